@@ -1,0 +1,2 @@
+export { writeFileAtomic } from "./atomic-write.js";
+export { readCsv, writeCsv } from "./csv-file.js";
