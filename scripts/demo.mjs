@@ -1,6 +1,10 @@
 // `npm run demo`: bootstrap, build, then run the "compute gradients" example
-// on its bundled data.
-import { bootstrap, run } from "./bootstrap.mjs";
+// on its bundled data. It runs in the example's folder so that the relative
+// paths of the tutorial (x_train.csv, ./EnergyConsumptionModel/...) hold.
+import { join } from "node:path";
+import { bootstrap, repoRoot, run } from "./bootstrap.mjs";
+
+const exampleDir = join(repoRoot, "examples", "compute-gradients");
 
 bootstrap();
-process.exit(run(process.execPath, ["examples/compute-gradients/run.mjs", ...process.argv.slice(2)]));
+process.exit(run(process.execPath, ["run.mjs", ...process.argv.slice(2)], { cwd: exampleDir }));
