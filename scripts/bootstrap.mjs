@@ -34,29 +34,22 @@ export function run(command, args, options = {}) {
   return result.status ?? 1;
 }
 
-/** Runs a command and exits the process with a message if it fails. */
-function runOrExit(what, command, args) {
-  const code = run(command, args);
-  if (code !== 0) {
-    console.error(`\n${what} failed (exit code ${code}).`);
-    process.exit(code);
-  }
-}
-
-/** Installs the workspace when node_modules is missing (a fresh clone). */
+/** Installs the workspace when node_modules is missing (a fresh clone); returns the exit code. */
 export function ensureInstalled() {
-  if (existsSync(join(repoRoot, "node_modules", ".modules.yaml"))) return;
+  if (existsSync(join(repoRoot, "node_modules", ".modules.yaml"))) return 0;
   console.log(`node_modules is missing: installing with pnpm ${PNPM_VERSION}...`);
-  runOrExit("pnpm install", "npx", ["-y", `pnpm@${PNPM_VERSION}`, "install", "--frozen-lockfile"]);
+  return reportFailure(
+    "pnpm install",
+    run("npx", ["-y", `pnpm@${PNPM_VERSION}`, "install", "--frozen-lockfile"]),
+  );
 }
 
-/** Builds every package (tsup, ESM + declarations) through turbo. */
+/** Builds every package (tsup, ESM + declarations) through turbo; returns the exit code. */
 export function buildAll() {
-  runOrExit("turbo run build", "turbo", ["run", "build"]);
+  return reportFailure("turbo run build", run("turbo", ["run", "build"]));
 }
 
-/** The whole bootstrap: install if needed, then build. */
-export function bootstrap() {
-  ensureInstalled();
-  buildAll();
+function reportFailure(what, code) {
+  if (code !== 0) console.error(`\n${what} failed (exit code ${code}).`);
+  return code;
 }

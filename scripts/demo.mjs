@@ -2,9 +2,10 @@
 // on its bundled data. It runs in the example's folder so that the relative
 // paths of the tutorial (x_train.csv, ./EnergyConsumptionModel/...) hold.
 import { join } from "node:path";
-import { bootstrap, repoRoot, run } from "./bootstrap.mjs";
+import { buildAll, ensureInstalled, repoRoot, run } from "./bootstrap.mjs";
 
 const exampleDir = join(repoRoot, "examples", "compute-gradients");
 
-bootstrap();
+const setupCode = ensureInstalled() || buildAll();
+if (setupCode !== 0) process.exit(setupCode);
 process.exit(run(process.execPath, ["run.mjs", ...process.argv.slice(2)], { cwd: exampleDir }));

@@ -1,14 +1,26 @@
-// The repository's test command (`npm test`, `pnpm test`): bootstrap, build,
-// run vitest over every project with the default and JSON reporters, then
-// print one closing line `N passed, N failed` from the JSON report. Extra
-// arguments go to vitest (`npm test -- --project core`).
+// The repository's test command (`npm test`, `pnpm test`): install if needed,
+// build, run vitest over every project with the default and JSON reporters,
+// then print one closing line `N passed, N failed` from the JSON report.
+// Extra arguments go to vitest (`npm test -- --project core`).
+//
+// A failed build does not stop the tests (they import TypeScript sources, not
+// dist), so its failures are still listed; it makes the run fail all the same.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { bootstrap, repoRoot, run } from "./bootstrap.mjs";
+import { buildAll, ensureInstalled, repoRoot, run } from "./bootstrap.mjs";
 
 const reportPath = join(repoRoot, ".vitest-report.json");
 
-bootstrap();
+/** Prints the closing line (always the last line) and exits. */
+function finish(passed, failed, skipped, problems) {
+  for (const problem of problems) console.error(`Test run failed: ${problem}.`);
+  console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
+  process.exit(failed > 0 || problems.length > 0 ? 1 : 0);
+}
+
+if (ensureInstalled() !== 0) finish(0, 0, 0, ["the workspace could not be installed"]);
+const buildCode = buildAll();
+const problems = buildCode === 0 ? [] : ["the build failed"];
 
 rmSync(reportPath, { force: true });
 const vitestCode = run("vitest", [
@@ -20,9 +32,7 @@ const vitestCode = run("vitest", [
 ]);
 
 if (!existsSync(reportPath)) {
-  console.error(`vitest exited with code ${vitestCode} and wrote no report.`);
-  console.log("0 passed, 0 failed");
-  process.exit(vitestCode === 0 ? 1 : vitestCode);
+  finish(0, 0, 0, [...problems, `vitest exited with code ${vitestCode} and wrote no report`]);
 }
 
 const report = JSON.parse(readFileSync(reportPath, "utf8"));
@@ -35,10 +45,6 @@ const brokenFiles = (report.testResults ?? []).filter(
 const failed = (report.numFailedTests ?? 0) + brokenFiles;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 
-const problems = [];
 if (passed + failed === 0) problems.push("no tests ran");
 if (failed === 0 && vitestCode !== 0) problems.push(`vitest exited with code ${vitestCode}`);
-for (const problem of problems) console.error(`Test run failed: ${problem}.`);
-
-console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
-process.exit(failed > 0 || problems.length > 0 ? 1 : 0);
+finish(passed, failed, skipped, problems);
