@@ -1,0 +1,127 @@
+/// <reference types="@webgpu/types" />
+import type { Backend, DataId, DType, HostArray, KernelTable, Shape, TensorInfo } from "@neureco/core";
+import { type AcquiredDevice, acquireDevice, type AcquireOptions } from "./device.js";
+import { binaryKernel, selectKernel, unaryKernel } from "./kernels/elementwise.js";
+import { castKernel, fillKernel, reshapeKernel } from "./kernels/fill.js";
+import { gatherKernel, scatterAddKernel } from "./kernels/indexed.js";
+import { broadcastKernel, concatKernel, sliceKernel, transposeKernel } from "./kernels/layout.js";
+import { matmulKernel } from "./kernels/matmul.js";
+import { reduceKernel } from "./kernels/reduce.js";
+import { GpuRuntime } from "./runtime.js";
+import { formatShape, sizeOf } from "./shape.js";
+import { assertFloat32, GpuTensor, tensorOf } from "./tensor.js";
+
+export interface WebGpuOptions extends AcquireOptions {
+  /**
+   * Dispatches recorded before they are submitted without waiting for a
+   * read-back (default 256).
+   */
+  readonly maxBatchedDispatches?: number;
+}
+
+function kernelTable(rt: GpuRuntime): KernelTable {
+  return {
+    add: (inputs, _params, out) => binaryKernel("add")(rt, inputs, out),
+    sub: (inputs, _params, out) => binaryKernel("sub")(rt, inputs, out),
+    mul: (inputs, _params, out) => binaryKernel("mul")(rt, inputs, out),
+    div: (inputs, _params, out) => binaryKernel("div")(rt, inputs, out),
+    greater: (inputs, _params, out) => binaryKernel("greater")(rt, inputs, out),
+    equal: (inputs, _params, out) => binaryKernel("equal")(rt, inputs, out),
+    neg: (inputs, _params, out) => unaryKernel("neg")(rt, inputs, out),
+    exp: (inputs, _params, out) => unaryKernel("exp")(rt, inputs, out),
+    log: (inputs, _params, out) => unaryKernel("log")(rt, inputs, out),
+    sqrt: (inputs, _params, out) => unaryKernel("sqrt")(rt, inputs, out),
+    tanh: (inputs, _params, out) => unaryKernel("tanh")(rt, inputs, out),
+    sigmoid: (inputs, _params, out) => unaryKernel("sigmoid")(rt, inputs, out),
+    relu: (inputs, _params, out) => unaryKernel("relu")(rt, inputs, out),
+    select: (inputs, _params, out) => selectKernel(rt, inputs, out),
+    matmul: (inputs, _params, out) => matmulKernel(rt, inputs, out),
+    sum: (inputs, params, out) => reduceKernel("sum")(rt, inputs, params, out),
+    max: (inputs, params, out) => reduceKernel("max")(rt, inputs, params, out),
+    broadcast: (inputs, params, out) => broadcastKernel(rt, inputs, params, out),
+    reshape: (inputs, _params, out) => reshapeKernel(rt, inputs, out),
+    transpose: (inputs, params, out) => transposeKernel(rt, inputs, params, out),
+    slice: (inputs, params, out) => sliceKernel(rt, inputs, params, out),
+    concat: (inputs, params, out) => concatKernel(rt, inputs, params, out),
+    gather: (inputs, params, out) => gatherKernel(rt, inputs, params, out),
+    scatterAdd: (inputs, params, out) => scatterAddKernel(rt, inputs, params, out),
+    fill: (inputs, params, out) => fillKernel(rt, inputs, params, out),
+    cast: (inputs, params, out) => castKernel(rt, inputs, params, out),
+  };
+}
+
+/** The WebGPU backend: float32 buffers on one GPU device. */
+export class WebGpuBackend implements Backend {
+  readonly name = "webgpu";
+  readonly dtypes: readonly DType[] = ["float32"];
+  readonly kernels: KernelTable;
+  /** The device, for interop (sharing buffers with other WebGPU code). */
+  readonly device: GPUDevice;
+  readonly adapter: GPUAdapter;
+  /**
+   * Held for the device's whole life: Dawn for Node crashes if its GPU
+   * object is garbage-collected while a device is in use.
+   */
+  readonly gpu: GPU;
+  readonly #runtime: GpuRuntime;
+  #destroyed = false;
+
+  constructor(acquired: AcquiredDevice, options: WebGpuOptions = {}) {
+    this.gpu = acquired.gpu;
+    this.adapter = acquired.adapter;
+    this.device = acquired.device;
+    this.#runtime = new GpuRuntime(acquired.device, {
+      maxBatchedDispatches: options.maxBatchedDispatches ?? 256,
+    });
+    this.kernels = kernelTable(this.#runtime);
+  }
+
+  upload(data: HostArray, shape: Shape, dtype: DType): DataId {
+    this.#runtime.health.check();
+    assertFloat32(dtype, "upload");
+    const size = sizeOf(shape);
+    if (data.length !== size) {
+      throw new Error(`webgpu upload: ${data.length} values for shape ${formatShape(shape)} (${size} elements)`);
+    }
+    if (size === 0) return new GpuTensor(this.#runtime, undefined, 0);
+    const values = data instanceof Float32Array ? data : Float32Array.from(data);
+    return new GpuTensor(this.#runtime, this.#runtime.upload(values), size);
+  }
+
+  async read(info: TensorInfo): Promise<Float32Array> {
+    this.#runtime.health.check();
+    const tensor = tensorOf(this.#runtime, info, "read");
+    if (tensor.size === 0) return new Float32Array(0);
+    const bytes = await this.#runtime.read(tensor.buffer, tensor.size * 4);
+    return new Float32Array(bytes);
+  }
+
+  dispose(dataId: DataId): void {
+    if (this.#destroyed) return;
+    if (!(dataId instanceof GpuTensor)) throw new Error("webgpu dispose: not a tensor of this backend");
+    dataId.release();
+  }
+
+  /** Submits recorded work without waiting for it (reads do this themselves). */
+  flush(): void {
+    this.#runtime.health.check();
+    this.#runtime.flush();
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#runtime.health.markDestroyed();
+    this.#runtime.destroy();
+    this.device.destroy();
+  }
+}
+
+/**
+ * Creates the WebGPU backend: `navigator.gpu` in browsers, the `webgpu`
+ * package (Dawn) in Node.js. Throws `WebGpuUnavailableError` when there is no
+ * adapter, with the reason and how to use the CPU backend instead.
+ */
+export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+  return new WebGpuBackend(await acquireDevice(options), options);
+}

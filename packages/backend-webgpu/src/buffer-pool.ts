@@ -1,0 +1,66 @@
+/// <reference types="@webgpu/types" />
+
+const MIB = 1 << 20;
+
+/** Pool bucket for a request: powers of two up to 1 MiB, whole MiBs above. */
+export function roundedSize(bytes: number): number {
+  if (bytes <= 16) return 16;
+  if (bytes <= MIB) return 2 ** Math.ceil(Math.log2(bytes));
+  return Math.ceil(bytes / MIB) * MIB;
+}
+
+/**
+ * GPU buffers pooled by (usage, rounded size). A released buffer may still be
+ * used by commands recorded but not yet submitted, so it waits in `pending`
+ * and becomes reusable only after the next submit (`afterSubmit`).
+ */
+export class BufferPool {
+  readonly #device: GPUDevice;
+  readonly #free = new Map<string, GPUBuffer[]>();
+  #pending: GPUBuffer[] = [];
+  #freeBytes = 0;
+  readonly #maxFreeBytes: number;
+
+  constructor(device: GPUDevice, maxFreeBytes = 256 * MIB) {
+    this.#device = device;
+    this.#maxFreeBytes = maxFreeBytes;
+  }
+
+  acquire(bytes: number, usage: number): GPUBuffer {
+    const size = roundedSize(bytes);
+    const reused = this.#free.get(`${usage}:${size}`)?.pop();
+    if (reused) {
+      this.#freeBytes -= size;
+      return reused;
+    }
+    return this.#device.createBuffer({ size, usage });
+  }
+
+  release(buffer: GPUBuffer): void {
+    this.#pending.push(buffer);
+  }
+
+  /** Call after each queue submit: buffers released before it become reusable. */
+  afterSubmit(): void {
+    for (const buffer of this.#pending) {
+      if (this.#freeBytes + buffer.size > this.#maxFreeBytes) {
+        buffer.destroy();
+        continue;
+      }
+      const key = `${buffer.usage}:${buffer.size}`;
+      const list = this.#free.get(key);
+      if (list) list.push(buffer);
+      else this.#free.set(key, [buffer]);
+      this.#freeBytes += buffer.size;
+    }
+    this.#pending = [];
+  }
+
+  destroy(): void {
+    for (const list of this.#free.values()) for (const buffer of list) buffer.destroy();
+    for (const buffer of this.#pending) buffer.destroy();
+    this.#free.clear();
+    this.#pending = [];
+    this.#freeBytes = 0;
+  }
+}
