@@ -1,0 +1,119 @@
+/**
+ * The typed-array loops on shapes larger than the conformance suite draws:
+ * blocked transpose across tile edges, matmul paths, reductions of every
+ * layout, strided copies of slices and broadcasts.
+ */
+import {
+  assertClose,
+  randomValue,
+  refBroadcast,
+  refMatmul,
+  refMax,
+  refSlice,
+  refSum,
+  refTranspose,
+  seedArb,
+  seededRandom,
+} from "@neureco/core/testing";
+import fc from "fast-check";
+import { describe, it } from "vitest";
+import { broadcastImpl, matmulImpl, reduceImpl, sliceImpl, transposeImpl } from "../src/index.js";
+
+const bigDim = fc.integer({ min: 0, max: 70 });
+const shape3 = fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 4 });
+
+describe("typed-array implementations on larger shapes", () => {
+  it("rank-2 and batched transposes", () => {
+    fc.assert(
+      fc.property(bigDim, bigDim, fc.boolean(), seedArb, (rows, cols, batched, seed) => {
+        const shape = batched ? [3, rows, cols] : [rows, cols];
+        const perm = batched ? [0, 2, 1] : [1, 0];
+        const x = randomValue(shape, "real", seededRandom(seed));
+        const out = new Float64Array(x.data.length);
+        transposeImpl(x.data, shape, perm, out);
+        assertClose(out, refTranspose(x, perm), 0, `transpose ${shape}`);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("matmul, float64 and float32, including matrix × column", () => {
+    fc.assert(
+      fc.property(
+        bigDim,
+        bigDim,
+        fc.constantFrom(1, 2, 17, 40),
+        fc.boolean(),
+        seedArb,
+        (n, k, m, f32, seed) => {
+          const random = seededRandom(seed);
+          const a = randomValue([n, k], "real", random);
+          const b = randomValue([k, m], "real", random);
+          const round = (v: Float64Array) => (f32 ? Float32Array.from(v) : v);
+          const out = f32 ? new Float32Array(n * m) : new Float64Array(n * m);
+          matmulImpl(round(a.data), round(b.data), n, k, m, out);
+          const exact = refMatmul(
+            { data: Float64Array.from(round(a.data)), shape: a.shape },
+            { data: Float64Array.from(round(b.data)), shape: b.shape },
+          );
+          const scale = refMatmul(
+            { data: a.data.map(Math.abs), shape: a.shape },
+            { data: b.data.map(Math.abs), shape: b.shape },
+          );
+          assertClose(out, exact, f32 ? 1e-6 : 1e-13, `matmul ${n}×${k}×${m}`, scale);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("sum and max over any set of axes", () => {
+    fc.assert(
+      fc.property(
+        shape3,
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        seedArb,
+        (shape, mask, seed) => {
+          const axes = shape.flatMap((_, i) => (mask[i] ? [i] : []));
+          const x = randomValue(shape, "real", seededRandom(seed));
+          const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+          const size = outShape.reduce((p, d) => p * d, 1);
+          const sum = new Float64Array(size);
+          reduceImpl("sum", x.data, shape, axes, sum);
+          const scale = refSum({ data: x.data.map(Math.abs), shape }, axes);
+          assertClose(sum, refSum(x, axes), 1e-13, `sum ${shape} over ${axes}`, scale);
+          const max = new Float64Array(size);
+          reduceImpl("max", x.data, shape, axes, max);
+          assertClose(max, refMax(x, axes), 0, `max ${shape} over ${axes}`);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("slices and broadcasts", () => {
+    fc.assert(
+      fc.property(
+        shape3,
+        fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
+        seedArb,
+        (shape, cuts, seed) => {
+          const x = randomValue(shape, "real", seededRandom(seed));
+          const begin = shape.map((d, i) => cuts[i] % (d + 1));
+          const size = shape.map((d, i) => cuts[i + 4] % (d - begin[i] + 1));
+          const sliced = new Float64Array(size.reduce((p, d) => p * d, 1));
+          sliceImpl(x.data, shape, begin, size, sliced);
+          assertClose(sliced, refSlice(x, begin, size), 0, `slice ${shape} at ${begin} size ${size}`);
+
+          const target = shape.map((d, i) => (cuts[i] % 2 === 0 ? d : d + 3));
+          const source = shape.map((d, i) => (cuts[i] % 2 === 0 ? d : 1));
+          const y = randomValue(source, "real", seededRandom(seed + 1));
+          const broadcast = new Float64Array(target.reduce((p, d) => p * d, 1));
+          broadcastImpl(y.data, source, target, broadcast);
+          assertClose(broadcast, refBroadcast(y, target), 0, `broadcast ${source} to ${target}`);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
