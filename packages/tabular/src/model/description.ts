@@ -1,0 +1,26 @@
+import type { NetworkStructure } from "../network/structure.js";
+import type { NormalizationStats } from "../normalization/index.js";
+
+/** Training and validation error of a model, in normalised output units (RMSE per output). */
+export interface ModelErrors {
+  readonly training: readonly number[];
+  readonly validation: readonly number[];
+}
+
+/**
+ * Everything that defines a built model, independent of any backend: what
+ * `.ednn` files store, what the builder produces and what a checkpoint
+ * records for each accepted model.
+ */
+export interface ModelDescription {
+  readonly structure: NetworkStructure;
+  /** Length = weightCount(structure), in the layout documented in network/structure.ts. */
+  readonly weights: Float64Array;
+  readonly inputNormalization: NormalizationStats;
+  readonly outputNormalization: NormalizationStats;
+  /** Column names when known (from CSV headers), else empty. */
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /** Errors recorded when the model was built, if it was. */
+  readonly errors?: ModelErrors;
+}
