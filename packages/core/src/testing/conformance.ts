@@ -8,6 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backend, DataId, HostArray, TensorInfo } from "../backend.js";
 import { type DType, PRIMITIVE_NAMES, type PrimitiveName } from "../primitives.js";
 import { randomValue, seedArb, seededRandom, shapeArb } from "./arbitraries.js";
+import {
+  DEFAULT_DERIVATIVE_TOLERANCE,
+  type DerivativeTolerance,
+  describeDerivativeConformance,
+} from "./derivatives.js";
 import { PRIMITIVE_CASES, type PrimitiveCase, type PrimitiveInstance } from "./primitive-cases.js";
 import { REFERENCE, type RefValue, roundToDType } from "./reference.js";
 
@@ -26,6 +31,9 @@ export interface BackendConformanceOptions {
   readonly tolerance: Tolerance;
   /** fast-check runs per primitive and dtype (default 25). */
   readonly numRuns?: number;
+  /** fast-check runs of the derivative checks per primitive and dtype (default 10). */
+  readonly derivativeRuns?: number;
+  readonly derivativeTolerance?: DerivativeTolerance;
 }
 
 export function hostArray(data: ArrayLike<number>, dtype: DType): HostArray {
@@ -187,6 +195,12 @@ export function runBackendConformance(options: BackendConformanceOptions): void 
           }
         });
       }
+    });
+
+    describeDerivativeConformance(() => backend, {
+      dtypes: options.dtypes,
+      numRuns: options.derivativeRuns ?? 10,
+      tolerance: options.derivativeTolerance ?? DEFAULT_DERIVATIVE_TOLERANCE,
     });
 
     it("destroy frees the backend and later calls fail", async () => {

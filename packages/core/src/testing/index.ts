@@ -7,6 +7,17 @@ export {
   type Tolerance,
 } from "./conformance.js";
 export {
+  DERIVATIVE_CASES,
+  type DerivativeCase,
+  type DerivativeCaseTable,
+  type DerivativeKind,
+} from "./derivative-cases.js";
+export {
+  DEFAULT_DERIVATIVE_TOLERANCE,
+  type DerivativeTolerance,
+  describeDerivativeConformance,
+} from "./derivatives.js";
+export {
   PRIMITIVE_CASES,
   type PrimitiveCase,
   type PrimitiveCaseTable,
