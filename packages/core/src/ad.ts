@@ -1,6 +1,6 @@
-import { callGraph, traceFunction } from "./execute.js";
+import { callGraph, type TracedFunction, traceFunction } from "./execute.js";
 import type { Graph, NodeOf, ValueType } from "./graph.js";
-import { shapeToString, sameShape } from "./graph.js";
+import { sameShape, shapeToString } from "./graph.js";
 import * as op from "./ops.js";
 import type { PrimitiveName } from "./primitives.js";
 import { jvpRules, type Tangent, vjpRules } from "./rules.js";
@@ -26,11 +26,35 @@ function shapeLike<O extends TensorOutput>(template: O, list: readonly Tensor[])
   return (template instanceof Tensor ? list[0] : list) as O;
 }
 
-function jvpNode<P extends PrimitiveName>(node: NodeOf<P>, primals: readonly Tensor[], tangents: readonly Tangent[], out: Tensor): Tangent {
+/** Traces a user function, keeping one of its results to restore the output structure. */
+function traceUserFunction<O extends TensorOutput>(
+  f: Fn<O>,
+  args: readonly ValueType[],
+): { traced: TracedFunction; template: O } {
+  let template: O | undefined;
+  const traced = traceFunction(args, (...xs) => {
+    template = f(...xs);
+    return asList(template);
+  });
+  if (template === undefined) throw new Error("traced function returned nothing");
+  return { traced, template };
+}
+
+function jvpNode<P extends PrimitiveName>(
+  node: NodeOf<P>,
+  primals: readonly Tensor[],
+  tangents: readonly Tangent[],
+  out: Tensor,
+): Tangent {
   return jvpRules[node.prim](primals, tangents, out, node.params);
 }
 
-function vjpNode<P extends PrimitiveName>(node: NodeOf<P>, ct: Tensor, primals: readonly Tensor[], out: Tensor): Tangent[] {
+function vjpNode<P extends PrimitiveName>(
+  node: NodeOf<P>,
+  ct: Tensor,
+  primals: readonly Tensor[],
+  out: Tensor,
+): Tangent[] {
   return vjpRules[node.prim](ct, primals, out, node.params);
 }
 
@@ -41,12 +65,23 @@ function zeroIfNull(t: Tangent, type: ValueType, like: Tensor): Tensor {
 const jvpCache = new WeakMap<Graph, Map<string, Graph>>();
 const vjpCache = new WeakMap<Graph, Map<string, Graph>>();
 
-function cached(cache: WeakMap<Graph, Map<string, Graph>>, graph: Graph, mask: readonly boolean[], make: () => Graph): Graph {
+function cached(
+  cache: WeakMap<Graph, Map<string, Graph>>,
+  graph: Graph,
+  mask: readonly boolean[],
+  make: () => Graph,
+): Graph {
   const key = mask.map((m) => (m ? 1 : 0)).join("");
   let perGraph = cache.get(graph);
-  if (!perGraph) cache.set(graph, (perGraph = new Map()));
+  if (!perGraph) {
+    perGraph = new Map();
+    cache.set(graph, perGraph);
+  }
   let g = perGraph.get(key);
-  if (!g) perGraph.set(key, (g = make()));
+  if (!g) {
+    g = make();
+    perGraph.set(key, g);
+  }
   return g;
 }
 
@@ -93,7 +128,14 @@ export function vjpGraph(graph: Graph, withCotangent: readonly boolean[]): Graph
       // Which values depend on an input we differentiate for.
       const needed: boolean[] = graph.inputs.map((_, i) => withCotangent[i]);
       for (const node of graph.nodes) {
-        env.push(apply(node.prim, node.inputs.map((i) => env[i]), node.params, args[0]));
+        env.push(
+          apply(
+            node.prim,
+            node.inputs.map((i) => env[i]),
+            node.params,
+            args[0],
+          ),
+        );
         needed.push(node.inputs.some((i) => needed[i]));
       }
       const ct: Tangent[] = new Array(env.length).fill(null);
@@ -111,7 +153,9 @@ export function vjpGraph(graph: Graph, withCotangent: readonly boolean[]): Graph
           if (needed[i]) ct[i] = addCt(ct[i], cts[j] ?? null);
         });
       }
-      const grads = graph.inputs.flatMap((type, i) => (withCotangent[i] ? [zeroIfNull(ct[i], type, args[0])] : []));
+      const grads = graph.inputs.flatMap((type, i) =>
+        withCotangent[i] ? [zeroIfNull(ct[i], type, args[0])] : [],
+      );
       return [...graph.outputs.map((id) => env[id]), ...grads];
     }).graph;
   });
@@ -121,7 +165,12 @@ function addCt(a: Tangent, b: Tangent): Tangent {
   return a === null ? b : b === null ? a : op.add(a, b);
 }
 
-function checkTangents(primals: readonly Tensor[], tangents: readonly Tensor[], where: string, what: string): void {
+function checkTangents(
+  primals: readonly Tensor[],
+  tangents: readonly Tensor[],
+  where: string,
+  what: string,
+): void {
   if (tangents.length !== primals.length) {
     throw new Error(`${where}: ${tangents.length} ${what}s for ${primals.length} values`);
   }
@@ -138,14 +187,17 @@ function checkTangents(primals: readonly Tensor[], tangents: readonly Tensor[], 
  * Forward-mode derivative: returns `[f(primals), J·tangents]`, both with the
  * structure that `f` returns. Tensors `f` closes over are constants.
  */
-export function jvp<O extends TensorOutput>(f: Fn<O>, primals: readonly Tensor[], tangents: readonly Tensor[]): [O, O] {
+export function jvp<O extends TensorOutput>(
+  f: Fn<O>,
+  primals: readonly Tensor[],
+  tangents: readonly Tensor[],
+): [O, O] {
   checkTangents(primals, tangents, "jvp", "tangent");
-  let template: O | undefined;
-  const traced = traceFunction(primals, (...xs) => asList((template = f(...xs))));
+  const { traced, template } = traceUserFunction(f, primals);
   const mask = traced.graph.inputs.map((_, i) => i < primals.length);
   const results = callGraph(jvpGraph(traced.graph, mask), [...primals, ...traced.captured, ...tangents]);
   const k = traced.graph.outputs.length;
-  return [shapeLike(template as O, results.slice(0, k)), shapeLike(template as O, results.slice(k))];
+  return [shapeLike(template, results.slice(0, k)), shapeLike(template, results.slice(k))];
 }
 
 /** A pullback maps output cotangents (the structure `f` returns) to one cotangent per primal. */
@@ -156,8 +208,7 @@ export type Pullback<O extends TensorOutput> = (cotangent: O) => Tensor[];
  * `pullback(u)` is Jᵀ·u for each primal.
  */
 export function vjp<O extends TensorOutput>(f: Fn<O>, primals: readonly Tensor[]): [O, Pullback<O>] {
-  let template: O | undefined;
-  const traced = traceFunction(primals, (...xs) => asList((template = f(...xs))));
+  const { traced, template } = traceUserFunction(f, primals);
   const inputs = [...primals, ...traced.captured];
   const outs = callGraph(traced.graph, inputs);
   const mask = traced.graph.inputs.map((_, i) => i < primals.length);
@@ -167,7 +218,7 @@ export function vjp<O extends TensorOutput>(f: Fn<O>, primals: readonly Tensor[]
     const results = callGraph(vjpGraph(traced.graph, mask), [...inputs, ...cts]);
     return results.slice(outs.length);
   };
-  return [shapeLike(template as O, outs), pullback];
+  return [shapeLike(template, outs), pullback];
 }
 
 /** Value and gradient of a function with one scalar (size 1) output, w.r.t. every argument. */
@@ -175,7 +226,8 @@ export function valueAndGrad(f: (...args: Tensor[]) => Tensor): (...args: Tensor
   return (...args) => {
     const traced = traceFunction(args, (...xs) => {
       const [y, pullback] = vjp(f, xs);
-      if (y.size !== 1) throw new Error(`grad: the function must return one value, got shape ${shapeToString(y.shape)}`);
+      if (y.size !== 1)
+        throw new Error(`grad: the function must return one value, got shape ${shapeToString(y.shape)}`);
       return [y, ...pullback(op.onesLike(y))];
     });
     const [value, ...grads] = callGraph(traced.graph, [...args, ...traced.captured]);
@@ -205,9 +257,8 @@ export function jit<O extends TensorOutput>(f: Fn<O>): Fn<O> {
     const key = args.map((a) => `${a.dtype}:${a.shape.join("x")}`).join("|");
     let entry = cache.get(key);
     if (!entry) {
-      let template: O | undefined;
-      const traced = traceFunction(args, (...xs) => asList((template = f(...xs))));
-      entry = { graph: traced.graph, captured: traced.captured, template: template as O };
+      const { traced, template } = traceUserFunction(f, args);
+      entry = { graph: traced.graph, captured: traced.captured, template };
       cache.set(key, entry);
     }
     return shapeLike(entry.template, callGraph(entry.graph, [...args, ...entry.captured]));

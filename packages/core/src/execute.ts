@@ -1,6 +1,15 @@
 import type { Backend, CompiledGraph, DataId, TensorInfo } from "./backend.js";
-import { type Graph, type GraphNode, shapeToString, sameShape, type ValueType } from "./graph.js";
-import { apply, commonBackend, runKernel, fromDataId, innermostTrace, Tensor, type Trace, withNewTrace } from "./tensor.js";
+import { type Graph, type GraphNode, sameShape, shapeToString, type ValueType } from "./graph.js";
+import {
+  apply,
+  commonBackend,
+  fromDataId,
+  innermostTrace,
+  runKernel,
+  Tensor,
+  type Trace,
+  withNewTrace,
+} from "./tensor.js";
 
 /** A finished trace: a closed graph plus the outer tensors it captured (its trailing inputs). */
 export interface TracedFunction {
@@ -13,7 +22,10 @@ export interface TracedFunction {
  * the declared ones followed by one per captured outer tensor; nodes that do
  * not reach an output are dropped.
  */
-export function traceFunction(inputs: readonly ValueType[], fn: (...args: Tensor[]) => readonly Tensor[]): TracedFunction {
+export function traceFunction(
+  inputs: readonly ValueType[],
+  fn: (...args: Tensor[]) => readonly Tensor[],
+): TracedFunction {
   return withNewTrace(inputs, (trace) => {
     const outs = fn(...trace.inputTensors());
     const outIds = outs.map((t) => {
@@ -79,7 +91,14 @@ export function callGraph(graph: Graph, inputs: readonly Tensor[]): Tensor[] {
 function inlineGraph(graph: Graph, inputs: readonly Tensor[]): Tensor[] {
   const env: Tensor[] = [...inputs];
   for (const node of graph.nodes) {
-    env.push(apply(node.prim, node.inputs.map((i) => env[i]), node.params, inputs[0]));
+    env.push(
+      apply(
+        node.prim,
+        node.inputs.map((i) => env[i]),
+        node.params,
+        inputs[0],
+      ),
+    );
   }
   return graph.outputs.map((id) => env[id]);
 }
@@ -89,7 +108,10 @@ const compiledGraphs = new WeakMap<Backend, WeakMap<Graph, CompiledGraph | null>
 function compiledFor(backend: Backend, graph: Graph): CompiledGraph | null {
   if (!backend.compile) return null;
   let perBackend = compiledGraphs.get(backend);
-  if (!perBackend) compiledGraphs.set(backend, (perBackend = new WeakMap()));
+  if (!perBackend) {
+    perBackend = new WeakMap();
+    compiledGraphs.set(backend, perBackend);
+  }
   let compiled = perBackend.get(graph);
   if (compiled === undefined) {
     compiled = backend.compile(graph) ?? null;
@@ -128,7 +150,11 @@ function interpret(backend: Backend, graph: Graph, inputs: readonly TensorInfo[]
   const env: TensorInfo[] = [...inputs];
   graph.nodes.forEach((node, k) => {
     const ins = node.inputs.map((i) => env[i]);
-    env.push({ dataId: runKernel(backend, node.prim, ins, node.params, node.out), shape: node.out.shape, dtype: node.out.dtype });
+    env.push({
+      dataId: runKernel(backend, node.prim, ins, node.params, node.out),
+      shape: node.out.shape,
+      dtype: node.out.dtype,
+    });
     for (const i of new Set(node.inputs)) {
       if (i >= n && lastUse[i] === k && !isOutput[i]) backend.dispose(env[i].dataId);
     }

@@ -1,4 +1,11 @@
-import { type DType, DTYPES, PRIMITIVE_ARITY, type PrimitiveName, type PrimitiveParams, type Shape } from "./primitives.js";
+import {
+  DTYPES,
+  type DType,
+  PRIMITIVE_ARITY,
+  type PrimitiveName,
+  type PrimitiveParams,
+  type Shape,
+} from "./primitives.js";
 
 /** Static type of a value in a graph: its shape and dtype. */
 export interface ValueType {
@@ -134,7 +141,8 @@ export function inferOutput<P extends PrimitiveName>(
         shape[ax] = 1;
       }
       if (prim === "max") {
-        for (const ax of axes) if (inputs[0].shape[ax] === 0) fail(prim, `cannot take the max over empty axis ${ax}`);
+        for (const ax of axes)
+          if (inputs[0].shape[ax] === 0) fail(prim, `cannot take the max over empty axis ${ax}`);
       }
       return { shape, dtype: inputs[0].dtype };
     }
@@ -171,8 +179,19 @@ export function inferOutput<P extends PrimitiveName>(
         fail(prim, `begin and size must have rank ${s.length}`);
       }
       for (let i = 0; i < s.length; i++) {
-        if (!(Number.isInteger(begin[i]) && Number.isInteger(size[i]) && begin[i] >= 0 && size[i] >= 0 && begin[i] + size[i] <= s[i])) {
-          fail(prim, `slice [${begin.join(", ")}] + [${size.join(", ")}] is out of bounds for ${shapeToString(s)}`);
+        if (
+          !(
+            Number.isInteger(begin[i]) &&
+            Number.isInteger(size[i]) &&
+            begin[i] >= 0 &&
+            size[i] >= 0 &&
+            begin[i] + size[i] <= s[i]
+          )
+        ) {
+          fail(
+            prim,
+            `slice [${begin.join(", ")}] + [${size.join(", ")}] is out of bounds for ${shapeToString(s)}`,
+          );
         }
       }
       return { shape: [...size], dtype: inputs[0].dtype };
@@ -184,7 +203,10 @@ export function inferOutput<P extends PrimitiveName>(
       let total = 0;
       for (const t of inputs) {
         if (t.shape.length !== s.length || t.shape.some((d, i) => i !== axis && d !== s[i])) {
-          fail(prim, `shapes ${inputs.map((i) => shapeToString(i.shape)).join(", ")} differ off axis ${axis}`);
+          fail(
+            prim,
+            `shapes ${inputs.map((i) => shapeToString(i.shape)).join(", ")} differ off axis ${axis}`,
+          );
         }
         total += t.shape[axis];
       }
@@ -197,7 +219,8 @@ export function inferOutput<P extends PrimitiveName>(
       const s = inputs[0].shape;
       checkAxis(prim, axis, s.length);
       for (const i of indices) {
-        if (!Number.isInteger(i) || i < 0 || i >= s[axis]) fail(prim, `index ${i} is out of range [0, ${s[axis]})`);
+        if (!Number.isInteger(i) || i < 0 || i >= s[axis])
+          fail(prim, `index ${i} is out of range [0, ${s[axis]})`);
       }
       const shape = [...s];
       shape[axis] = indices.length;
@@ -207,7 +230,8 @@ export function inferOutput<P extends PrimitiveName>(
       const { axis, indices, size } = p as PrimitiveParams["scatterAdd"];
       const s = inputs[0].shape;
       checkAxis(prim, axis, s.length);
-      if (indices.length !== s[axis]) fail(prim, `${indices.length} indices for axis ${axis} of size ${s[axis]}`);
+      if (indices.length !== s[axis])
+        fail(prim, `${indices.length} indices for axis ${axis} of size ${s[axis]}`);
       for (const i of indices) {
         if (!Number.isInteger(i) || i < 0 || i >= size) fail(prim, `index ${i} is out of range [0, ${size})`);
       }

@@ -1,5 +1,5 @@
 import type { Backend, HostArray } from "./backend.js";
-import { checkDType, sameShape, ShapeError, shapeToString, sizeOf } from "./graph.js";
+import { checkDType, ShapeError, sameShape, shapeToString, sizeOf } from "./graph.js";
 import type { DType, Shape } from "./primitives.js";
 import { apply, Tensor } from "./tensor.js";
 
@@ -20,12 +20,17 @@ export function tensor(
   dtype: DType = "float64",
 ): Tensor {
   checkDType("tensor", dtype);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new ShapeError(`tensor: invalid shape ${shapeToString(shape)}`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new ShapeError(`tensor: invalid shape ${shapeToString(shape)}`);
   if (values.length !== sizeOf(shape)) {
-    throw new ShapeError(`tensor: ${values.length} values do not fill shape ${shapeToString(shape)} (${sizeOf(shape)} needed)`);
+    throw new ShapeError(
+      `tensor: ${values.length} values do not fill shape ${shapeToString(shape)} (${sizeOf(shape)} needed)`,
+    );
   }
   if (!backend.dtypes.includes(dtype)) {
-    throw new Error(`tensor: the ${backend.name} backend does not support ${dtype} (it supports ${backend.dtypes.join(", ")})`);
+    throw new Error(
+      `tensor: the ${backend.name} backend does not support ${dtype} (it supports ${backend.dtypes.join(", ")})`,
+    );
   }
   const data = dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values);
   const dataId = backend.upload(data, shape, dtype);
@@ -38,8 +43,10 @@ export function full(where: Backend | Tensor, shape: Shape, value: number, dtype
   return apply("fill", [], { shape: [...shape], value, dtype: dt }, where);
 }
 
-export const zeros = (where: Backend | Tensor, shape: Shape, dtype?: DType): Tensor => full(where, shape, 0, dtype);
-export const ones = (where: Backend | Tensor, shape: Shape, dtype?: DType): Tensor => full(where, shape, 1, dtype);
+export const zeros = (where: Backend | Tensor, shape: Shape, dtype?: DType): Tensor =>
+  full(where, shape, 0, dtype);
+export const ones = (where: Backend | Tensor, shape: Shape, dtype?: DType): Tensor =>
+  full(where, shape, 1, dtype);
 export const zerosLike = (t: Tensor): Tensor => full(t, t.shape, 0);
 export const onesLike = (t: Tensor): Tensor => full(t, t.shape, 1);
 
@@ -51,7 +58,9 @@ export function broadcastShapes(a: Shape, b: Shape, where = "broadcast"): Shape 
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new ShapeError(`${where}: shapes ${shapeToString(a)} and ${shapeToString(b)} cannot be broadcast together`);
+      throw new ShapeError(
+        `${where}: shapes ${shapeToString(a)} and ${shapeToString(b)} cannot be broadcast together`,
+      );
     }
     out.push(da === 1 ? db : da);
   }
@@ -61,13 +70,18 @@ export function broadcastShapes(a: Shape, b: Shape, where = "broadcast"): Shape 
 /** Broadcasts `x` to `shape` (numpy rules: missing leading axes are added). */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   if (sameShape(x.shape, shape)) return x;
-  if (x.rank > shape.length) throw new ShapeError(`broadcastTo: cannot broadcast ${shapeToString(x.shape)} to ${shapeToString(shape)}`);
-  const lifted = x.rank < shape.length ? reshape(x, [...new Array(shape.length - x.rank).fill(1), ...x.shape]) : x;
+  if (x.rank > shape.length)
+    throw new ShapeError(
+      `broadcastTo: cannot broadcast ${shapeToString(x.shape)} to ${shapeToString(shape)}`,
+    );
+  const lifted =
+    x.rank < shape.length ? reshape(x, [...new Array(shape.length - x.rank).fill(1), ...x.shape]) : x;
   return sameShape(lifted.shape, shape) ? lifted : apply("broadcast", [lifted], { shape: [...shape] });
 }
 
 function binaryOperands(a: Operand, b: Operand, where: string): [Tensor, Tensor] {
-  if (typeof a === "number" && typeof b === "number") throw new TypeError(`${where}: at least one operand must be a tensor`);
+  if (typeof a === "number" && typeof b === "number")
+    throw new TypeError(`${where}: at least one operand must be a tensor`);
   if (typeof a === "number") return [full(b as Tensor, (b as Tensor).shape, a), b as Tensor];
   if (typeof b === "number") return [a, full(a, a.shape, b)];
   if (sameShape(a.shape, b.shape)) return [a, b];
@@ -123,17 +137,27 @@ function normalizeAxes(x: Tensor, axis: number | readonly number[] | undefined, 
   });
 }
 
-function reduce(prim: "sum" | "max", x: Tensor, axis: number | readonly number[] | undefined, keepDims: boolean): Tensor {
+function reduce(
+  prim: "sum" | "max",
+  x: Tensor,
+  axis: number | readonly number[] | undefined,
+  keepDims: boolean,
+): Tensor {
   const axes = normalizeAxes(x, axis, prim);
   const kept = axes.length ? apply(prim, [x], { axes }) : x;
   if (keepDims) return kept;
-  return reshape(kept, x.shape.filter((_, i) => !axes.includes(i)));
+  return reshape(
+    kept,
+    x.shape.filter((_, i) => !axes.includes(i)),
+  );
 }
 
 /** Sum over `axis` (all axes when omitted). */
-export const sum = (x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor => reduce("sum", x, axis, keepDims);
+export const sum = (x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor =>
+  reduce("sum", x, axis, keepDims);
 /** Maximum over `axis` (all axes when omitted). */
-export const max = (x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor => reduce("max", x, axis, keepDims);
+export const max = (x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor =>
+  reduce("max", x, axis, keepDims);
 /** Mean over `axis` (all axes when omitted). */
 export function mean(x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor {
   const axes = normalizeAxes(x, axis, "mean");
@@ -170,4 +194,5 @@ export const gather = (x: Tensor, indices: readonly number[], axis: number): Ten
 export const scatterAdd = (x: Tensor, indices: readonly number[], axis: number, size: number): Tensor =>
   apply("scatterAdd", [x], { axis, indices: [...indices], size });
 
-export const cast = (x: Tensor, dtype: DType): Tensor => (x.dtype === dtype ? x : apply("cast", [x], { dtype }));
+export const cast = (x: Tensor, dtype: DType): Tensor =>
+  x.dtype === dtype ? x : apply("cast", [x], { dtype });

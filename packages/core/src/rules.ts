@@ -65,16 +65,22 @@ export const jvpRules: { readonly [P in PrimitiveName]: JvpRule<P> } = {
     if (ta === null && tb === null) return null;
     return apply("select", [c, ta ?? op.zerosLike(c), tb ?? op.zerosLike(c)], {});
   },
-  matmul: ([a, b], [ta, tb]) => addT(ta === null ? null : op.matmul(ta, b), tb === null ? null : op.matmul(a, tb)),
+  matmul: ([a, b], [ta, tb]) =>
+    addT(ta === null ? null : op.matmul(ta, b), tb === null ? null : op.matmul(a, tb)),
   sum: linear("sum"),
-  max: ([x], [t], out, { axes }) => (t === null ? null : apply("sum", [op.mul(t, maxMask(x, out, axes))], { axes })),
+  max: ([x], [t], out, { axes }) =>
+    t === null ? null : apply("sum", [op.mul(t, maxMask(x, out, axes))], { axes }),
   broadcast: linear("broadcast"),
   reshape: linear("reshape"),
   transpose: linear("transpose"),
   slice: linear("slice"),
   concat: (primals, tangents, _o, params) => {
     if (tangents.every((t) => t === null)) return null;
-    return apply("concat", tangents.map((t, i) => t ?? op.zerosLike(primals[i])), params);
+    return apply(
+      "concat",
+      tangents.map((t, i) => t ?? op.zerosLike(primals[i])),
+      params,
+    );
   },
   gather: linear("gather"),
   scatterAdd: linear("scatterAdd"),
@@ -95,7 +101,11 @@ function padBack(ct: Tensor, shape: readonly number[], begin: readonly number[])
     const before = begin[axis];
     const after = dim - before - t.shape[axis];
     if (before === 0 && after === 0) return;
-    const part = (n: number) => op.zeros(t, t.shape.map((d, i) => (i === axis ? n : d)));
+    const part = (n: number) =>
+      op.zeros(
+        t,
+        t.shape.map((d, i) => (i === axis ? n : d)),
+      );
     const parts = [...(before ? [part(before)] : []), t, ...(after ? [part(after)] : [])];
     t = apply("concat", parts, { axis });
   });
@@ -144,7 +154,9 @@ export const vjpRules: { readonly [P in PrimitiveName]: VjpRule<P> } = {
       return apply("slice", [ct], { begin, size: [...x.shape] });
     });
   },
-  gather: (ct, [x], _o, { axis, indices }) => [apply("scatterAdd", [ct], { axis, indices, size: x.shape[axis] })],
+  gather: (ct, [x], _o, { axis, indices }) => [
+    apply("scatterAdd", [ct], { axis, indices, size: x.shape[axis] }),
+  ],
   scatterAdd: (ct, _p, _o, { axis, indices }) => [apply("gather", [ct], { axis, indices })],
   fill: () => [],
   cast: (ct, [x]) => [op.cast(ct, x.dtype)],

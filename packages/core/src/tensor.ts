@@ -112,7 +112,9 @@ function nest(data: HostArray, shape: Shape): NestedArray {
 }
 
 /** A value recorded by a trace: a traced input or the output of a node. */
-type TraceValue = { readonly kind: "input"; readonly index: number } | { readonly kind: "node"; readonly index: number };
+type TraceValue =
+  | { readonly kind: "input"; readonly index: number }
+  | { readonly kind: "node"; readonly index: number };
 
 /**
  * Records the primitives applied to symbolic tensors. Traces nest: the
@@ -143,7 +145,7 @@ export class Trace {
 
   /** Symbolic tensors for the declared inputs. */
   inputTensors(): Tensor[] {
-    return this.inputTypes.slice(0, this.declaredInputs).map((t, i) => this.tensorFor(i));
+    return this.inputTypes.slice(0, this.declaredInputs).map((_, i) => this.tensorFor(i));
   }
 
   tensorFor(id: number): Tensor {
@@ -169,7 +171,12 @@ export class Trace {
     return id;
   }
 
-  addNode<P extends PrimitiveName>(prim: P, params: PrimitiveParams[P], inputs: readonly number[], out: ValueType): Tensor {
+  addNode<P extends PrimitiveName>(
+    prim: P,
+    params: PrimitiveParams[P],
+    inputs: readonly number[],
+    out: ValueType,
+  ): Tensor {
     // Common-subexpression elimination: replaying a forward pass (vjp inside a
     // trace) records the same nodes again; they collapse onto the first copy.
     const key = `${prim}|${inputs.join(",")}|${JSON.stringify(params)}`;
@@ -225,7 +232,9 @@ export function commonBackend(tensors: readonly Tensor[], where: string): Backen
   for (const t of tensors) {
     if (t.source.kind !== "data") continue;
     if (backend && backend !== t.source.backend) {
-      throw new Error(`${where}: tensors live on different backends (${backend.name} and ${t.source.backend.name})`);
+      throw new Error(
+        `${where}: tensors live on different backends (${backend.name} and ${t.source.backend.name})`,
+      );
     }
     backend = t.source.backend;
   }
@@ -246,16 +255,30 @@ export function apply<P extends PrimitiveName>(
   const out = inferOutput(prim, inputs, params);
   const contextTensor = context instanceof Tensor ? context : undefined;
   const trace =
-    innermostTrace(contextTensor ? [...inputs, contextTensor] : inputs) ?? (inputs.length === 0 && !context ? currentTrace() : undefined);
+    innermostTrace(contextTensor ? [...inputs, contextTensor] : inputs) ??
+    (inputs.length === 0 && !context ? currentTrace() : undefined);
   if (trace) {
-    return trace.addNode(prim, params, inputs.map((t) => trace.idOf(t)), out);
+    return trace.addNode(
+      prim,
+      params,
+      inputs.map((t) => trace.idOf(t)),
+      out,
+    );
   }
   const backend = commonBackend(inputs, prim) ?? (context instanceof Tensor ? context.backend : context);
   if (!backend) throw new Error(`${prim}: no backend given for a tensor created from nothing`);
   if (!backend.dtypes.includes(out.dtype)) {
-    throw new Error(`${prim}: the ${backend.name} backend does not support ${out.dtype} (it supports ${backend.dtypes.join(", ")})`);
+    throw new Error(
+      `${prim}: the ${backend.name} backend does not support ${out.dtype} (it supports ${backend.dtypes.join(", ")})`,
+    );
   }
-  const dataId = runKernel(backend, prim, inputs.map((t) => t.info()), params, out);
+  const dataId = runKernel(
+    backend,
+    prim,
+    inputs.map((t) => t.info()),
+    params,
+    out,
+  );
   return new Tensor(out, { kind: "data", backend, dataId });
 }
 

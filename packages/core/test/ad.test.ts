@@ -11,7 +11,14 @@ const backend = referenceBackend();
 const host = (t: Tensor) => Float64Array.from(t.readSync());
 
 /** f evaluated at (x + s·dx, w + s·dw), flattened. */
-function shifted(f: (x: Tensor, w: Tensor) => Tensor, x: Tensor, w: Tensor, dx: Tensor, dw: Tensor, s: number) {
+function shifted(
+  f: (x: Tensor, w: Tensor) => Tensor,
+  x: Tensor,
+  w: Tensor,
+  dx: Tensor,
+  dw: Tensor,
+  s: number,
+) {
   return host(f(op.add(x, op.mul(dx, s)), op.add(w, op.mul(dw, s))));
 }
 
@@ -170,7 +177,9 @@ describe("clear errors", () => {
   });
 
   it("rejects tangents whose shape differs from the primal", () => {
-    expect(() => jvp(op.tanh, [a], [b])).toThrow(/tangent 0 has shape \(2, 2\) float64, expected \(2, 3\) float64/);
+    expect(() => jvp(op.tanh, [a], [b])).toThrow(
+      /tangent 0 has shape \(2, 2\) float64, expected \(2, 3\) float64/,
+    );
   });
 
   it("rejects grad of a non-scalar function", () => {

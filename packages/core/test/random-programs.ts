@@ -27,7 +27,8 @@ const STEPS: Record<string, Step> = {
   sqrtOnePlusSquare: (v) => op.sqrt(op.add(op.square(v), 1)),
   divide: (v) => op.div(v, op.add(op.square(v), 2)),
   scaleBySumOfW: (v, _x, w) => op.mul(v, op.tanh(op.sum(w))),
-  matmulW: (v, _x, w) => (v.shape[1] === w.shape[0] ? op.matmul(v, w) : op.matmul(v, op.ones(v, [v.shape[1], w.shape[0]]))),
+  matmulW: (v, _x, w) =>
+    v.shape[1] === w.shape[0] ? op.matmul(v, w) : op.matmul(v, op.ones(v, [v.shape[1], w.shape[0]])),
   subRowMax: (v) => op.sub(v, op.max(v, 1, true)),
   centre: (v) => op.sub(v, op.mean(v, 0, true)),
   transposeTwice: (v) => op.transpose(op.mul(op.transpose(v), 1.5)),
@@ -71,7 +72,11 @@ export function randomProgram(seed: number): RandomProgram {
 
 export function randomData(backend: Backend, shape: readonly number[], r: () => number, scale = 1): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  return op.tensor(backend, Array.from({ length: size }, () => scale * (2 * r() - 1)), shape);
+  return op.tensor(
+    backend,
+    Array.from({ length: size }, () => scale * (2 * r() - 1)),
+    shape,
+  );
 }
 
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {

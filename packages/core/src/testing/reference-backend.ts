@@ -1,5 +1,5 @@
-import type { Backend, DataId, HostArray, KernelTable, TensorInfo } from "../backend.js";
-import { PRIMITIVE_NAMES, type PrimitiveName } from "../primitives.js";
+import type { Backend, DataId, HostArray, Kernel, KernelTable, TensorInfo } from "../backend.js";
+import type { PrimitiveName } from "../primitives.js";
 import { REFERENCE, type RefValue, roundToDType } from "./reference.js";
 
 /**
@@ -13,7 +13,7 @@ export function referenceBackend(): Backend {
   const alive = (where: string) => {
     if (destroyed) throw new Error(`reference backend: ${where} after destroy`);
   };
-  const valueOf = (t: TensorInfo): RefValue => {
+  const refValueOf = (t: TensorInfo): RefValue => {
     const data = store.get(t.dataId);
     if (!data) throw new Error("reference backend: tensor data was disposed");
     return { data, shape: t.shape };
@@ -23,14 +23,42 @@ export function referenceBackend(): Backend {
     store.set(id, data);
     return id;
   };
-  const kernelFor = <P extends PrimitiveName>(prim: P): KernelTable[P] =>
-    ((inputs, params, out) => {
+  const kernelFor =
+    <P extends PrimitiveName>(prim: P): Kernel<P> =>
+    (inputs, params, out) => {
       alive(prim);
-      return put(roundToDType(REFERENCE[prim](inputs.map(valueOf), params).data, out.dtype));
-    }) as KernelTable[P];
-  const kernels = Object.fromEntries(PRIMITIVE_NAMES.map((p) => [p, kernelFor(p)])) as unknown as KernelTable;
+      return put(roundToDType(REFERENCE[prim](inputs.map(refValueOf), params).data, out.dtype));
+    };
+  const kernels: KernelTable = {
+    add: kernelFor("add"),
+    sub: kernelFor("sub"),
+    mul: kernelFor("mul"),
+    div: kernelFor("div"),
+    greater: kernelFor("greater"),
+    equal: kernelFor("equal"),
+    neg: kernelFor("neg"),
+    exp: kernelFor("exp"),
+    log: kernelFor("log"),
+    sqrt: kernelFor("sqrt"),
+    tanh: kernelFor("tanh"),
+    sigmoid: kernelFor("sigmoid"),
+    relu: kernelFor("relu"),
+    select: kernelFor("select"),
+    matmul: kernelFor("matmul"),
+    sum: kernelFor("sum"),
+    max: kernelFor("max"),
+    broadcast: kernelFor("broadcast"),
+    reshape: kernelFor("reshape"),
+    transpose: kernelFor("transpose"),
+    slice: kernelFor("slice"),
+    concat: kernelFor("concat"),
+    gather: kernelFor("gather"),
+    scatterAdd: kernelFor("scatterAdd"),
+    fill: kernelFor("fill"),
+    cast: kernelFor("cast"),
+  };
   const toHost = (t: TensorInfo): HostArray =>
-    t.dtype === "float64" ? Float64Array.from(valueOf(t).data) : Float32Array.from(valueOf(t).data);
+    t.dtype === "float64" ? Float64Array.from(refValueOf(t).data) : Float32Array.from(refValueOf(t).data);
   return {
     name: "reference",
     dtypes: ["float64", "float32"],
