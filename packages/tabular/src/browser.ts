@@ -1,0 +1,12 @@
+/**
+ * The browser entry of @neureco/tabular (package.json `exports` condition
+ * "browser"): no file system; models travel as bytes (`toBytes`,
+ * `Regressor.fromBytes`, `loadBytes`).
+ */
+import { Regressor } from "./regressor/regressor.js";
+
+export * from "./portable.js";
+export { Regressor };
+
+/** The namespace of the tutorial: `new Tabular.Regressor()`. */
+export const Tabular = { Regressor } as const;

@@ -1,0 +1,224 @@
+/**
+ * A model bound to a backend: the normalisation constants and the weights
+ * live in backend tensors, and every call runs a jitted function of core
+ * tensors, so the network is traced once per input shape. All derivatives go
+ * through core's `jvp` and `vjp` on the model in raw units (SPEC section 3).
+ */
+import { type Backend, type DType, jit, jvp, type Tensor, tensor, vjp } from "@neureco/core";
+import { expectShape, Matrix, type MatrixOrVectorInput } from "../matrix.js";
+import { type NetworkFunction, networkFunction, rawUnitsFunction } from "../network/forward.js";
+import { weightCount } from "../network/structure.js";
+import type { ModelDescription } from "./description.js";
+import { checkDescription } from "./model-file.js";
+
+export interface ForwardDerivativeArgs {
+  /** Weights at which to differentiate, (p, 1) or length p. */
+  readonly w: MatrixOrVectorInput;
+  /** Direction in weight space, (p, 1) or length p. */
+  readonly dw: MatrixOrVectorInput;
+  /** Inputs (n, m). */
+  readonly x: MatrixOrVectorInput;
+  /** Direction in input space (n, m), or null for none. */
+  readonly dx: MatrixOrVectorInput | null;
+}
+
+export interface GradientArgs {
+  readonly w: MatrixOrVectorInput;
+  readonly x: MatrixOrVectorInput;
+  /** Output cotangents (n, k). */
+  readonly py: MatrixOrVectorInput;
+}
+
+export interface Gradient {
+  /** (p, 1): Σ_i J_w(x_i)ᵀ · py_i. */
+  readonly dw: Matrix;
+  /** (n, m): row i is J_x(x_i)ᵀ · py_i. */
+  readonly dx: Matrix;
+}
+
+/** The float type a backend computes the model in: float64 when it can. */
+export function modelDtype(backend: Backend): DType {
+  return backend.dtypes.includes("float64") ? "float64" : "float32";
+}
+
+type Calls = {
+  evaluate: (w: Tensor, x: Tensor) => Tensor;
+  forwardWithDx: (w: Tensor, dw: Tensor, x: Tensor, dx: Tensor) => Tensor;
+  forwardWeightsOnly: (w: Tensor, dw: Tensor, x: Tensor) => Tensor;
+  gradient: (w: Tensor, x: Tensor, py: Tensor) => readonly Tensor[];
+};
+
+export class BoundModel {
+  readonly backend: Backend;
+  readonly dtype: DType;
+  /** The description with the current weights (a private copy). */
+  #description: ModelDescription;
+  #weights: Tensor;
+  readonly #constants: readonly Tensor[];
+  readonly #calls: Calls;
+  #deleted = false;
+
+  constructor(description: ModelDescription, backend: Backend) {
+    checkDescription(description, "model");
+    this.backend = backend;
+    this.dtype = modelDtype(backend);
+    this.#description = { ...description, weights: description.weights.slice() };
+    const row = (values: Float64Array) => tensor(backend, values, [1, values.length], this.dtype);
+    const inputs = { shift: row(description.inputNormalization.shift), scale: row(description.inputNormalization.scale) };
+    const outputs = { shift: row(description.outputNormalization.shift), scale: row(description.outputNormalization.scale) };
+    this.#constants = [inputs.shift, inputs.scale, outputs.shift, outputs.scale];
+    this.#weights = row(this.#description.weights);
+    const f: NetworkFunction = rawUnitsFunction(networkFunction(description.structure), inputs, outputs);
+    this.#calls = {
+      evaluate: jit(f),
+      forwardWithDx: jit((w, dw, x, dx) => jvp(f, [w, x], [dw, dx])[1]),
+      forwardWeightsOnly: jit((w, dw, x) => jvp((wv: Tensor) => f(wv, x), [w], [dw])[1]),
+      gradient: jit((w, x, py) => {
+        const [, pullback] = vjp(f, [w, x]);
+        return pullback(py);
+      }),
+    };
+  }
+
+  get inputs(): number {
+    return this.#description.structure.inputs;
+  }
+
+  get outputs(): number {
+    return this.#description.structure.outputs;
+  }
+
+  get weightCount(): number {
+    return weightCount(this.#description.structure);
+  }
+
+  get isDeleted(): boolean {
+    return this.#deleted;
+  }
+
+  /** The backend-independent model, with the current weights (a copy). */
+  description(): ModelDescription {
+    this.checkAlive("description");
+    return { ...this.#description, weights: this.#description.weights.slice() };
+  }
+
+  /** y (n, k) for x (n, m). */
+  async evaluate(xInput: MatrixOrVectorInput): Promise<Matrix> {
+    this.checkAlive("evaluate");
+    const x = this.inputMatrix(xInput, "x", null);
+    const n = x.rows;
+    if (n === 0) return Matrix.zeros(0, this.outputs);
+    return this.run([x], ([xt]) => this.#calls.evaluate(this.#weights, xt), [[n, this.outputs]]).then(([y]) => y);
+  }
+
+  getWeights(): Matrix {
+    this.checkAlive("getWeights");
+    return new Matrix(this.#description.weights.slice(), this.weightCount, 1);
+  }
+
+  /** Replaces the weights; on any error the weights are unchanged. */
+  setWeights(wInput: MatrixOrVectorInput): void {
+    this.checkAlive("setWeights");
+    const w = this.weightsRow(wInput, "w");
+    const uploaded = tensor(this.backend, w.data, [1, w.cols], this.dtype);
+    this.#weights.dispose();
+    this.#weights = uploaded;
+    this.#description = { ...this.#description, weights: w.data };
+  }
+
+  /** dy (n, k), dy_i = J_w(x_i)·dw + J_x(x_i)·dx_i, at the given w (the stored weights are not used). */
+  async forwardDerivative(args: ForwardDerivativeArgs): Promise<Matrix> {
+    this.checkAlive("forwardDerivative");
+    checkArgs(args, ["w", "dw", "x", "dx"], "forwardDerivative");
+    const w = this.weightsRow(args.w, "w");
+    const dw = this.weightsRow(args.dw, "dw");
+    const x = this.inputMatrix(args.x, "x", null);
+    const n = x.rows;
+    const dx = args.dx === null ? null : this.inputMatrix(args.dx, "dx", n);
+    if (n === 0) return Matrix.zeros(0, this.outputs);
+    const [dy] = dx
+      ? await this.run([w, dw, x, dx], ([wt, dwt, xt, dxt]) => this.#calls.forwardWithDx(wt, dwt, xt, dxt), [[n, this.outputs]])
+      : await this.run([w, dw, x], ([wt, dwt, xt]) => this.#calls.forwardWeightsOnly(wt, dwt, xt), [[n, this.outputs]]);
+    return dy;
+  }
+
+  /** { dw (p, 1) = Σ_i J_w(x_i)ᵀ·py_i, dx (n, m) with dx_i = J_x(x_i)ᵀ·py_i }, at the given w. */
+  async gradient(args: GradientArgs): Promise<Gradient> {
+    this.checkAlive("gradient");
+    checkArgs(args, ["w", "x", "py"], "gradient");
+    const w = this.weightsRow(args.w, "w");
+    const x = this.inputMatrix(args.x, "x", null);
+    const n = x.rows;
+    const py = Matrix.from(args.py, "py");
+    expectShape(py, [n, this.outputs], "py");
+    const p = this.weightCount;
+    if (n === 0) return { dw: Matrix.zeros(p, 1), dx: Matrix.zeros(0, this.inputs) };
+    const [dw, dx] = await this.run(
+      [w, x, py],
+      ([wt, xt, pyt]) => this.#calls.gradient(wt, xt, pyt),
+      [
+        [p, 1],
+        [n, this.inputs],
+      ],
+    );
+    return { dw, dx };
+  }
+
+  /** Frees the backend tensors; later calls throw. Deleting twice is a no-op. */
+  delete(): void {
+    if (this.#deleted) return;
+    this.#deleted = true;
+    this.#weights.dispose();
+    for (const t of this.#constants) t.dispose();
+  }
+
+  /** Throws the error every call gives after `delete()`. */
+  checkAlive(call: string): void {
+    if (this.#deleted) throw new Error(`${call}: the model was deleted; create or load a model again`);
+  }
+
+  /**
+   * Uploads the arguments, runs `fn`, reads the results back as float64
+   * matrices of the given shapes and frees every tensor it made.
+   */
+  private async run(
+    args: readonly Matrix[],
+    fn: (tensors: Tensor[]) => Tensor | readonly Tensor[],
+    shapes: readonly (readonly [number, number])[],
+  ): Promise<Matrix[]> {
+    const uploaded = args.map((m) => tensor(this.backend, m.data, [m.rows, m.cols], this.dtype));
+    let outputs: readonly Tensor[] = [];
+    try {
+      const result = fn(uploaded);
+      outputs = Array.isArray(result) ? (result as readonly Tensor[]) : [result as Tensor];
+      const values = await Promise.all(outputs.map((t) => t.read()));
+      return values.map((v, k) => new Matrix(Float64Array.from(v), shapes[k][0], shapes[k][1]));
+    } finally {
+      for (const t of uploaded) t.dispose();
+      for (const t of outputs) t.dispose();
+    }
+  }
+
+  /** A weight vector given as (p, 1) or length p, returned as the (1, p) row the network takes. */
+  private weightsRow(input: MatrixOrVectorInput, name: string): Matrix {
+    const m = Matrix.from(input, name, { allowVector: true });
+    expectShape(m, [this.weightCount, 1], name);
+    return new Matrix(m.data, 1, m.rows);
+  }
+  private inputMatrix(input: MatrixOrVectorInput, name: string, rows: number | null): Matrix {
+    const m = Matrix.from(input, name);
+    expectShape(m, [rows, this.inputs], name);
+    return m;
+  }
+}
+
+function checkArgs(args: unknown, names: readonly string[], call: string): void {
+  if (args === null || typeof args !== "object") {
+    throw new TypeError(`${call}: expected an object { ${names.join(", ")} }`);
+  }
+  for (const name of names) {
+    if (!(name in args) || (args as Record<string, unknown>)[name] === undefined) {
+      throw new TypeError(`${call}: missing argument ${name}${name === "dx" ? " (pass null for no input direction)" : ""}`);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The Node flavour of `Tabular.Regressor`: everything of the portable one
+ * plus `save(path)` and `load(path)` on `.ednn` files, written atomically.
+ */
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "../node/atomic-write.js";
+import { Regressor as PortableRegressor } from "./regressor.js";
+
+/** The extension of model files. */
+export const MODEL_EXTENSION = ".ednn";
+
+/** `path` with `.ednn` appended unless it already ends with it. */
+export function modelPath(path: string): string {
+  if (typeof path !== "string" || path === "") throw new TypeError("model path must be a non-empty string");
+  return path.endsWith(MODEL_EXTENSION) ? path : `${path}${MODEL_EXTENSION}`;
+}
+
+export class Regressor extends PortableRegressor {
+  /** Writes the model (with its current weights) to `path` (`.ednn` added when missing), atomically. */
+  async save(path: string): Promise<void> {
+    this.checkAlive("save");
+    const file = modelPath(path);
+    await writeFileAtomic(file, this.toBytes());
+  }
+
+  /** Replaces the model with the one in `path` (`.ednn` added when missing). Errors name the file. */
+  async load(path: string): Promise<void> {
+    this.checkAlive("load");
+    const file = modelPath(path);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      throw new Error(`cannot load model "${file}": ${describeReadError(error)}`, { cause: error });
+    }
+    this.loadBytes(bytes, file);
+  }
+}
+
+function describeReadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  return error instanceof Error ? error.message : String(error);
+}

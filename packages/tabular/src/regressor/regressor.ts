@@ -1,0 +1,175 @@
+/**
+ * `Tabular.Regressor` without the file system: build, evaluate, differentiate
+ * and serialise to bytes. It runs in browsers and in Node; the Node entry
+ * extends it with `save(path)` / `load(path)`.
+ */
+import type { Backend } from "@neureco/core";
+import { cpu } from "@neureco/backend-cpu";
+import type { Matrix, MatrixOrVectorInput } from "../matrix.js";
+import { BoundModel, type ForwardDerivativeArgs, type Gradient, type GradientArgs } from "../model/bound-model.js";
+import type { ModelDescription } from "../model/description.js";
+import { modelFromBytes, modelToBytes } from "../model/model-file.js";
+import { type BuildOptions, type BuildSettings, validateBuildOptions } from "./build-options.js";
+
+export interface RegressorOptions {
+  /** Where tensors live and kernels run; default a new CPU backend (`cpu()` of @neureco/backend-cpu). */
+  readonly backend?: Backend;
+}
+
+/** Sizes and names of the loaded model. */
+export interface RegressorInfo {
+  readonly inputs: number;
+  readonly outputs: number;
+  /** Number of trainable parameters p. */
+  readonly weights: number;
+  readonly hiddenNeurons: number;
+  readonly links: number;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+}
+
+export class Regressor {
+  readonly backend: Backend;
+  /** True when this regressor created its backend (and so frees it on delete). */
+  readonly #ownsBackend: boolean;
+  #model: BoundModel | null = null;
+  #deleted = false;
+
+  constructor(options: RegressorOptions = {}) {
+    if (options === null || typeof options !== "object") throw new TypeError("Regressor: options must be an object");
+    this.#ownsBackend = options.backend === undefined;
+    this.backend = options.backend ?? cpu();
+  }
+
+  /** A regressor holding the model read from `.ednn` bytes; `source` names them in errors. */
+  static fromBytes<R extends Regressor>(
+    this: new (options?: RegressorOptions) => R,
+    bytes: Uint8Array,
+    options: RegressorOptions & { readonly source?: string } = {},
+  ): R {
+    const regressor = new this({ ...(options.backend ? { backend: options.backend } : {}) });
+    regressor.loadBytes(bytes, options.source);
+    return regressor;
+  }
+
+  /** A regressor holding a model description (what the builder produces). */
+  static fromDescription<R extends Regressor>(
+    this: new (options?: RegressorOptions) => R,
+    description: ModelDescription,
+    options: RegressorOptions = {},
+  ): R {
+    const regressor = new this(options);
+    regressor.setModel(description);
+    return regressor;
+  }
+
+  /** Whether a model is loaded (built, loaded or set) and the regressor is not deleted. */
+  get hasModel(): boolean {
+    return !this.#deleted && this.#model !== null;
+  }
+
+  /** Builds a model from data, with no hyper-parameters (SPEC section 4). */
+  async build(options: BuildOptions): Promise<void> {
+    this.checkAlive("build");
+    const settings = validateBuildOptions(options);
+    const description = await this.runBuild(settings, options.backend ?? this.backend);
+    this.setModel(description);
+  }
+
+  /**
+   * Runs the automatic builder on validated settings. The Node entry
+   * overrides it to give the builder access to files (writeModelTo,
+   * checkpoints).
+   */
+  protected async runBuild(settings: BuildSettings, _backend: Backend): Promise<ModelDescription> {
+    if (settings.writeModelTo !== null || settings.checkpointAddress !== null || settings.checkpointToStartBuildFrom !== null) {
+      throw new Error(
+        "build: writeModelTo, checkpointAddress and checkpointToStartBuildFrom need a file system; in a browser leave them out and use toBytes()",
+      );
+    }
+    throw new Error("build: the automatic builder is not available yet in this version of @neureco/tabular");
+  }
+
+  /** y (n, k) for inputs x (n, m), in raw units. */
+  async evaluate(x: MatrixOrVectorInput): Promise<Matrix> {
+    return this.model("evaluate").evaluate(x);
+  }
+
+  /** The trainable parameters, (p, 1) (a copy). */
+  getWeights(): Matrix {
+    return this.model("getWeights").getWeights();
+  }
+
+  /** Replaces the trainable parameters: (p, 1) or length p. On error the weights are unchanged. */
+  setWeights(w: MatrixOrVectorInput): void {
+    this.model("setWeights").setWeights(w);
+  }
+
+  /** Forward mode: dy (n, k), dy_i = J_w(x_i)·dw + J_x(x_i)·dx_i, at the given w. `dx: null` means no input direction. */
+  async forwardDerivative(args: ForwardDerivativeArgs): Promise<Matrix> {
+    return this.model("forwardDerivative").forwardDerivative(args);
+  }
+
+  /** Reverse mode: { dw (p, 1) = Σ_i J_w(x_i)ᵀ·py_i, dx (n, m) with dx_i = J_x(x_i)ᵀ·py_i }, at the given w. */
+  async gradient(args: GradientArgs): Promise<Gradient> {
+    return this.model("gradient").gradient(args);
+  }
+
+  /** Sizes and names of the model. */
+  info(): RegressorInfo {
+    const d = this.model("info").description();
+    return {
+      inputs: d.structure.inputs,
+      outputs: d.structure.outputs,
+      weights: d.weights.length,
+      hiddenNeurons: d.structure.hidden,
+      links: d.structure.links.length,
+      inputNames: d.inputNames,
+      outputNames: d.outputNames,
+    };
+  }
+
+  /** The backend-independent model with the current weights (a copy). */
+  toDescription(): ModelDescription {
+    return this.model("toDescription").description();
+  }
+
+  /** The model as `.ednn` bytes (with the current weights). */
+  toBytes(): Uint8Array {
+    return modelToBytes(this.model("toBytes").description());
+  }
+
+  /** Replaces the model with one read from `.ednn` bytes; `source` names them in errors. */
+  loadBytes(bytes: Uint8Array, source = "model bytes"): void {
+    this.checkAlive("loadBytes");
+    this.setModel(modelFromBytes(bytes, source));
+  }
+
+  /** Replaces the model with `description` (validated, copied to the backend). */
+  setModel(description: ModelDescription): void {
+    this.checkAlive("setModel");
+    const next = new BoundModel(description, this.backend);
+    this.#model?.delete();
+    this.#model = next;
+  }
+
+  /** Frees the model's backend memory (and the backend, when the regressor created it). Later calls throw. */
+  delete(): void {
+    if (this.#deleted) return;
+    this.#deleted = true;
+    this.#model?.delete();
+    this.#model = null;
+    if (this.#ownsBackend) this.backend.destroy();
+  }
+
+  /** Throws the error every call gives after `delete()`. */
+  protected checkAlive(call: string): void {
+    if (this.#deleted) throw new Error(`${call}: this Regressor was deleted; create a new one`);
+  }
+
+  private model(call: string): BoundModel {
+    this.checkAlive(call);
+    if (!this.#model) throw new Error(`${call}: no model yet; build() or load() one first`);
+    return this.#model;
+  }
+}
