@@ -17,6 +17,12 @@ export interface WebGpuOptions extends AcquireOptions {
    * read-back (default 256).
    */
   readonly maxBatchedDispatches?: number;
+  /**
+   * Uses at most this many workgroups per dispatch grid dimension (default and
+   * ceiling: the device's limit). Large tensors then spread over more grid
+   * dimensions; tests use it to exercise that path with small tensors.
+   */
+  readonly maxWorkgroupsPerDimension?: number;
 }
 
 function kernelTable(rt: GpuRuntime): KernelTable {
@@ -72,6 +78,7 @@ export class WebGpuBackend implements Backend {
     this.device = acquired.device;
     this.#runtime = new GpuRuntime(acquired.device, {
       maxBatchedDispatches: options.maxBatchedDispatches ?? 256,
+      maxWorkgroupsPerDimension: options.maxWorkgroupsPerDimension,
     });
     this.kernels = kernelTable(this.#runtime);
   }

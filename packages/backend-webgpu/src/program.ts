@@ -26,8 +26,8 @@ export const WORKGROUP_SIZE = 64;
 
 /**
  * Common WGSL prelude: the uniform block (read with `p(i)`), the storage
- * bindings (`in0`, `in1`, ... and `out`) and `linearIndex`, which folds a 2D
- * dispatch grid back into one element index.
+ * bindings (`in0`, `in1`, ... and `out`) and `linearIndex`, which folds a
+ * multi-dimensional dispatch grid back into one element index.
  */
 export function wgslPrelude(uniformWords: number, inputs: readonly StorageType[]): string {
   const vec4s = Math.max(1, Math.ceil(uniformWords / 4));
@@ -43,7 +43,7 @@ ${inputDecls}
 fn p(i: u32) -> u32 { return params.v[i / 4u][i % 4u]; }
 
 fn linearIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return gid.x + gid.y * nwg.x * ${WORKGROUP_SIZE}u;
+  return gid.x + (gid.y + gid.z * nwg.y) * nwg.x * ${WORKGROUP_SIZE}u;
 }
 `;
 }
@@ -56,9 +56,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 export function elementGrid(items: number, maxPerDimension: number): [number, number, number] {
   const groups = Math.max(1, Math.ceil(items / WORKGROUP_SIZE));
   const x = Math.min(groups, maxPerDimension);
-  const y = Math.ceil(groups / x);
-  if (y > maxPerDimension) throw new Error(`webgpu: ${items} elements exceed the largest dispatch grid`);
-  return [x, y, 1];
+  const rest = Math.ceil(groups / x);
+  const y = Math.min(rest, maxPerDimension);
+  const z = Math.ceil(rest / y);
+  if (z > maxPerDimension) throw new Error(`webgpu: ${items} elements exceed the largest dispatch grid`);
+  return [x, y, z];
 }
 
 /** Packs numbers as u32 uniform words, padded to whole vec4s. */

@@ -11,6 +11,8 @@ const UNIFORM_USAGE = BufferUsage.UNIFORM | BufferUsage.COPY_DST;
 export interface RuntimeOptions {
   /** Dispatches recorded before the encoder is submitted without waiting for a read. */
   readonly maxBatchedDispatches: number;
+  /** Cap on workgroups per grid dimension, at most the device's limit. */
+  readonly maxWorkgroupsPerDimension?: number;
 }
 
 /**
@@ -35,7 +37,10 @@ export class GpuRuntime {
     this.device = device;
     this.pool = new BufferPool(device);
     this.health = new DeviceHealth(device);
-    this.maxWorkgroupsPerDimension = device.limits.maxComputeWorkgroupsPerDimension;
+    this.maxWorkgroupsPerDimension = Math.min(
+      device.limits.maxComputeWorkgroupsPerDimension,
+      options.maxWorkgroupsPerDimension ?? Number.POSITIVE_INFINITY,
+    );
     this.#maxBatch = options.maxBatchedDispatches;
     this.indexBuffers = new IndexBuffers(
       (data) => this.upload(data),

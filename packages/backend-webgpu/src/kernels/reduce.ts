@@ -6,7 +6,7 @@ import { checkRank, formatShape, MAX_RANK, rowMajorStrides, sizeOf } from "../sh
 import { createOutput, tensorOf } from "../tensor.js";
 import { fillBuffer } from "./fill.js";
 
-type ReduceOp = "sum" | "max";
+export type ReduceOp = "sum" | "max";
 
 const COMBINE: { readonly [Op in ReduceOp]: string } = { sum: "acc + x", max: "max(acc, x)" };
 const IDENTITY: { readonly [Op in ReduceOp]: number } = { sum: 0, max: Number.NEGATIVE_INFINITY };
@@ -75,7 +75,7 @@ ${ELEMENT_ENTRY} {
  * reductions with few outputs it reduces chunks into a temporary buffer first
  * and then reduces the chunk results.
  */
-function reduceInto(
+export function reduceInto(
   rt: GpuRuntime,
   op: ReduceOp,
   source: GPUBuffer,

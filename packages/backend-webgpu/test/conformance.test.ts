@@ -1,0 +1,11 @@
+import { runBackendConformance } from "@neureco/core/testing";
+import { webgpu } from "../src/index.js";
+
+// Float32 kernels on the GPU: transcendental functions and summation order
+// differ from the float64 reference by a few ulps of float32.
+runBackendConformance({
+  name: "webgpu",
+  createBackend: () => webgpu(),
+  dtypes: ["float32"],
+  tolerance: { float64: 0, float32: 2e-5 },
+});
