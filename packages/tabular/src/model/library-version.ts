@@ -1,5 +1,6 @@
-import packageJson from "../../package.json" with { type: "json" };
+// Named imports let the bundler keep just these two fields of package.json.
+import { name, version } from "../../package.json";
 
 /** The package that writes model files, recorded in their header. */
-export const LIBRARY_NAME: string = packageJson.name;
-export const LIBRARY_VERSION: string = packageJson.version;
+export const LIBRARY_NAME: string = name;
+export const LIBRARY_VERSION: string = version;
