@@ -1,0 +1,112 @@
+/**
+ * Build benchmark: on every task of the shared data folder, build with the
+ * defaults on the training rows, score on the test rows (raw units; rows with
+ * a missing cell dropped), and print the result beside the grid-searched MLP
+ * of baselines.jsonl with the targets: test RMSE no worse, at most a third of
+ * its weights, a build no slower than its grid search.
+ *
+ * Usage: pnpm --filter @neureco/tabular bench:build [dataDir] [--task name]
+ */
+import { readFile, readdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { cpu } from "@neureco/backend-cpu";
+import { tensor } from "@neureco/core";
+import { buildModel } from "../src/builder/index.js";
+import { dropRows, rowsWithNaN } from "../src/csv/index.js";
+import { Matrix } from "../src/matrix.js";
+import type { ModelDescription } from "../src/model/description.js";
+import { networkFunction } from "../src/network/forward.js";
+import { denormalize, normalize } from "../src/normalization/index.js";
+import { readCsv } from "../src/node/index.js";
+
+interface Baseline {
+  task: string;
+  method: string;
+  rmse: number[];
+  weights: number | null;
+  seconds: number;
+}
+
+const args = process.argv.slice(2);
+const taskFilter = args.includes("--task") ? args[args.indexOf("--task") + 1] : null;
+const dataDir = resolve(args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--task") ?? join(import.meta.dirname, "../../../../shared/data"));
+
+async function readTask(dir: string, split: "train" | "test"): Promise<{ x: Matrix; y: Matrix; inputs: string[]; outputs: string[] }> {
+  const x = await readCsv(join(dir, `x_${split}.csv`), { missing: "nan" });
+  const y = await readCsv(join(dir, `y_${split}.csv`), { missing: "nan" });
+  const missing = [...new Set([...rowsWithNaN(x.matrix), ...rowsWithNaN(y.matrix)])];
+  return { x: dropRows(x.matrix, missing), y: dropRows(y.matrix, missing), inputs: x.columns, outputs: y.columns };
+}
+
+function predict(model: ModelDescription, x: Matrix): Matrix {
+  const backend = cpu();
+  const xn = normalize(x, model.inputNormalization);
+  const p = model.weights.length;
+  const y = networkFunction(model.structure)(tensor(backend, model.weights, [1, p]), tensor(backend, xn.data, [...xn.shape]));
+  const out = new Matrix(Float64Array.from(y.readSync()), x.shape[0], model.structure.outputs);
+  backend.destroy();
+  return denormalize(out, model.outputNormalization);
+}
+
+function rmsePerOutput(a: Matrix, b: Matrix): number[] {
+  const [n, k] = a.shape;
+  return Array.from({ length: k }, (_, j) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += (a.data[i * k + j] - b.data[i * k + j]) ** 2;
+    return Math.sqrt(s / n);
+  });
+}
+
+const baselines: Baseline[] = (await readFile(join(dataDir, "baselines.jsonl"), "utf8"))
+  .split("\n")
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as Baseline);
+
+const tasks = (await readdir(dataDir, { withFileTypes: true }))
+  .filter((d) => d.isDirectory() && (!taskFilter || d.name === taskFilter))
+  .map((d) => d.name)
+  .sort();
+
+const rows: string[][] = [["task", "rmse", "mlp rmse", "weights", "mlp w/3", "seconds", "mlp s", "links", "hidden", "inputs", "met"]];
+let allMet = true;
+for (const task of tasks) {
+  const dir = join(dataDir, task);
+  const train = await readTask(dir, "train");
+  const test = await readTask(dir, "test");
+  const mlp = baselines.find((b) => b.task === task && b.method === "mlp-grid");
+  const started = performance.now();
+  const { model } = await buildModel({ x: train.x, y: train.y, inputNames: train.inputs, outputNames: train.outputs }, { seed: 0 });
+  const seconds = (performance.now() - started) / 1000;
+  const rmse = rmsePerOutput(predict(model, test.x), test.y);
+  const weights = model.weights.length;
+  const s = model.structure;
+  const connected = new Set(s.links.filter(([f]) => f < s.inputs).map(([f]) => f)).size;
+  let met = "no baseline";
+  if (mlp) {
+    const ok = [
+      rmse.every((r, j) => r <= mlp.rmse[j]) ? "" : "rmse",
+      mlp.weights === null || weights * 3 <= mlp.weights ? "" : "weights",
+      seconds <= mlp.seconds ? "" : "time",
+    ].filter(Boolean);
+    met = ok.length === 0 ? "yes" : `no (${ok.join(", ")})`;
+    allMet &&= ok.length === 0;
+  }
+  rows.push([
+    task,
+    rmse.map((r) => r.toPrecision(4)).join(" "),
+    mlp ? mlp.rmse.map((r) => r.toPrecision(4)).join(" ") : "-",
+    String(weights),
+    mlp?.weights ? (mlp.weights / 3).toFixed(1) : "-",
+    seconds.toFixed(2),
+    mlp ? mlp.seconds.toFixed(1) : "-",
+    String(s.links.length),
+    String(s.hidden),
+    `${connected}/${s.inputs}`,
+    met,
+  ]);
+  console.error(`${task}: done in ${seconds.toFixed(2)} s`);
+}
+
+const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c])).join("  "));
+console.log(allMet ? "\nall targets met" : "\nsome targets not met");

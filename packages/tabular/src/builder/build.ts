@@ -1,0 +1,310 @@
+/**
+ * `buildModel`: from data to a compact trained network, with no
+ * hyper-parameter to choose. The steps:
+ *
+ * 1. choose the validation rows (representative, see validation-split.ts)
+ *    and the normalisation;
+ * 2. train the linear model (every input → every output);
+ * 3. grow hidden neurons while the validation error improves (search.ts);
+ * 4. remove inputs, then links, that do not help;
+ * 5. choose, among the accepted models, the one with the fewest weights
+ *    whose validation error is within SELECTION_TOLERANCE of the best;
+ * 6. refit it on all rows (finalLearning).
+ *
+ * Each accepted model goes into the checkpoint, handed to
+ * `io.saveCheckpoint` as bytes (the caller writes them, atomically). A build
+ * can start from any model of a checkpoint (`io.resumeFrom` with
+ * `startBuildFromModelNumber`), and `freezeStructure` retrains only its weights.
+ *
+ * Abort (`settings.signal`): the build stops at the next iteration and
+ * resolves with the best model accepted so far (`history.aborted` is true,
+ * no final refit; the checkpoint saved last stays valid). Aborted before the
+ * first model was accepted, it rejects with an Error named "AbortError".
+ */
+import { cpu } from "@neureco/backend-cpu";
+import type { Backend, DType } from "@neureco/core";
+import type { ModelDescription } from "../model/description.js";
+import { weightCount } from "../network/structure.js";
+import { type Checkpoint, type CheckpointModel, checkpointModelDescription, decodeCheckpoint, encodeCheckpoint } from "./checkpoint.js";
+import { type BuildInput, BuildDataError, checkBuildInput, prepareData, type PreparedData } from "./data.js";
+import { FINAL_FIT, Fitter, overallRmse, SEARCH_FIT, type TrainedNetwork } from "./fit.js";
+import { linearNetwork } from "./network-edit.js";
+import { DeviceData } from "./objective.js";
+import { seededRandom } from "./random.js";
+import { enforceLinkCap, grow, pruneInputs, pruneLinks, type SearchContext } from "./search.js";
+import { type BuildPhase, type BuildProgress, type BuildSettings, BuildSettingsError, type ResolvedSettings, resolveSettings } from "./settings.js";
+import { BuildAborted } from "./train.js";
+
+/** Final choice: the smallest model whose validation error is within this fraction of the best. */
+export const SELECTION_TOLERANCE = 0.01;
+
+export interface BuildIO {
+  /** Receives the whole checkpoint after every accepted model; write it atomically. */
+  readonly saveCheckpoint?: (bytes: Uint8Array) => Promise<void>;
+  /** A checkpoint to start from (see `startBuildFromModelNumber`, `freezeStructure`). */
+  readonly resumeFrom?: Uint8Array;
+  /** Name of `resumeFrom` in error messages (e.g. its path). Default "checkpoint". */
+  readonly resumeSource?: string;
+}
+
+export interface BuildHistory {
+  /** Every model of the checkpoint, in order (those of a resumed checkpoint included). */
+  readonly models: readonly BuildProgress[];
+  /** Number of the model chosen. */
+  readonly selectedModel: number;
+  /** The refit on all rows, when finalLearning ran. */
+  readonly final: BuildProgress | null;
+  readonly aborted: boolean;
+}
+
+export interface BuildResult {
+  readonly model: ModelDescription;
+  readonly history: BuildHistory;
+  /** The checkpoint as last saved. */
+  readonly checkpoint: Checkpoint;
+}
+
+function abortError(): Error {
+  const error = new Error("buildModel: aborted before the first model was trained");
+  error.name = "AbortError";
+  return error;
+}
+
+function progressOf(m: Omit<CheckpointModel, "number">, modelNumber: number): BuildProgress {
+  return {
+    modelNumber,
+    weights: m.weights.length,
+    trainingError: overallRmse(m.errors.training),
+    validationError: overallRmse(m.errors.validation),
+    elapsedMs: m.elapsedMs,
+    phase: m.phase,
+  };
+}
+
+function scoreOf(m: CheckpointModel): number {
+  return overallRmse(m.errors.validation);
+}
+
+/** The smallest model within SELECTION_TOLERANCE of the best validation error (respecting the link cap). */
+export function selectModel(models: readonly CheckpointModel[], linksMaximumNumber: number): CheckpointModel {
+  const eligible = models.filter((m) => linksMaximumNumber === 0 || m.structure.links.length <= linksMaximumNumber);
+  const pool = eligible.length > 0 ? eligible : models;
+  const best = Math.min(...pool.map(scoreOf));
+  const near = pool.filter((m) => scoreOf(m) <= best * (1 + SELECTION_TOLERANCE) || !(best > 0 || scoreOf(m) > 0));
+  return near.reduce((a, b) => {
+    const wa = weightCount(a.structure);
+    const wb = weightCount(b.structure);
+    return wb < wa || (wb === wa && scoreOf(b) < scoreOf(a)) ? b : a;
+  });
+}
+
+/** The state of one build run: its record of accepted models and the checkpoint it writes. */
+class BuildRecord {
+  readonly models: CheckpointModel[];
+  selected: number | null = null;
+  final: Omit<CheckpointModel, "number"> | null = null;
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly base: Omit<Checkpoint, "models" | "selected" | "final">,
+    kept: readonly CheckpointModel[],
+    private readonly io: BuildIO,
+    private readonly onProgress: BuildSettings["onProgress"],
+  ) {
+    this.models = [...kept];
+  }
+
+  get elapsedMs(): number {
+    return Date.now() - this.started;
+  }
+
+  bestScore(): number {
+    return Math.min(...this.models.map(scoreOf));
+  }
+
+  entry(t: TrainedNetwork, phase: BuildPhase): Omit<CheckpointModel, "number"> {
+    return {
+      phase,
+      structure: t.network.structure,
+      weights: t.network.weights,
+      beta: t.beta,
+      errors: { training: t.trainingRmse, validation: t.validationRmse },
+      elapsedMs: this.elapsedMs,
+    };
+  }
+
+  async accept(t: TrainedNetwork, phase: BuildPhase): Promise<void> {
+    const model = { number: this.models.length, ...this.entry(t, phase) };
+    this.models.push(model);
+    await this.save();
+    this.onProgress?.(progressOf(model, model.number));
+  }
+
+  checkpoint(): Checkpoint {
+    return { ...this.base, models: [...this.models], selected: this.selected, final: this.final };
+  }
+
+  async save(): Promise<void> {
+    if (this.io.saveCheckpoint) await this.io.saveCheckpoint(encodeCheckpoint(this.checkpoint()));
+  }
+}
+
+interface Start {
+  readonly checkpoint: Checkpoint | null;
+  /** Models kept from the checkpoint (0 … start). */
+  readonly kept: readonly CheckpointModel[];
+}
+
+function startFrom(settings: ResolvedSettings, io: BuildIO, input: BuildInput): Start {
+  if (!io.resumeFrom) {
+    if (settings.freezeStructure) throw new BuildSettingsError("build settings: freezeStructure needs a checkpoint to start from");
+    return { checkpoint: null, kept: [] };
+  }
+  const source = io.resumeSource ?? "checkpoint";
+  const checkpoint = decodeCheckpoint(io.resumeFrom, source);
+  const count = checkpoint.models.length;
+  if (count === 0) throw new BuildDataError(`${source}: the checkpoint holds no model to start from`);
+  const number = settings.startBuildFromModelNumber === -1 ? count - 1 : settings.startBuildFromModelNumber;
+  if (number >= count) {
+    throw new BuildSettingsError(`build settings: startBuildFromModelNumber ${number} is not in ${source} (models 0 … ${count - 1})`);
+  }
+  const m = input.x.shape[1];
+  const k = input.y.shape[1];
+  const s = checkpoint.models[number].structure;
+  if (s.inputs !== m || s.outputs !== k) {
+    throw new BuildDataError(`buildModel: ${source} holds a model of ${s.inputs} inputs and ${s.outputs} outputs, the data has ${m} and ${k}`);
+  }
+  return { checkpoint, kept: checkpoint.models.slice(0, number + 1) };
+}
+
+export async function buildModel(input: BuildInput, settings: BuildSettings = {}, io: BuildIO = {}): Promise<BuildResult> {
+  const resolved = resolveSettings(settings);
+  checkBuildInput(input);
+  const start = startFrom(resolved, io, input);
+  const data = prepareData(input, resolved, start.checkpoint ?? undefined);
+  if (settings.signal?.aborted) throw abortError();
+  const ownBackend = settings.backend === undefined;
+  const backend: Backend = settings.backend ?? cpu();
+  const dtype: DType = backend.dtypes.includes("float64") ? "float64" : "float32";
+  const train = new DeviceData(backend, dtype, data.train.x, data.train.y);
+  const valid = new DeviceData(backend, dtype, data.valid.x, data.valid.y);
+  try {
+    return await runBuild(input, resolved, settings, io, start, data, new Fitter(backend, dtype, train, valid, settings.signal), backend, dtype);
+  } finally {
+    train.dispose();
+    valid.dispose();
+    if (ownBackend) backend.destroy();
+  }
+}
+
+async function runBuild(
+  input: BuildInput,
+  resolved: ResolvedSettings,
+  settings: BuildSettings,
+  io: BuildIO,
+  start: Start,
+  data: PreparedData,
+  fitter: Fitter,
+  backend: Backend,
+  dtype: DType,
+): Promise<BuildResult> {
+  const m = input.x.shape[1];
+  const k = input.y.shape[1];
+  const record = new BuildRecord(
+    {
+      inputNames: start.checkpoint?.inputNames ?? input.inputNames ?? [],
+      outputNames: start.checkpoint?.outputNames ?? input.outputNames ?? [],
+      inputNormalization: data.inputNormalization,
+      outputNormalization: data.outputNormalization,
+      validationRows: data.validationRows,
+      seed: resolved.seed,
+    },
+    start.kept,
+    io,
+    settings.onProgress,
+  );
+  const ctx: SearchContext = {
+    fitter,
+    random: seededRandom(resolved.seed),
+    signal: settings.signal,
+    linksMaximumNumber: resolved.linksMaximumNumber,
+    disconnectInputsIfPossible: resolved.disconnectInputsIfPossible,
+    bestScore: () => record.bestScore(),
+    accept: (t, phase) => record.accept(t, phase),
+  };
+  let aborted = false;
+  try {
+    const from = start.kept[start.kept.length - 1];
+    if (from && resolved.freezeStructure) {
+      const retrained = await fitter.fit({ structure: from.structure, weights: from.weights }, from.beta, FINAL_FIT);
+      await record.accept(retrained, "frozen");
+    } else {
+      let current: TrainedNetwork;
+      if (from) {
+        current = await fitter.fit({ structure: from.structure, weights: from.weights }, from.beta, SEARCH_FIT);
+      } else {
+        const linear = await fitter.fit(linearNetwork(m, k), resolved.initialBetaReg, SEARCH_FIT);
+        current = await enforceLinkCap(ctx, linear);
+        await record.accept(current, "linear");
+      }
+      current = await grow(ctx, current);
+      if (resolved.disconnectInputsIfPossible) current = await pruneInputs(ctx, current);
+      await pruneLinks(ctx, current);
+    }
+  } catch (error) {
+    if (!(error instanceof BuildAborted)) throw error;
+    if (record.models.length === 0) throw abortError();
+    aborted = true;
+  }
+
+  const chosen = resolved.freezeStructure ? record.models[record.models.length - 1] : selectModel(record.models, resolved.linksMaximumNumber);
+  record.selected = chosen.number;
+  let result: Omit<CheckpointModel, "number"> = chosen;
+  if (resolved.finalLearning && !aborted) {
+    try {
+      result = await finalRefit(record, chosen, data, backend, dtype, settings.signal);
+      record.final = result;
+    } catch (error) {
+      if (!(error instanceof BuildAborted)) throw error;
+      aborted = true;
+    }
+  }
+  await record.save();
+  const checkpoint = record.checkpoint();
+  const final = record.final ? progressOf(record.final, -1) : null;
+  if (final) settings.onProgress?.(final);
+  return {
+    model: checkpointModelDescription(checkpoint, result),
+    history: {
+      models: record.models.map((mm) => progressOf(mm, mm.number)),
+      selectedModel: chosen.number,
+      final,
+      aborted,
+    },
+    checkpoint,
+  };
+}
+
+/**
+ * Refits the chosen structure on all rows. Its recorded training error is
+ * on all rows; its validation error is the chosen model's (the estimate of
+ * generalisation, since no row is held out any more).
+ */
+async function finalRefit(
+  record: BuildRecord,
+  chosen: CheckpointModel,
+  data: PreparedData,
+  backend: Backend,
+  dtype: DType,
+  signal: AbortSignal | undefined,
+): Promise<Omit<CheckpointModel, "number">> {
+  const all = new DeviceData(backend, dtype, data.all.x, data.all.y);
+  try {
+    const fitter = new Fitter(backend, dtype, all, null, signal);
+    const refit = await fitter.fit({ structure: chosen.structure, weights: chosen.weights }, chosen.beta, FINAL_FIT);
+    return { ...record.entry(refit, "final"), errors: { training: refit.trainingRmse, validation: chosen.errors.validation } };
+  } finally {
+    all.dispose();
+  }
+}
+

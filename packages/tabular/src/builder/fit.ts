@@ -1,0 +1,86 @@
+/**
+ * Training one candidate network and scoring it: the unit of work of the
+ * search. A candidate is trained on the training rows by Levenberg–Marquardt
+ * and scored by its RMSE on the validation rows (normalised units).
+ */
+import type { Backend, DType } from "@neureco/core";
+import { weightCount } from "../network/structure.js";
+import type { WeightedNetwork } from "./network-edit.js";
+import { type DeviceData, Objective } from "./objective.js";
+import { trainLevenbergMarquardt } from "./train.js";
+
+export interface TrainedNetwork {
+  readonly network: WeightedNetwork;
+  readonly beta: number;
+  /** JᵀJ on the training rows at the trained weights. */
+  readonly jtj: Float64Array;
+  /** RMSE per output on the training rows. */
+  readonly trainingRmse: readonly number[];
+  /** RMSE per output on the validation rows (empty set: NaN). */
+  readonly validationRmse: readonly number[];
+  /** The selection criterion: RMSE over all outputs on the validation rows. */
+  readonly score: number;
+}
+
+export interface FitOptions {
+  readonly maxIterations: number;
+  readonly tolerance: number;
+  readonly adaptBeta: boolean;
+}
+
+/** Search fits: enough iterations to rank candidates. */
+export const SEARCH_FIT: FitOptions = { maxIterations: 40, tolerance: 1e-5, adaptBeta: true };
+/** The final refit and frozen-structure retraining: to convergence. */
+export const FINAL_FIT: FitOptions = { maxIterations: 300, tolerance: 1e-10, adaptBeta: true };
+
+/** RMSE over all outputs from per-output RMSEs. */
+export function overallRmse(perOutput: readonly number[]): number {
+  let s = 0;
+  for (const v of perOutput) s += v * v;
+  return Math.sqrt(s / perOutput.length);
+}
+
+export class Fitter {
+  constructor(
+    private readonly backend: Backend,
+    readonly dtype: DType,
+    private readonly train: DeviceData,
+    private readonly valid: DeviceData | null,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  get trainingRows(): number {
+    return this.train.rows;
+  }
+
+  async fit(network: WeightedNetwork, beta: number, options: FitOptions): Promise<TrainedNetwork> {
+    const objective = new Objective(this.backend, network.structure, this.train);
+    const result = await trainLevenbergMarquardt(objective, network.weights, { ...options, beta, signal: this.signal });
+    const trained: WeightedNetwork = { structure: network.structure, weights: result.weights };
+    const trainingSse = await objective.sseByOutput(result.weights);
+    const trainingRmse = Array.from(trainingSse, (s) => Math.sqrt(s / this.train.rows));
+    let validationRmse: number[];
+    if (this.valid) {
+      const validSse = await new Objective(this.backend, network.structure, this.valid).sseByOutput(result.weights);
+      validationRmse = Array.from(validSse, (s) => Math.sqrt(s / (this.valid as DeviceData).rows));
+    } else {
+      validationRmse = trainingRmse.map(() => Number.NaN);
+    }
+    return {
+      network: trained,
+      beta: result.beta,
+      jtj: result.jtj,
+      trainingRmse,
+      validationRmse,
+      score: overallRmse(validationRmse),
+    };
+  }
+}
+
+export function linkCount(n: WeightedNetwork): number {
+  return n.structure.links.length;
+}
+
+export function parameterCount(n: WeightedNetwork): number {
+  return weightCount(n.structure);
+}

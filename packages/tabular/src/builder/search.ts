@@ -1,0 +1,152 @@
+/**
+ * The structural search: grow the network neuron by neuron while the
+ * validation error improves, then remove inputs and links that do not help.
+ * Every improvement (growth) or harmless simplification (pruning) is
+ * accepted into the build's record, which chooses the final model.
+ */
+import { connectedInputs, weightCount } from "../network/structure.js";
+import { type Fitter, linkCount, SEARCH_FIT, type TrainedNetwork } from "./fit.js";
+import { growthCandidates, inputsBySaliency, linksBySaliency } from "./moves.js";
+import { linksOfInput, removeLinks, type WeightedNetwork } from "./network-edit.js";
+import type { Random } from "./random.js";
+import type { BuildPhase } from "./settings.js";
+import { throwIfAborted } from "./train.js";
+
+/** A growth step must lower the best validation error by this fraction to count. */
+export const GROWTH_GAIN = 0.01;
+/** Growth stops after this many steps in a row without such a gain. */
+export const GROWTH_PATIENCE = 2;
+/** Candidate initialisations tried per growth step. */
+export const GROWTH_CANDIDATES = 3;
+/** A pruning step is kept when the validation error stays within this fraction of the best. */
+export const PRUNING_TOLERANCE = 0.01;
+/** Pruning stops after this many rejected single-link removals in a row. */
+export const PRUNING_PATIENCE = 2;
+
+export interface SearchContext {
+  readonly fitter: Fitter;
+  readonly random: Random;
+  readonly signal: AbortSignal | undefined;
+  /** 0 = no cap. */
+  readonly linksMaximumNumber: number;
+  readonly disconnectInputsIfPossible: boolean;
+  /** Lowest validation error of the accepted models so far. */
+  bestScore(): number;
+  /** Records an accepted model (checkpoint, progress). */
+  accept(model: TrainedNetwork, phase: BuildPhase): Promise<void>;
+}
+
+/** Weights a network may have: a fraction of the training residuals, so that it cannot just memorise them. */
+function weightBudget(ctx: SearchContext, outputs: number): number {
+  return Math.max(8, Math.floor((ctx.fitter.trainingRows * outputs) / 3));
+}
+
+/** Forces the link cap: removes the least salient links (no tolerance) and retrains. */
+export async function enforceLinkCap(ctx: SearchContext, start: TrainedNetwork): Promise<TrainedNetwork> {
+  let current = start;
+  while (ctx.linksMaximumNumber > 0 && linkCount(current.network) > ctx.linksMaximumNumber) {
+    throwIfAborted(ctx.signal);
+    const excess = linkCount(current.network) - ctx.linksMaximumNumber;
+    const drop = linksBySaliency(current).slice(0, excess).map((s) => s.position);
+    current = await ctx.fitter.fit(removeLinks(current.network, drop), current.beta, SEARCH_FIT);
+  }
+  return current;
+}
+
+/**
+ * Adds hidden neurons one at a time, each the best of a few seeded
+ * initialisations; returns the best network found (by validation error).
+ */
+export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<TrainedNetwork> {
+  let best = start;
+  let base = start;
+  let stale = 0;
+  const outputs = start.network.structure.outputs;
+  while (stale < GROWTH_PATIENCE) {
+    throwIfAborted(ctx.signal);
+    const candidates = growthCandidates(base.network, GROWTH_CANDIDATES, ctx.random).filter(
+      (c) =>
+        weightCount(c.structure) <= weightBudget(ctx, outputs) &&
+        (ctx.linksMaximumNumber === 0 || linkCount(c) <= ctx.linksMaximumNumber),
+    );
+    if (candidates.length === 0) break;
+    const trained = await Promise.all(candidates.map((c) => ctx.fitter.fit(c, base.beta, SEARCH_FIT)));
+    const pick = trained.reduce((a, b) => (b.score < a.score ? b : a));
+    if (pick.score < ctx.bestScore() * (1 - GROWTH_GAIN)) {
+      await ctx.accept(pick, "growth");
+      best = pick;
+      stale = 0;
+    } else {
+      stale++;
+    }
+    base = pick;
+  }
+  return best;
+}
+
+function withinTolerance(ctx: SearchContext, t: TrainedNetwork): boolean {
+  return t.score <= ctx.bestScore() * (1 + PRUNING_TOLERANCE);
+}
+
+/** Removes whole inputs, least salient first, while the validation error allows. */
+export async function pruneInputs(ctx: SearchContext, start: TrainedNetwork): Promise<TrainedNetwork> {
+  let current = start;
+  let failures = 0;
+  const tried = new Set<number>();
+  while (failures < PRUNING_PATIENCE && connectedInputs(current.network.structure).length > 1) {
+    throwIfAborted(ctx.signal);
+    const next = inputsBySaliency(current).find((s) => !tried.has(s.input));
+    if (!next) break;
+    tried.add(next.input);
+    const trial = await ctx.fitter.fit(removeLinks(current.network, linksOfInput(current.network, next.input)), current.beta, SEARCH_FIT);
+    if (withinTolerance(ctx, trial)) {
+      await ctx.accept(trial, "inputs");
+      current = trial;
+      failures = 0;
+    } else {
+      failures++;
+    }
+  }
+  return current;
+}
+
+/** Links that may be removed: all, or (when inputs must stay connected) all but the last link of an input. */
+function removableLinks(ctx: SearchContext, network: WeightedNetwork): Set<number> {
+  const s = network.structure;
+  const removable = new Set(s.links.map((_, i) => i));
+  if (!ctx.disconnectInputsIfPossible) {
+    for (let input = 0; input < s.inputs; input++) {
+      const own = linksOfInput(network, input);
+      if (own.length === 1) removable.delete(own[0]);
+    }
+  }
+  return removable;
+}
+
+/**
+ * Removes links by increasing saliency: a batch at a time while batches are
+ * accepted, halving the batch on a rejection, then single links; stops
+ * after PRUNING_PATIENCE rejected single links in a row.
+ */
+export async function pruneLinks(ctx: SearchContext, start: TrainedNetwork): Promise<TrainedNetwork> {
+  let current = start;
+  let batch = Math.max(1, Math.floor(linkCount(current.network) / 8));
+  let skip = 0;
+  while (skip < PRUNING_PATIENCE) {
+    throwIfAborted(ctx.signal);
+    const removable = removableLinks(ctx, current.network);
+    const ranked = linksBySaliency(current).filter((s) => removable.has(s.position));
+    if (ranked.length <= skip || linkCount(current.network) <= 1) break;
+    const chosen = ranked.slice(skip, skip + batch).map((s) => s.position);
+    const trial = await ctx.fitter.fit(removeLinks(current.network, chosen), current.beta, SEARCH_FIT);
+    if (withinTolerance(ctx, trial)) {
+      await ctx.accept(trial, "pruning");
+      current = trial;
+    } else if (batch > 1) {
+      batch = Math.floor(batch / 2);
+    } else {
+      skip++;
+    }
+  }
+  return current;
+}
