@@ -20,14 +20,17 @@ export class BufferPool {
   #pending: GPUBuffer[] = [];
   #freeBytes = 0;
   readonly #maxFreeBytes: number;
+  /** Largest buffer the device can bind; buckets are capped at it. */
+  readonly maxBufferBytes: number;
 
-  constructor(device: GPUDevice, maxFreeBytes = 256 * MIB) {
+  constructor(device: GPUDevice, maxBufferBytes: number, maxFreeBytes = 256 * MIB) {
     this.#device = device;
+    this.maxBufferBytes = maxBufferBytes;
     this.#maxFreeBytes = maxFreeBytes;
   }
 
   acquire(bytes: number, usage: number): GPUBuffer {
-    const size = roundedSize(bytes);
+    const size = Math.min(roundedSize(bytes), Math.max(bytes, this.maxBufferBytes));
     const reused = this.#free.get(`${usage}:${size}`)?.pop();
     if (reused) {
       this.#freeBytes -= size;

@@ -35,7 +35,10 @@ export class GpuRuntime {
 
   constructor(device: GPUDevice, options: RuntimeOptions) {
     this.device = device;
-    this.pool = new BufferPool(device);
+    this.pool = new BufferPool(
+      device,
+      Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize),
+    );
     this.health = new DeviceHealth(device);
     this.maxWorkgroupsPerDimension = Math.min(
       device.limits.maxComputeWorkgroupsPerDimension,
@@ -50,6 +53,12 @@ export class GpuRuntime {
 
   /** A pooled storage buffer of at least `bytes` bytes. */
   allocate(bytes: number): GPUBuffer {
+    if (bytes > this.pool.maxBufferBytes) {
+      throw new Error(
+        `webgpu: a buffer of ${bytes} bytes exceeds this device's largest storage buffer ` +
+          `(${this.pool.maxBufferBytes} bytes); split the data into smaller batches`,
+      );
+    }
     return this.pool.acquire(bytes, STORAGE_USAGE);
   }
 

@@ -121,6 +121,15 @@ describe("webgpu backend on a real adapter", () => {
     expect(sig[0]).toBeLessThan(1e-40);
   });
 
+  it("refuses tensors larger than the device can bind, and keeps working", async () => {
+    const limit = Math.min(backend.device.limits.maxStorageBufferBindingSize, backend.device.limits.maxBufferSize);
+    const n = Math.floor(limit / 4) + 1;
+    expect(() => apply(backend, "fill", [], { shape: [n], value: 1, dtype: "float32" }, [n])).toThrow(
+      /exceeds this device's largest storage buffer/,
+    );
+    expect(await readArray(backend, apply(backend, "neg", [input(backend, [2], [1])], {}, [1]))).toEqual([-2]);
+  });
+
   it("rejects tensors of another backend instance", async () => {
     const other = await webgpu();
     try {
