@@ -7,7 +7,7 @@
  *
  * Usage: pnpm --filter @neureco/tabular bench:build [dataDir] [--task name]
  */
-import { readFile, readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { cpu } from "@neureco/backend-cpu";
 import { tensor } from "@neureco/core";
@@ -16,8 +16,8 @@ import { dropRows, rowsWithNaN } from "../src/csv/index.js";
 import { Matrix } from "../src/matrix.js";
 import type { ModelDescription } from "../src/model/description.js";
 import { networkFunction } from "../src/network/forward.js";
-import { denormalize, normalize } from "../src/normalization/index.js";
 import { readCsv } from "../src/node/index.js";
+import { denormalize, normalize } from "../src/normalization/index.js";
 
 interface Baseline {
   task: string;
@@ -29,20 +29,34 @@ interface Baseline {
 
 const args = process.argv.slice(2);
 const taskFilter = args.includes("--task") ? args[args.indexOf("--task") + 1] : null;
-const dataDir = resolve(args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--task") ?? join(import.meta.dirname, "../../../../shared/data"));
+const dataDir = resolve(
+  args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--task") ??
+    join(import.meta.dirname, "../../../../shared/data"),
+);
 
-async function readTask(dir: string, split: "train" | "test"): Promise<{ x: Matrix; y: Matrix; inputs: string[]; outputs: string[] }> {
+async function readTask(
+  dir: string,
+  split: "train" | "test",
+): Promise<{ x: Matrix; y: Matrix; inputs: string[]; outputs: string[] }> {
   const x = await readCsv(join(dir, `x_${split}.csv`), { missing: "nan" });
   const y = await readCsv(join(dir, `y_${split}.csv`), { missing: "nan" });
   const missing = [...new Set([...rowsWithNaN(x.matrix), ...rowsWithNaN(y.matrix)])];
-  return { x: dropRows(x.matrix, missing), y: dropRows(y.matrix, missing), inputs: x.columns, outputs: y.columns };
+  return {
+    x: dropRows(x.matrix, missing),
+    y: dropRows(y.matrix, missing),
+    inputs: x.columns,
+    outputs: y.columns,
+  };
 }
 
 function predict(model: ModelDescription, x: Matrix): Matrix {
   const backend = cpu();
   const xn = normalize(x, model.inputNormalization);
   const p = model.weights.length;
-  const y = networkFunction(model.structure)(tensor(backend, model.weights, [1, p]), tensor(backend, xn.data, [...xn.shape]));
+  const y = networkFunction(model.structure)(
+    tensor(backend, model.weights, [1, p]),
+    tensor(backend, xn.data, [...xn.shape]),
+  );
   const out = new Matrix(Float64Array.from(y.readSync()), x.shape[0], model.structure.outputs);
   backend.destroy();
   return denormalize(out, model.outputNormalization);
@@ -67,7 +81,9 @@ const tasks = (await readdir(dataDir, { withFileTypes: true }))
   .map((d) => d.name)
   .sort();
 
-const rows: string[][] = [["task", "rmse", "mlp rmse", "weights", "mlp w/3", "seconds", "mlp s", "links", "hidden", "inputs", "met"]];
+const rows: string[][] = [
+  ["task", "rmse", "mlp rmse", "weights", "mlp w/3", "seconds", "mlp s", "links", "hidden", "inputs", "met"],
+];
 let allMet = true;
 for (const task of tasks) {
   const dir = join(dataDir, task);
@@ -75,7 +91,10 @@ for (const task of tasks) {
   const test = await readTask(dir, "test");
   const mlp = baselines.find((b) => b.task === task && b.method === "mlp-grid");
   const started = performance.now();
-  const { model } = await buildModel({ x: train.x, y: train.y, inputNames: train.inputs, outputNames: train.outputs }, { seed: 0 });
+  const { model } = await buildModel(
+    { x: train.x, y: train.y, inputNames: train.inputs, outputNames: train.outputs },
+    { seed: 0 },
+  );
   const seconds = (performance.now() - started) / 1000;
   const rmse = rmsePerOutput(predict(model, test.x), test.y);
   const weights = model.weights.length;

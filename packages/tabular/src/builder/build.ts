@@ -25,14 +25,27 @@ import { cpu } from "@neureco/backend-cpu";
 import type { Backend, DType } from "@neureco/core";
 import type { ModelDescription } from "../model/description.js";
 import { weightCount } from "../network/structure.js";
-import { type Checkpoint, type CheckpointModel, checkpointModelDescription, decodeCheckpoint, encodeCheckpoint } from "./checkpoint.js";
-import { type BuildInput, BuildDataError, checkBuildInput, prepareData, type PreparedData } from "./data.js";
+import {
+  type Checkpoint,
+  type CheckpointModel,
+  checkpointModelDescription,
+  decodeCheckpoint,
+  encodeCheckpoint,
+} from "./checkpoint.js";
+import { BuildDataError, type BuildInput, checkBuildInput, type PreparedData, prepareData } from "./data.js";
 import { FINAL_FIT, Fitter, overallRmse, SEARCH_FIT, type TrainedNetwork } from "./fit.js";
 import { linearNetwork } from "./network-edit.js";
 import { DeviceData } from "./objective.js";
 import { seededRandom } from "./random.js";
 import { enforceLinkCap, grow, pruneInputs, pruneLinks, type SearchContext } from "./search.js";
-import { type BuildPhase, type BuildProgress, type BuildSettings, BuildSettingsError, type ResolvedSettings, resolveSettings } from "./settings.js";
+import {
+  type BuildPhase,
+  type BuildProgress,
+  type BuildSettings,
+  BuildSettingsError,
+  type ResolvedSettings,
+  resolveSettings,
+} from "./settings.js";
 import { BuildAborted } from "./train.js";
 
 /** Final choice: the smallest model whose validation error is within this fraction of the best. */
@@ -87,10 +100,14 @@ function scoreOf(m: CheckpointModel): number {
 
 /** The smallest model within SELECTION_TOLERANCE of the best validation error (respecting the link cap). */
 export function selectModel(models: readonly CheckpointModel[], linksMaximumNumber: number): CheckpointModel {
-  const eligible = models.filter((m) => linksMaximumNumber === 0 || m.structure.links.length <= linksMaximumNumber);
+  const eligible = models.filter(
+    (m) => linksMaximumNumber === 0 || m.structure.links.length <= linksMaximumNumber,
+  );
   const pool = eligible.length > 0 ? eligible : models;
   const best = Math.min(...pool.map(scoreOf));
-  const near = pool.filter((m) => scoreOf(m) <= best * (1 + SELECTION_TOLERANCE) || !(best > 0 || scoreOf(m) > 0));
+  const near = pool.filter(
+    (m) => scoreOf(m) <= best * (1 + SELECTION_TOLERANCE) || !(best > 0 || scoreOf(m) > 0),
+  );
   return near.reduce((a, b) => {
     const wa = weightCount(a.structure);
     const wb = weightCount(b.structure);
@@ -157,7 +174,8 @@ interface Start {
 
 function startFrom(settings: ResolvedSettings, io: BuildIO, input: BuildInput): Start {
   if (!io.resumeFrom) {
-    if (settings.freezeStructure) throw new BuildSettingsError("build settings: freezeStructure needs a checkpoint to start from");
+    if (settings.freezeStructure)
+      throw new BuildSettingsError("build settings: freezeStructure needs a checkpoint to start from");
     return { checkpoint: null, kept: [] };
   }
   const source = io.resumeSource ?? "checkpoint";
@@ -166,18 +184,26 @@ function startFrom(settings: ResolvedSettings, io: BuildIO, input: BuildInput): 
   if (count === 0) throw new BuildDataError(`${source}: the checkpoint holds no model to start from`);
   const number = settings.startBuildFromModelNumber === -1 ? count - 1 : settings.startBuildFromModelNumber;
   if (number >= count) {
-    throw new BuildSettingsError(`build settings: startBuildFromModelNumber ${number} is not in ${source} (models 0 … ${count - 1})`);
+    throw new BuildSettingsError(
+      `build settings: startBuildFromModelNumber ${number} is not in ${source} (models 0 … ${count - 1})`,
+    );
   }
   const m = input.x.shape[1];
   const k = input.y.shape[1];
   const s = checkpoint.models[number].structure;
   if (s.inputs !== m || s.outputs !== k) {
-    throw new BuildDataError(`buildModel: ${source} holds a model of ${s.inputs} inputs and ${s.outputs} outputs, the data has ${m} and ${k}`);
+    throw new BuildDataError(
+      `buildModel: ${source} holds a model of ${s.inputs} inputs and ${s.outputs} outputs, the data has ${m} and ${k}`,
+    );
   }
   return { checkpoint, kept: checkpoint.models.slice(0, number + 1) };
 }
 
-export async function buildModel(input: BuildInput, settings: BuildSettings = {}, io: BuildIO = {}): Promise<BuildResult> {
+export async function buildModel(
+  input: BuildInput,
+  settings: BuildSettings = {},
+  io: BuildIO = {},
+): Promise<BuildResult> {
   const resolved = resolveSettings(settings);
   checkBuildInput(input);
   const start = startFrom(resolved, io, input);
@@ -189,7 +215,17 @@ export async function buildModel(input: BuildInput, settings: BuildSettings = {}
   const train = new DeviceData(backend, dtype, data.train.x, data.train.y);
   const valid = new DeviceData(backend, dtype, data.valid.x, data.valid.y);
   try {
-    return await runBuild(input, resolved, settings, io, start, data, new Fitter(backend, dtype, train, valid, settings.signal), backend, dtype);
+    return await runBuild(
+      input,
+      resolved,
+      settings,
+      io,
+      start,
+      data,
+      new Fitter(backend, dtype, train, valid, settings.signal),
+      backend,
+      dtype,
+    );
   } finally {
     train.dispose();
     valid.dispose();
@@ -236,12 +272,20 @@ async function runBuild(
   try {
     const from = start.kept[start.kept.length - 1];
     if (from && resolved.freezeStructure) {
-      const retrained = await fitter.fit({ structure: from.structure, weights: from.weights }, from.beta, FINAL_FIT);
+      const retrained = await fitter.fit(
+        { structure: from.structure, weights: from.weights },
+        from.beta,
+        FINAL_FIT,
+      );
       await record.accept(retrained, "frozen");
     } else {
       let current: TrainedNetwork;
       if (from) {
-        current = await fitter.fit({ structure: from.structure, weights: from.weights }, from.beta, SEARCH_FIT);
+        current = await fitter.fit(
+          { structure: from.structure, weights: from.weights },
+          from.beta,
+          SEARCH_FIT,
+        );
       } else {
         const linear = await fitter.fit(linearNetwork(m, k), resolved.initialBetaReg, SEARCH_FIT);
         current = await enforceLinkCap(ctx, linear);
@@ -257,7 +301,9 @@ async function runBuild(
     aborted = true;
   }
 
-  const chosen = resolved.freezeStructure ? record.models[record.models.length - 1] : selectModel(record.models, resolved.linksMaximumNumber);
+  const chosen = resolved.freezeStructure
+    ? record.models[record.models.length - 1]
+    : selectModel(record.models, resolved.linksMaximumNumber);
   record.selected = chosen.number;
   let result: Omit<CheckpointModel, "number"> = chosen;
   if (resolved.finalLearning && !aborted) {
@@ -301,10 +347,16 @@ async function finalRefit(
   const all = new DeviceData(backend, dtype, data.all.x, data.all.y);
   try {
     const fitter = new Fitter(backend, dtype, all, null, signal);
-    const refit = await fitter.fit({ structure: chosen.structure, weights: chosen.weights }, chosen.beta, FINAL_FIT);
-    return { ...record.entry(refit, "final"), errors: { training: refit.trainingRmse, validation: chosen.errors.validation } };
+    const refit = await fitter.fit(
+      { structure: chosen.structure, weights: chosen.weights },
+      chosen.beta,
+      FINAL_FIT,
+    );
+    return {
+      ...record.entry(refit, "final"),
+      errors: { training: refit.trainingRmse, validation: chosen.errors.validation },
+    };
   } finally {
     all.dispose();
   }
 }
-

@@ -7,7 +7,12 @@
 import { decodeEdnn, EdnnFormatError, EdnnKind, encodeEdnn } from "../format/index.js";
 import type { ModelDescription, ModelErrors } from "../model/description.js";
 import { type NetworkStructure, validateStructure, weightCount } from "../network/structure.js";
-import { type NormalizationStats, normalizationFromJSON, normalizationToJSON, type NormalizationStatsJSON } from "../normalization/index.js";
+import {
+  type NormalizationStats,
+  type NormalizationStatsJSON,
+  normalizationFromJSON,
+  normalizationToJSON,
+} from "../normalization/index.js";
 import type { BuildPhase } from "./settings.js";
 
 export const CHECKPOINT_FORMAT = "neureco.checkpoint";
@@ -71,7 +76,12 @@ function entryJSON(m: Omit<CheckpointModel, "number"> & { number?: number }): Mo
   return {
     ...(m.number === undefined ? {} : { number: m.number }),
     phase: m.phase,
-    structure: { inputs: s.inputs, hidden: s.hidden, outputs: s.outputs, links: s.links.map(([a, b]) => [a, b]) },
+    structure: {
+      inputs: s.inputs,
+      hidden: s.hidden,
+      outputs: s.outputs,
+      links: s.links.map(([a, b]) => [a, b]),
+    },
     beta: m.beta,
     errors: { training: [...m.errors.training], validation: [...m.errors.validation] },
     elapsedMs: m.elapsedMs,
@@ -108,7 +118,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function numberList(v: unknown, what: string): number[] {
   if (!Array.isArray(v)) fail(`${what} is not a list`);
   // JSON writes NaN as null; errors may legitimately be NaN (no validation rows).
-  return v.map((x, i) => (x === null ? Number.NaN : typeof x === "number" ? x : fail(`${what}[${i}] is not a number`)));
+  return v.map((x, i) =>
+    x === null ? Number.NaN : typeof x === "number" ? x : fail(`${what}[${i}] is not a number`),
+  );
 }
 
 function stringList(v: unknown, what: string): string[] {
@@ -116,7 +128,11 @@ function stringList(v: unknown, what: string): string[] {
   return v as string[];
 }
 
-function parseEntry(v: unknown, what: string, weights: Float64Array | undefined): Omit<CheckpointModel, "number"> {
+function parseEntry(
+  v: unknown,
+  what: string,
+  weights: Float64Array | undefined,
+): Omit<CheckpointModel, "number"> {
   if (!isRecord(v)) fail(`${what} is not an object`);
   const phase = v.phase as BuildPhase;
   if (!PHASES.includes(phase)) fail(`${what}.phase is ${JSON.stringify(v.phase)}`);
@@ -127,7 +143,9 @@ function parseEntry(v: unknown, what: string, weights: Float64Array | undefined)
     hidden: s.hidden as number,
     outputs: s.outputs as number,
     links: (s.links as unknown[]).map((l, i) =>
-      Array.isArray(l) && l.length === 2 ? ([l[0], l[1]] as const) : fail(`${what}.structure.links[${i}] is not a [from, to] pair`),
+      Array.isArray(l) && l.length === 2
+        ? ([l[0], l[1]] as const)
+        : fail(`${what}.structure.links[${i}] is not a [from, to] pair`),
     ),
   };
   try {
@@ -136,14 +154,18 @@ function parseEntry(v: unknown, what: string, weights: Float64Array | undefined)
     fail(`${what}.structure: ${(error as Error).message}`);
   }
   if (!weights) fail(`${what} has no weights array`);
-  if (weights.length !== weightCount(structure)) fail(`${what} has ${weights.length} weights, its structure needs ${weightCount(structure)}`);
+  if (weights.length !== weightCount(structure))
+    fail(`${what} has ${weights.length} weights, its structure needs ${weightCount(structure)}`);
   const errors = isRecord(v.errors) ? v.errors : fail(`${what}.errors is missing`);
   return {
     phase,
     structure,
     weights,
     beta: typeof v.beta === "number" ? v.beta : fail(`${what}.beta is not a number`),
-    errors: { training: numberList(errors.training, `${what}.errors.training`), validation: numberList(errors.validation, `${what}.errors.validation`) },
+    errors: {
+      training: numberList(errors.training, `${what}.errors.training`),
+      validation: numberList(errors.validation, `${what}.errors.validation`),
+    },
     elapsedMs: typeof v.elapsedMs === "number" ? v.elapsedMs : fail(`${what}.elapsedMs is not a number`),
   };
 }
@@ -151,7 +173,9 @@ function parseEntry(v: unknown, what: string, weights: Float64Array | undefined)
 function parseHeader(raw: unknown, arrays: Readonly<Record<string, Float64Array>>): Checkpoint {
   if (!isRecord(raw) || raw.format !== CHECKPOINT_FORMAT) fail(`not a ${CHECKPOINT_FORMAT} header`);
   if (typeof raw.version !== "number" || raw.version > CHECKPOINT_HEADER_VERSION) {
-    fail(`checkpoint header version ${String(raw.version)} is newer than this library reads (${CHECKPOINT_HEADER_VERSION}); update @neureco/tabular`);
+    fail(
+      `checkpoint header version ${String(raw.version)} is newer than this library reads (${CHECKPOINT_HEADER_VERSION}); update @neureco/tabular`,
+    );
   }
   if (!Array.isArray(raw.models)) fail("models is not a list");
   const models = raw.models.map((entry, i): CheckpointModel => {
@@ -160,10 +184,15 @@ function parseHeader(raw: unknown, arrays: Readonly<Record<string, Float64Array>
     return { number: i, ...parseEntry(entry, `models[${i}]`, arrays[`model.${i}.weights`]) };
   });
   const selected = raw.selected;
-  if (selected !== null && !(typeof selected === "number" && Number.isInteger(selected) && selected >= 0 && selected < models.length)) {
+  if (
+    selected !== null &&
+    !(typeof selected === "number" && Number.isInteger(selected) && selected >= 0 && selected < models.length)
+  ) {
     fail(`selected (${String(selected)}) is not a model of the checkpoint`);
   }
-  const validationRows = arrays.validationRows ? Array.from(arrays.validationRows) : fail("validationRows array is missing");
+  const validationRows = arrays.validationRows
+    ? Array.from(arrays.validationRows)
+    : fail("validationRows array is missing");
   return {
     inputNames: stringList(raw.inputNames, "inputNames"),
     outputNames: stringList(raw.outputNames, "outputNames"),
@@ -173,7 +202,10 @@ function parseHeader(raw: unknown, arrays: Readonly<Record<string, Float64Array>
     seed: typeof raw.seed === "number" ? raw.seed : fail("seed is not a number"),
     models,
     selected: selected as number | null,
-    final: raw.final === null || raw.final === undefined ? null : parseEntry(raw.final, "final", arrays["final.weights"]),
+    final:
+      raw.final === null || raw.final === undefined
+        ? null
+        : parseEntry(raw.final, "final", arrays["final.weights"]),
   };
 }
 
@@ -189,7 +221,10 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
 }
 
 /** A checkpoint model as a model description. */
-export function checkpointModelDescription(c: Checkpoint, model: Omit<CheckpointModel, "number">): ModelDescription {
+export function checkpointModelDescription(
+  c: Checkpoint,
+  model: Omit<CheckpointModel, "number">,
+): ModelDescription {
   return {
     structure: model.structure,
     weights: model.weights.slice(),

@@ -3,7 +3,7 @@
  * the normalisation, and the normalised training, validation and full sets.
  */
 import { Matrix } from "../matrix.js";
-import { computeNormalization, normalize, type NormalizationStats } from "../normalization/index.js";
+import { computeNormalization, type NormalizationStats, normalize } from "../normalization/index.js";
 import type { ResolvedSettings } from "./settings.js";
 import { representativeRows } from "./validation-split.js";
 
@@ -51,27 +51,34 @@ export function checkBuildInput(input: BuildInput): void {
   checkMatrix(input.y, "y");
   const [n, m] = input.x.shape;
   const k = input.y.shape[1];
-  if (input.y.shape[0] !== n) fail(`x has ${n} rows but y has ${input.y.shape[0]}: each input row needs its output row`);
+  if (input.y.shape[0] !== n)
+    fail(`x has ${n} rows but y has ${input.y.shape[0]}: each input row needs its output row`);
   const { validationX: vx, validationY: vy } = input;
   if ((vx === undefined) !== (vy === undefined)) {
-    fail(`validation data needs both validationX and validationY (got only ${vx ? "validationX" : "validationY"})`);
+    fail(
+      `validation data needs both validationX and validationY (got only ${vx ? "validationX" : "validationY"})`,
+    );
   }
   if (vx && vy) {
     checkMatrix(vx, "validationX");
     checkMatrix(vy, "validationY");
     if (vx.shape[1] !== m) fail(`validationX has ${vx.shape[1]} columns but x has ${m}`);
     if (vy.shape[1] !== k) fail(`validationY has ${vy.shape[1]} columns but y has ${k}`);
-    if (vx.shape[0] !== vy.shape[0]) fail(`validationX has ${vx.shape[0]} rows but validationY has ${vy.shape[0]}`);
+    if (vx.shape[0] !== vy.shape[0])
+      fail(`validationX has ${vx.shape[0]} rows but validationY has ${vy.shape[0]}`);
   }
-  if (input.inputNames && input.inputNames.length !== m) fail(`inputNames has ${input.inputNames.length} names for ${m} inputs`);
-  if (input.outputNames && input.outputNames.length !== k) fail(`outputNames has ${input.outputNames.length} names for ${k} outputs`);
+  if (input.inputNames && input.inputNames.length !== m)
+    fail(`inputNames has ${input.inputNames.length} names for ${m} inputs`);
+  if (input.outputNames && input.outputNames.length !== k)
+    fail(`outputNames has ${input.outputNames.length} names for ${k} outputs`);
 }
 
 /** Checks user-given validation indices against n rows. */
 function checkIndices(indices: readonly number[], n: number): number[] {
   const seen = new Set<number>();
   indices.forEach((v, i) => {
-    if (!Number.isInteger(v) || v < 0 || v >= n) fail(`validationIndices[${i}] = ${v} is not a row of x (0 … ${n - 1})`);
+    if (!Number.isInteger(v) || v < 0 || v >= n)
+      fail(`validationIndices[${i}] = ${v} is not a row of x (0 … ${n - 1})`);
     if (seen.has(v)) fail(`validationIndices holds row ${v} twice`);
     seen.add(v);
   });
@@ -111,18 +118,32 @@ export interface FixedPreparation {
   readonly validationRows: readonly number[];
 }
 
-export function prepareData(input: BuildInput, settings: ResolvedSettings, fixed?: FixedPreparation): PreparedData {
+export function prepareData(
+  input: BuildInput,
+  settings: ResolvedSettings,
+  fixed?: FixedPreparation,
+): PreparedData {
   checkBuildInput(input);
   const { x, y } = input;
   const n = x.shape[0];
   const inputNormalization =
     fixed?.inputNormalization ??
-    computeNormalization(x, { shifting: settings.inputsShifting, scaling: settings.inputsScaling, perFeature: settings.inputsNormalizePerFeature });
+    computeNormalization(x, {
+      shifting: settings.inputsShifting,
+      scaling: settings.inputsScaling,
+      perFeature: settings.inputsNormalizePerFeature,
+    });
   const outputNormalization =
     fixed?.outputNormalization ??
-    computeNormalization(y, { shifting: settings.outputsShifting, scaling: settings.outputsScaling, perFeature: settings.outputsNormalizePerFeature });
+    computeNormalization(y, {
+      shifting: settings.outputsShifting,
+      scaling: settings.outputsScaling,
+      perFeature: settings.outputsNormalizePerFeature,
+    });
   if (inputNormalization.shift.length !== x.shape[1] || outputNormalization.shift.length !== y.shape[1]) {
-    fail(`the checkpoint's model has ${inputNormalization.shift.length} inputs and ${outputNormalization.shift.length} outputs, the data ${x.shape[1]} and ${y.shape[1]}`);
+    fail(
+      `the checkpoint's model has ${inputNormalization.shift.length} inputs and ${outputNormalization.shift.length} outputs, the data ${x.shape[1]} and ${y.shape[1]}`,
+    );
   }
   const xn = normalize(x, inputNormalization);
   const yn = normalize(y, outputNormalization);
@@ -141,9 +162,13 @@ export function prepareData(input: BuildInput, settings: ResolvedSettings, fixed
     };
   }
   const minRows = MIN_TRAINING_ROWS + 1;
-  if (n < minRows) fail(`too few rows: x has ${n}, a build needs at least ${minRows} (${MIN_TRAINING_ROWS} to train on, 1 to validate)`);
+  if (n < minRows)
+    fail(
+      `too few rows: x has ${n}, a build needs at least ${minRows} (${MIN_TRAINING_ROWS} to train on, 1 to validate)`,
+    );
   let validationRows: number[];
-  if (fixed && fixed.validationRows.length > 0 && fixed.validationRows.every((r) => r < n)) validationRows = [...fixed.validationRows];
+  if (fixed && fixed.validationRows.length > 0 && fixed.validationRows.every((r) => r < n))
+    validationRows = [...fixed.validationRows];
   else if (settings.validationIndices) validationRows = checkIndices(settings.validationIndices, n);
   else validationRows = representativeRows(xn, settings.validPercentage);
   if (validationRows.length === 0) fail("validationIndices is empty: at least one row must be held out");
@@ -151,7 +176,9 @@ export function prepareData(input: BuildInput, settings: ResolvedSettings, fixed
   const trainRows = [];
   for (let i = 0; i < n; i++) if (!held.has(i)) trainRows.push(i);
   if (trainRows.length < MIN_TRAINING_ROWS) {
-    fail(`too few rows: ${trainRows.length} left to train on after holding out ${validationRows.length} for validation, at least ${MIN_TRAINING_ROWS} needed`);
+    fail(
+      `too few rows: ${trainRows.length} left to train on after holding out ${validationRows.length} for validation, at least ${MIN_TRAINING_ROWS} needed`,
+    );
   }
   return {
     inputNormalization,

@@ -55,13 +55,19 @@ export class Fitter {
 
   async fit(network: WeightedNetwork, beta: number, options: FitOptions): Promise<TrainedNetwork> {
     const objective = new Objective(this.backend, network.structure, this.train);
-    const result = await trainLevenbergMarquardt(objective, network.weights, { ...options, beta, signal: this.signal });
+    const result = await trainLevenbergMarquardt(objective, network.weights, {
+      ...options,
+      beta,
+      signal: this.signal,
+    });
     const trained: WeightedNetwork = { structure: network.structure, weights: result.weights };
     const trainingSse = await objective.sseByOutput(result.weights);
     const trainingRmse = Array.from(trainingSse, (s) => Math.sqrt(s / this.train.rows));
     let validationRmse: number[];
     if (this.valid) {
-      const validSse = await new Objective(this.backend, network.structure, this.valid).sseByOutput(result.weights);
+      const validSse = await new Objective(this.backend, network.structure, this.valid).sseByOutput(
+        result.weights,
+      );
       validationRmse = Array.from(validSse, (s) => Math.sqrt(s / (this.valid as DeviceData).rows));
     } else {
       validationRmse = trainingRmse.map(() => Number.NaN);

@@ -21,9 +21,18 @@ export function growthCandidates(network: WeightedNetwork, count: number, random
   const fanIn = Math.max(inputs.length, 1);
   const out: WeightedNetwork[] = [];
   for (let c = 0; c < count; c++) {
-    const sources = inputs.map((i) => ({ from: { kind: "input", index: i } as const, weight: normalDraw(random) * Math.sqrt(3 / fanIn) }));
+    const sources = inputs.map((i) => ({
+      from: { kind: "input", index: i } as const,
+      weight: normalDraw(random) * Math.sqrt(3 / fanIn),
+    }));
     const bias = 2 * random() - 1;
-    out.push(addHiddenNeuron(network, { sources, bias, outputWeights: new Array(network.structure.outputs).fill(0) }));
+    out.push(
+      addHiddenNeuron(network, {
+        sources,
+        bias,
+        outputWeights: new Array(network.structure.outputs).fill(0),
+      }),
+    );
   }
   return out;
 }
@@ -68,7 +77,8 @@ export function inputsBySaliency(t: TrainedNetwork): { input: number; saliency: 
       const l = cholesky(block, k);
       if (l) {
         const blockInv = choleskyInverse(l, k);
-        for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) saliency += 0.5 * w[e[a]] * blockInv[a * k + b] * w[e[b]];
+        for (let a = 0; a < k; a++)
+          for (let b = 0; b < k; b++) saliency += 0.5 * w[e[a]] * blockInv[a * k + b] * w[e[b]];
       }
     }
     out.push({ input, saliency });

@@ -61,10 +61,15 @@ export function fromEditable(e: EditableNetwork): WeightedNetwork {
 }
 
 /** A network with every input linked to every output, all weights 0. */
-export function linearNetwork(inputs: number, outputs: number, connected: readonly number[] = range(inputs)): WeightedNetwork {
+export function linearNetwork(
+  inputs: number,
+  outputs: number,
+  connected: readonly number[] = range(inputs),
+): WeightedNetwork {
   const links: EditableLink[] = [];
   for (let o = 0; o < outputs; o++) {
-    for (const i of connected) links.push({ from: { kind: "input", index: i }, to: { kind: "output", index: o }, weight: 0 });
+    for (const i of connected)
+      links.push({ from: { kind: "input", index: i }, to: { kind: "output", index: o }, weight: 0 });
   }
   return fromEditable({ inputs, outputs, hiddenBiases: [], outputBiases: new Array(outputs).fill(0), links });
 }
@@ -85,7 +90,11 @@ export function addHiddenNeuron(net: WeightedNetwork, neuron: NewNeuron): Weight
   const links = [
     ...e.links,
     ...neuron.sources.map((s) => ({ from: s.from, to: self, weight: s.weight })),
-    ...neuron.outputWeights.map((weight, o) => ({ from: self, to: { kind: "output", index: o } as const, weight })),
+    ...neuron.outputWeights.map((weight, o) => ({
+      from: self,
+      to: { kind: "output", index: o } as const,
+      weight,
+    })),
   ];
   return fromEditable({ ...e, hiddenBiases: [...e.hiddenBiases, neuron.bias], links });
 }
@@ -139,9 +148,13 @@ function removeHidden(e: EditableNetwork, h: number, constant: number | null): E
     }
   }
   hiddenBiases.splice(h, 1);
-  const shift = (p: Endpoint): Endpoint => (p.kind === "hidden" && p.index > h ? { kind: "hidden", index: p.index - 1 } : p);
+  const shift = (p: Endpoint): Endpoint =>
+    p.kind === "hidden" && p.index > h ? { kind: "hidden", index: p.index - 1 } : p;
   const links = e.links
-    .filter((l) => !(l.from.kind === "hidden" && l.from.index === h) && !(l.to.kind === "hidden" && l.to.index === h))
+    .filter(
+      (l) =>
+        !(l.from.kind === "hidden" && l.from.index === h) && !(l.to.kind === "hidden" && l.to.index === h),
+    )
     .map((l) => ({ from: shift(l.from), to: shift(l.to), weight: l.weight }));
   return { ...e, hiddenBiases, outputBiases, links };
 }

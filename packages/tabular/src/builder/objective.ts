@@ -56,7 +56,10 @@ export class DeviceData {
       this.yStacked = this.y;
       this.mask = tensor(backend, new Float64Array(n).fill(1), [n, 1], dtype);
     } else {
-      this.xStacked = concat(Array.from({ length: k }, () => this.x), 0);
+      this.xStacked = concat(
+        Array.from({ length: k }, () => this.x),
+        0,
+      );
       const ys = new Float64Array(n * k);
       const mask = new Float64Array(n * k * k);
       for (let j = 0; j < k; j++) {
@@ -132,7 +135,11 @@ export class Objective {
     const wt = this.weights(w);
     const [jtjT, jtrT, sseT] = this.normal(wt);
     wt.dispose();
-    const [jtj, jtr, sse] = await Promise.all([readAndDispose(jtjT), readAndDispose(jtrT), readAndDispose(sseT)]);
+    const [jtj, jtr, sse] = await Promise.all([
+      readAndDispose(jtjT),
+      readAndDispose(jtrT),
+      readAndDispose(sseT),
+    ]);
     return { jtj, jtr, sse: sse[0] };
   }
 

@@ -47,7 +47,9 @@ export async function enforceLinkCap(ctx: SearchContext, start: TrainedNetwork):
   while (ctx.linksMaximumNumber > 0 && linkCount(current.network) > ctx.linksMaximumNumber) {
     throwIfAborted(ctx.signal);
     const excess = linkCount(current.network) - ctx.linksMaximumNumber;
-    const drop = linksBySaliency(current).slice(0, excess).map((s) => s.position);
+    const drop = linksBySaliency(current)
+      .slice(0, excess)
+      .map((s) => s.position);
     current = await ctx.fitter.fit(removeLinks(current.network, drop), current.beta, SEARCH_FIT);
   }
   return current;
@@ -98,7 +100,11 @@ export async function pruneInputs(ctx: SearchContext, start: TrainedNetwork): Pr
     const next = inputsBySaliency(current).find((s) => !tried.has(s.input));
     if (!next) break;
     tried.add(next.input);
-    const trial = await ctx.fitter.fit(removeLinks(current.network, linksOfInput(current.network, next.input)), current.beta, SEARCH_FIT);
+    const trial = await ctx.fitter.fit(
+      removeLinks(current.network, linksOfInput(current.network, next.input)),
+      current.beta,
+      SEARCH_FIT,
+    );
     if (withinTolerance(ctx, trial)) {
       await ctx.accept(trial, "inputs");
       current = trial;

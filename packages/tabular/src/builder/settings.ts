@@ -77,13 +77,25 @@ function check(condition: boolean, message: string): void {
 
 export function resolveSettings(s: BuildSettings): ResolvedSettings {
   const validPercentage = s.validPercentage ?? 33.33;
-  check(Number.isFinite(validPercentage) && validPercentage >= 1 && validPercentage <= 50, `validPercentage must be between 1 and 50, got ${validPercentage}`);
+  check(
+    Number.isFinite(validPercentage) && validPercentage >= 1 && validPercentage <= 50,
+    `validPercentage must be between 1 and 50, got ${validPercentage}`,
+  );
   const initialBetaReg = s.initialBetaReg ?? 0.1;
-  check(Number.isFinite(initialBetaReg) && initialBetaReg >= 0, `initialBetaReg must be a finite number ≥ 0, got ${initialBetaReg}`);
+  check(
+    Number.isFinite(initialBetaReg) && initialBetaReg >= 0,
+    `initialBetaReg must be a finite number ≥ 0, got ${initialBetaReg}`,
+  );
   const linksMaximumNumber = s.linksMaximumNumber ?? 0;
-  check(Number.isInteger(linksMaximumNumber) && linksMaximumNumber >= 0, `linksMaximumNumber must be an integer ≥ 0, got ${linksMaximumNumber}`);
+  check(
+    Number.isInteger(linksMaximumNumber) && linksMaximumNumber >= 0,
+    `linksMaximumNumber must be an integer ≥ 0, got ${linksMaximumNumber}`,
+  );
   const startBuildFromModelNumber = s.startBuildFromModelNumber ?? -1;
-  check(Number.isInteger(startBuildFromModelNumber) && startBuildFromModelNumber >= -1, `startBuildFromModelNumber must be -1 or a model number ≥ 0, got ${startBuildFromModelNumber}`);
+  check(
+    Number.isInteger(startBuildFromModelNumber) && startBuildFromModelNumber >= -1,
+    `startBuildFromModelNumber must be -1 or a model number ≥ 0, got ${startBuildFromModelNumber}`,
+  );
   const seed = s.seed ?? 0;
   check(Number.isFinite(seed), `seed must be a finite number, got ${seed}`);
   return {

@@ -42,7 +42,14 @@ const BETA_MIN = 0;
 const BETA_MAX = 1e4;
 
 /** The evidence estimate of β at the current point (see the module comment). */
-export function evidenceBeta(jtj: Float64Array, p: number, beta: number, sse: number, weightNorm2: number, residuals: number): number {
+export function evidenceBeta(
+  jtj: Float64Array,
+  p: number,
+  beta: number,
+  sse: number,
+  weightNorm2: number,
+  residuals: number,
+): number {
   const l = cholesky(addDiagonal(jtj, p, Math.max(beta, 1e-12)), p);
   if (!l) return beta;
   const inv = choleskyInverse(l, p);
@@ -105,7 +112,8 @@ export async function trainLevenbergMarquardt(
       mu *= nu;
       nu *= 2;
       // The quadratic model no longer predicts any progress: a minimum to machine precision.
-      if (!(predicted > Number.EPSILON * Math.max(e, Number.MIN_VALUE)) || mu > 1e20 * Math.max(maxDiag, 1)) break;
+      if (!(predicted > Number.EPSILON * Math.max(e, Number.MIN_VALUE)) || mu > 1e20 * Math.max(maxDiag, 1))
+        break;
     }
   }
   return { weights: w, beta, sse, jtj, iterations };
