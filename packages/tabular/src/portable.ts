@@ -49,6 +49,7 @@ export type { ModelHeader } from "./model/model-file.js";
 export { BoundModel, modelDtype } from "./model/bound-model.js";
 export type { ForwardDerivativeArgs, Gradient, GradientArgs } from "./model/bound-model.js";
 export { LIBRARY_VERSION } from "./model/library-version.js";
+export * from "./builder/index.js";
 export { validateBuildOptions } from "./regressor/build-options.js";
-export type { BuildOptions, BuildProgress, BuildSettings } from "./regressor/build-options.js";
+export type { BuildFiles, BuildOptions, BuildRequest } from "./regressor/build-options.js";
 export type { RegressorInfo, RegressorOptions } from "./regressor/regressor.js";

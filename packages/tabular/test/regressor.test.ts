@@ -165,15 +165,59 @@ describe("Regressor.build options", () => {
     expect(await buildError({ inputData: x, outputData: [[1], [2]] })).toBe("build: inputData has 3 rows but outputData has 2");
     expect(await buildError({ inputData: [], outputData: [] })).toMatch(/inputData: matrix is empty/);
     expect(await buildError({ inputData: [[1, Number.NaN]], outputData: [[1]] })).toBe("inputData: value at row 0, column 1 is NaN");
-    expect(await buildError({ inputData: x, outputData: y, validPercentage: 70 })).toMatch(/validPercentage must be a number from 1 to 50, got 70/);
+    expect(await buildError({ inputData: x, outputData: y, validPercentage: 70 })).toMatch(/validPercentage must be between 1 and 50, got 70/);
     // @ts-expect-error not a shifting method
     expect(await buildError({ inputData: x, outputData: y, inputsShifting: "median" })).toMatch(/inputsShifting must be one of .*got "median"/);
     // @ts-expect-error misspelt option
     expect(await buildError({ inputData: x, outputData: y, validPercent: 20 })).toBe('build: unknown option "validPercent"');
-    expect(await buildError({ inputData: x, outputData: y, validationIndices: [0, 5] })).toMatch(/validationIndices\[1\] = 5 is not a row/);
+    expect(await buildError({ inputData: x, outputData: y, inputNames: ["a"] })).toBe("build: inputNames has 1 names, inputData has 2 columns");
+    // @ts-expect-error not a boolean
+    expect(await buildError({ inputData: x, outputData: y, finalLearning: "yes" })).toBe('build: finalLearning must be true or false, got "yes"');
     expect(await buildError({ inputData: x, outputData: y, validationInputData: [[1, 2]] })).toMatch(/must be given together/);
     expect(
       await buildError({ inputData: x, outputData: y, validationInputData: [[1, 2, 3]], validationOutputData: [[1]] }),
     ).toBe("validationInputData: expected shape (any, 2), got (1, 3)");
+  });
+});
+
+describe("Regressor.build", () => {
+  /** y = 2·x0 − x1 + 0.5·tanh(x2) on a grid: quick to build. */
+  function smallData(n: number) {
+    const x = Array.from({ length: n }, (_, i) => [Math.sin(i), Math.cos(1.3 * i), ((i * 7) % 11) / 5 - 1]);
+    const y = x.map(([a, b, c]) => [2 * a - b + 0.5 * Math.tanh(c)]);
+    return { x, y };
+  }
+
+  it("builds a model that becomes the regressor's, with names and a history", async () => {
+    const { x, y } = smallData(60);
+    const r = new Regressor();
+    const progress: number[] = [];
+    const history = await r.build({
+      inputData: x,
+      outputData: y.map(([v]) => v),
+      inputNames: ["a", "b", "c"],
+      outputNames: ["y"],
+      seed: 1,
+      onProgress: (p) => progress.push(p.modelNumber),
+    });
+    expect(history.models.length).toBeGreaterThan(0);
+    expect(progress.length).toBeGreaterThan(0);
+    const info = r.info();
+    expect(info.inputNames).toEqual(["a", "b", "c"]);
+    expect(info.weights).toBe(r.getWeights().rows);
+    const fit = await r.evaluate(x);
+    const rmse = Math.sqrt(fit.data.reduce((s, v, i) => s + (v - y[i][0]) ** 2, 0) / y.length);
+    const spread = Math.sqrt(y.reduce((s, [v]) => s + v * v, 0) / y.length);
+    expect(rmse).toBeLessThan(0.05 * spread);
+    r.delete();
+  });
+
+  it("without a file system, refuses model and checkpoint paths by name", async () => {
+    const { x, y } = smallData(20);
+    const r = new Regressor();
+    await expect(r.build({ inputData: x, outputData: y, writeModelTo: "m.ednn", checkpointAddress: "m.checkpoint" })).rejects.toThrow(
+      "build: writeModelTo, checkpointAddress need a file system",
+    );
+    r.delete();
   });
 });

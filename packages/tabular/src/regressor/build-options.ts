@@ -1,107 +1,56 @@
 /**
- * The options of `Regressor.build` (SPEC section 4) and their validation:
- * matrices converted with clear errors, enumerations and ranges checked,
- * defaults filled in.
+ * The options of `Regressor.build` (SPEC section 4) and their conversion into
+ * what the builder takes: matrices converted with errors naming the option,
+ * unknown options and bad enumerations refused, file paths set apart (the
+ * builder itself never touches files). Numeric ranges are the builder's to
+ * check (`resolveSettings`).
  */
-import type { Backend } from "@neureco/core";
-import { expectShape, Matrix, type MatrixInput } from "../matrix.js";
-import {
-  type NormalizationOptions,
-  SCALING_METHODS,
-  type ScalingMethod,
-  SHIFTING_METHODS,
-  type ShiftingMethod,
-} from "../normalization/index.js";
+import type { BuildInput, BuildSettings } from "../builder/index.js";
+import { Matrix, type MatrixInput } from "../matrix.js";
+import { SCALING_METHODS, SHIFTING_METHODS } from "../normalization/index.js";
 
-/** What `onProgress` receives after each accepted model of a build. */
-export interface BuildProgress {
-  readonly modelNumber: number;
-  readonly weights: number;
-  /** RMSE per output, normalised units. */
-  readonly trainingError: readonly number[];
-  readonly validationError: readonly number[];
-}
-
-export interface BuildOptions {
+export interface BuildOptions extends BuildSettings {
   /** Inputs (n, m). */
   readonly inputData: MatrixInput;
   /** Outputs (n, k); a flat array of length n is read as one column. */
   readonly outputData: MatrixInput | readonly number[];
+  /** Explicit validation rows (then `validPercentage` is ignored). */
   readonly validationInputData?: MatrixInput;
   readonly validationOutputData?: MatrixInput | readonly number[];
-  /** Share of rows held out for validation, 1–50 (default 33.33); ignored when validation data is given. */
-  readonly validPercentage?: number;
-  /** Rows of `inputData` to use for validation instead of letting the builder choose. */
-  readonly validationIndices?: readonly number[];
-  /** Where to write the chosen model (`.ednn` added when missing). Node only. */
+  /** Column names recorded in the model (e.g. CSV headers). */
+  readonly inputNames?: readonly string[];
+  readonly outputNames?: readonly string[];
+  /** Where to write the chosen model (`.ednn` added when missing). Needs a file system (Node). */
   readonly writeModelTo?: string;
-  /** Where to keep the checkpoint of the build. Node only. */
+  /** Where to keep the checkpoint of the build, rewritten atomically after every accepted model. Node. */
   readonly checkpointAddress?: string;
-  readonly inputsShifting?: ShiftingMethod;
-  readonly inputsScaling?: ScalingMethod;
-  readonly outputsShifting?: ShiftingMethod;
-  readonly outputsScaling?: ScalingMethod;
-  /** Default true. */
-  readonly inputsNormalizePerFeature?: boolean;
-  /** Default true. */
-  readonly outputsNormalizePerFeature?: boolean;
-  /** Default 0.1. */
-  readonly initialBetaReg?: number;
-  /** 0 = no cap (default). */
-  readonly linksMaximumNumber?: number;
-  /** Default true. */
-  readonly disconnectInputsIfPossible?: boolean;
-  /** Default true. */
-  readonly finalLearning?: boolean;
+  /** A checkpoint to continue from (see `startBuildFromModelNumber`, `freezeStructure`). Node. */
   readonly checkpointToStartBuildFrom?: string;
-  /** -1 = the last model of the checkpoint (default). */
-  readonly startBuildFromModelNumber?: number;
-  /** Default false. */
-  readonly freezeStructure?: boolean;
-  /** Makes a build reproducible. */
-  readonly seed?: number;
-  readonly onProgress?: (progress: BuildProgress) => void;
-  readonly signal?: AbortSignal;
-  /** Backend for the build (default: the regressor's). */
-  readonly backend?: Backend;
 }
 
-/** Validated options with every default filled in. */
-export interface BuildSettings {
-  readonly inputData: Matrix;
-  readonly outputData: Matrix;
-  /** Explicit validation data, or null. */
-  readonly validation: { readonly inputData: Matrix; readonly outputData: Matrix } | null;
-  readonly validPercentage: number;
-  readonly validationIndices: readonly number[] | null;
+/** The file paths of a build, or null when not given. */
+export interface BuildFiles {
   readonly writeModelTo: string | null;
   readonly checkpointAddress: string | null;
-  readonly inputNormalization: Required<NormalizationOptions>;
-  readonly outputNormalization: Required<NormalizationOptions>;
-  readonly initialBetaReg: number;
-  readonly linksMaximumNumber: number;
-  readonly disconnectInputsIfPossible: boolean;
-  readonly finalLearning: boolean;
   readonly checkpointToStartBuildFrom: string | null;
-  readonly startBuildFromModelNumber: number;
-  readonly freezeStructure: boolean;
-  readonly seed: number | null;
-  readonly onProgress: ((progress: BuildProgress) => void) | null;
-  readonly signal: AbortSignal | null;
 }
 
-const KNOWN_OPTIONS = new Set<string>([
-  "inputData",
-  "outputData",
-  "validationInputData",
-  "validationOutputData",
+/** A checked build: the builder's input and settings, and the files to read and write around it. */
+export interface BuildRequest {
+  readonly input: BuildInput;
+  readonly settings: BuildSettings;
+  readonly files: BuildFiles;
+}
+
+const DATA_OPTIONS = ["inputData", "outputData", "validationInputData", "validationOutputData", "inputNames", "outputNames"] as const;
+const FILE_OPTIONS = ["writeModelTo", "checkpointAddress", "checkpointToStartBuildFrom"] as const;
+/** Every key of BuildSettings; the `satisfies` clause keeps this list in step with the builder's type. */
+const SETTING_OPTIONS = [
   "validPercentage",
   "validationIndices",
-  "writeModelTo",
-  "checkpointAddress",
   "inputsShifting",
-  "inputsScaling",
   "outputsShifting",
+  "inputsScaling",
   "outputsScaling",
   "inputsNormalizePerFeature",
   "outputsNormalizePerFeature",
@@ -109,19 +58,23 @@ const KNOWN_OPTIONS = new Set<string>([
   "linksMaximumNumber",
   "disconnectInputsIfPossible",
   "finalLearning",
-  "checkpointToStartBuildFrom",
   "startBuildFromModelNumber",
   "freezeStructure",
   "seed",
   "onProgress",
   "signal",
   "backend",
-]);
+] as const satisfies readonly (keyof BuildSettings)[];
+type MissingSetting = Exclude<keyof BuildSettings, (typeof SETTING_OPTIONS)[number]>;
+// Fails to compile when the builder gains a setting this list does not name.
+const allSettingsListed: MissingSetting extends never ? true : false = true;
+void allSettingsListed;
 
+const KNOWN_OPTIONS = new Set<string>([...DATA_OPTIONS, ...FILE_OPTIONS, ...SETTING_OPTIONS]);
 const where = "build";
 
-/** Checks `options` and fills in defaults; every error names the option. */
-export function validateBuildOptions(options: BuildOptions): BuildSettings {
+/** Checks `options`; every error names the option at fault. */
+export function validateBuildOptions(options: BuildOptions): BuildRequest {
   if (options === null || typeof options !== "object") {
     throw new TypeError(`${where}: expected an options object with at least inputData and outputData`);
   }
@@ -130,127 +83,88 @@ export function validateBuildOptions(options: BuildOptions): BuildSettings {
   }
   if (options.inputData === undefined) throw new TypeError(`${where}: inputData is required`);
   if (options.outputData === undefined) throw new TypeError(`${where}: outputData is required`);
-  const data = dataPair(options.inputData, options.outputData, "inputData", "outputData");
+  const x = Matrix.from(options.inputData, "inputData", { requireNonEmpty: true });
+  const y = Matrix.from(options.outputData, "outputData", { requireNonEmpty: true, allowVector: true });
+  if (x.rows !== y.rows) throw new RangeError(`${where}: inputData has ${x.rows} rows but outputData has ${y.rows}`);
 
-  let validation: BuildSettings["validation"] = null;
-  const hasValidationInput = options.validationInputData !== undefined;
-  const hasValidationOutput = options.validationOutputData !== undefined;
-  if (hasValidationInput !== hasValidationOutput) {
+  const hasValidationX = options.validationInputData !== undefined;
+  const hasValidationY = options.validationOutputData !== undefined;
+  if (hasValidationX !== hasValidationY) {
     throw new TypeError(`${where}: validationInputData and validationOutputData must be given together`);
   }
+  let validation: Pick<BuildInput, "validationX" | "validationY"> = {};
   if (options.validationInputData !== undefined && options.validationOutputData !== undefined) {
-    const v = dataPair(options.validationInputData, options.validationOutputData, "validationInputData", "validationOutputData");
-    expectShape(v.inputData, [null, data.inputData.cols], "validationInputData");
-    expectShape(v.outputData, [null, data.outputData.cols], "validationOutputData");
-    validation = v;
+    const vx = Matrix.from(options.validationInputData, "validationInputData", { requireNonEmpty: true });
+    const vy = Matrix.from(options.validationOutputData, "validationOutputData", { requireNonEmpty: true, allowVector: true });
+    if (vx.cols !== x.cols) throw new RangeError(`validationInputData: expected shape (any, ${x.cols}), got (${vx.rows}, ${vx.cols})`);
+    if (vy.cols !== y.cols) throw new RangeError(`validationOutputData: expected shape (any, ${y.cols}), got (${vy.rows}, ${vy.cols})`);
+    if (vx.rows !== vy.rows) {
+      throw new RangeError(`${where}: validationInputData has ${vx.rows} rows but validationOutputData has ${vy.rows}`);
+    }
+    validation = { validationX: vx, validationY: vy };
   }
 
-  const validPercentage = options.validPercentage ?? 33.33;
-  if (typeof validPercentage !== "number" || !(validPercentage >= 1 && validPercentage <= 50)) {
-    throw new RangeError(`${where}: validPercentage must be a number from 1 to 50, got ${String(validPercentage)}`);
+  for (const [name, allowed] of [
+    ["inputsShifting", SHIFTING_METHODS],
+    ["outputsShifting", SHIFTING_METHODS],
+    ["inputsScaling", SCALING_METHODS],
+    ["outputsScaling", SCALING_METHODS],
+  ] as const) {
+    const value: unknown = options[name];
+    if (value !== undefined && !(allowed as readonly unknown[]).includes(value)) {
+      throw new RangeError(`${where}: ${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(value)}`);
+    }
   }
-
-  let validationIndices: number[] | null = null;
-  if (options.validationIndices !== undefined) {
-    if (validation) throw new TypeError(`${where}: give either validationIndices or validation data, not both`);
-    validationIndices = checkIndices(options.validationIndices, data.inputData.rows);
-  }
-
-  const linksMaximumNumber = options.linksMaximumNumber ?? 0;
-  if (!Number.isInteger(linksMaximumNumber) || linksMaximumNumber < 0) {
-    throw new RangeError(`${where}: linksMaximumNumber must be a non-negative integer (0 = no cap), got ${String(linksMaximumNumber)}`);
-  }
-  const initialBetaReg = options.initialBetaReg ?? 0.1;
-  if (typeof initialBetaReg !== "number" || !Number.isFinite(initialBetaReg) || initialBetaReg < 0) {
-    throw new RangeError(`${where}: initialBetaReg must be a finite number ≥ 0, got ${String(initialBetaReg)}`);
-  }
-  const startBuildFromModelNumber = options.startBuildFromModelNumber ?? -1;
-  if (!Number.isInteger(startBuildFromModelNumber) || startBuildFromModelNumber < -1) {
-    throw new RangeError(`${where}: startBuildFromModelNumber must be an integer ≥ -1 (-1 = last), got ${String(startBuildFromModelNumber)}`);
-  }
-  const seed = options.seed ?? null;
-  if (seed !== null && (typeof seed !== "number" || !Number.isFinite(seed))) {
-    throw new RangeError(`${where}: seed must be a finite number, got ${String(seed)}`);
+  for (const name of ["inputsNormalizePerFeature", "outputsNormalizePerFeature", "disconnectInputsIfPossible", "finalLearning", "freezeStructure"] as const) {
+    const value: unknown = options[name];
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new TypeError(`${where}: ${name} must be true or false, got ${JSON.stringify(value)}`);
+    }
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
     throw new TypeError(`${where}: onProgress must be a function`);
   }
 
+  // Unknown keys were refused above, so what remains is exactly the builder's settings.
+  const {
+    inputData: _x,
+    outputData: _y,
+    validationInputData: _vx,
+    validationOutputData: _vy,
+    inputNames,
+    outputNames,
+    writeModelTo,
+    checkpointAddress,
+    checkpointToStartBuildFrom,
+    ...settings
+  } = options;
   return {
-    ...data,
-    validation,
-    validPercentage,
-    validationIndices,
-    writeModelTo: optionalString(options.writeModelTo, "writeModelTo"),
-    checkpointAddress: optionalString(options.checkpointAddress, "checkpointAddress"),
-    inputNormalization: {
-      shifting: method(options.inputsShifting, SHIFTING_METHODS, "inputsShifting"),
-      scaling: method(options.inputsScaling, SCALING_METHODS, "inputsScaling"),
-      perFeature: flag(options.inputsNormalizePerFeature, true, "inputsNormalizePerFeature"),
+    input: {
+      x,
+      y,
+      ...validation,
+      ...names(inputNames, x.cols, "inputNames", "inputData"),
+      ...names(outputNames, y.cols, "outputNames", "outputData"),
     },
-    outputNormalization: {
-      shifting: method(options.outputsShifting, SHIFTING_METHODS, "outputsShifting"),
-      scaling: method(options.outputsScaling, SCALING_METHODS, "outputsScaling"),
-      perFeature: flag(options.outputsNormalizePerFeature, true, "outputsNormalizePerFeature"),
+    settings,
+    files: {
+      writeModelTo: optionalPath(writeModelTo, "writeModelTo"),
+      checkpointAddress: optionalPath(checkpointAddress, "checkpointAddress"),
+      checkpointToStartBuildFrom: optionalPath(checkpointToStartBuildFrom, "checkpointToStartBuildFrom"),
     },
-    initialBetaReg,
-    linksMaximumNumber,
-    disconnectInputsIfPossible: flag(options.disconnectInputsIfPossible, true, "disconnectInputsIfPossible"),
-    finalLearning: flag(options.finalLearning, true, "finalLearning"),
-    checkpointToStartBuildFrom: optionalString(options.checkpointToStartBuildFrom, "checkpointToStartBuildFrom"),
-    startBuildFromModelNumber,
-    freezeStructure: flag(options.freezeStructure, false, "freezeStructure"),
-    seed,
-    onProgress: options.onProgress ?? null,
-    signal: options.signal ?? null,
   };
 }
 
-function dataPair(
-  inputInput: MatrixInput,
-  outputInput: MatrixInput | readonly number[],
-  inputName: string,
-  outputName: string,
-): { inputData: Matrix; outputData: Matrix } {
-  const inputData = Matrix.from(inputInput, inputName, { requireNonEmpty: true });
-  const outputData = Matrix.from(outputInput, outputName, { requireNonEmpty: true, allowVector: true });
-  if (inputData.rows !== outputData.rows) {
-    throw new RangeError(`${where}: ${inputName} has ${inputData.rows} rows but ${outputName} has ${outputData.rows}`);
+function names(value: readonly string[] | undefined, columns: number, name: string, data: string): Record<string, readonly string[]> {
+  if (value === undefined) return {};
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+    throw new TypeError(`${where}: ${name} must be an array of strings`);
   }
-  return { inputData, outputData };
+  if (value.length !== columns) throw new RangeError(`${where}: ${name} has ${value.length} names, ${data} has ${columns} columns`);
+  return { [name]: [...value] };
 }
 
-function checkIndices(indices: readonly number[], rows: number): number[] {
-  if (!Array.isArray(indices)) throw new TypeError(`${where}: validationIndices must be an array of row indices`);
-  const seen = new Set<number>();
-  indices.forEach((i: unknown, k) => {
-    if (typeof i !== "number" || !Number.isInteger(i) || i < 0 || i >= rows) {
-      throw new RangeError(`${where}: validationIndices[${k}] = ${String(i)} is not a row of inputData (0 to ${rows - 1})`);
-    }
-    if (seen.has(i)) throw new RangeError(`${where}: validationIndices holds row ${i} twice`);
-    seen.add(i);
-  });
-  if (seen.size === 0 || seen.size >= rows) {
-    throw new RangeError(`${where}: validationIndices must leave at least one row for validation and one for training`);
-  }
-  return [...indices];
-}
-
-function method<T extends string>(value: T | undefined, allowed: readonly T[], name: string): T {
-  if (value === undefined) return "auto" as T;
-  if (!allowed.includes(value)) {
-    throw new RangeError(`${where}: ${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function flag(value: boolean | undefined, fallback: boolean, name: string): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw new TypeError(`${where}: ${name} must be true or false, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function optionalString(value: string | undefined, name: string): string | null {
+function optionalPath(value: string | undefined, name: string): string | null {
   if (value === undefined) return null;
   if (typeof value !== "string" || value === "") throw new TypeError(`${where}: ${name} must be a non-empty path`);
   return value;

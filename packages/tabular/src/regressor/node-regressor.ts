@@ -3,7 +3,9 @@
  * plus `save(path)` and `load(path)` on `.ednn` files, written atomically.
  */
 import { readFile } from "node:fs/promises";
+import type { BuildIO } from "../builder/index.js";
 import { writeFileAtomic } from "../node/atomic-write.js";
+import type { BuildFiles } from "./build-options.js";
 import { Regressor as PortableRegressor } from "./regressor.js";
 
 /** The extension of model files. */
@@ -34,6 +36,27 @@ export class Regressor extends PortableRegressor {
       throw new Error(`cannot load model "${file}": ${describeReadError(error)}`, { cause: error });
     }
     this.loadBytes(bytes, file);
+  }
+
+  /** Checkpoints go to `checkpointAddress` (atomically); a build continues from `checkpointToStartBuildFrom`. */
+  protected override async buildFiles(files: BuildFiles): Promise<BuildIO> {
+    const { checkpointAddress, checkpointToStartBuildFrom } = files;
+    let resume: Pick<BuildIO, "resumeFrom" | "resumeSource"> = {};
+    if (checkpointToStartBuildFrom !== null) {
+      try {
+        resume = { resumeFrom: await readFile(checkpointToStartBuildFrom), resumeSource: checkpointToStartBuildFrom };
+      } catch (error) {
+        throw new Error(`build: cannot read checkpoint "${checkpointToStartBuildFrom}": ${describeReadError(error)}`, { cause: error });
+      }
+    }
+    return {
+      ...resume,
+      ...(checkpointAddress !== null ? { saveCheckpoint: (bytes: Uint8Array) => writeFileAtomic(checkpointAddress, bytes) } : {}),
+    };
+  }
+
+  protected override async writeBuiltModel(path: string): Promise<void> {
+    await this.save(path);
   }
 }
 

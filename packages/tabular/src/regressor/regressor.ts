@@ -9,7 +9,8 @@ import type { Matrix, MatrixOrVectorInput } from "../matrix.js";
 import { BoundModel, type ForwardDerivativeArgs, type Gradient, type GradientArgs } from "../model/bound-model.js";
 import type { ModelDescription } from "../model/description.js";
 import { modelFromBytes, modelToBytes } from "../model/model-file.js";
-import { type BuildOptions, type BuildSettings, validateBuildOptions } from "./build-options.js";
+import { type BuildHistory, type BuildIO, buildModel } from "../builder/index.js";
+import { type BuildFiles, type BuildOptions, validateBuildOptions } from "./build-options.js";
 
 export interface RegressorOptions {
   /** Where tensors live and kernels run; default a new CPU backend (`cpu()` of @neureco/backend-cpu). */
@@ -68,26 +69,39 @@ export class Regressor {
     return !this.#deleted && this.#model !== null;
   }
 
-  /** Builds a model from data, with no hyper-parameters (SPEC section 4). */
-  async build(options: BuildOptions): Promise<void> {
+  /**
+   * Builds a model from data, with no hyper-parameters (SPEC sections 4 and
+   * 5), and makes it this regressor's model. Resolves to the build's history
+   * (every accepted model with its errors, the one chosen).
+   */
+  async build(options: BuildOptions): Promise<BuildHistory> {
     this.checkAlive("build");
-    const settings = validateBuildOptions(options);
-    const description = await this.runBuild(settings, options.backend ?? this.backend);
-    this.setModel(description);
+    const { input, settings, files } = validateBuildOptions(options);
+    const io = await this.buildFiles(files);
+    const result = await buildModel(input, { ...settings, backend: settings.backend ?? this.backend }, io);
+    this.checkAlive("build");
+    this.setModel(result.model);
+    if (files.writeModelTo !== null) await this.writeBuiltModel(files.writeModelTo);
+    return result.history;
   }
 
   /**
-   * Runs the automatic builder on validated settings. The Node entry
-   * overrides it to give the builder access to files (writeModelTo,
-   * checkpoints).
+   * The checkpoint reading and writing of a build. Without a file system
+   * (this class) no path may be given; the Node entry overrides it.
    */
-  protected async runBuild(settings: BuildSettings, _backend: Backend): Promise<ModelDescription> {
-    if (settings.writeModelTo !== null || settings.checkpointAddress !== null || settings.checkpointToStartBuildFrom !== null) {
+  protected async buildFiles(files: BuildFiles): Promise<BuildIO> {
+    const given = (Object.keys(files) as (keyof BuildFiles)[]).filter((key) => files[key] !== null);
+    if (given.length > 0) {
       throw new Error(
-        "build: writeModelTo, checkpointAddress and checkpointToStartBuildFrom need a file system; in a browser leave them out and use toBytes()",
+        `build: ${given.join(", ")} need${given.length === 1 ? "s" : ""} a file system, which this entry of @neureco/tabular does not use; leave ${given.length === 1 ? "it" : "them"} out and keep the model with toBytes()`,
       );
     }
-    throw new Error("build: the automatic builder is not available yet in this version of @neureco/tabular");
+    return {};
+  }
+
+  /** Writes the built model to `writeModelTo`; only reached when `buildFiles` accepted the path. */
+  protected async writeBuiltModel(path: string): Promise<void> {
+    throw new Error(`build: cannot write the model to "${path}" without a file system`);
   }
 
   /** y (n, k) for inputs x (n, m), in raw units. */
