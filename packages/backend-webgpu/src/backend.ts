@@ -1,6 +1,6 @@
 /// <reference types="@webgpu/types" />
 import type { Backend, DataId, DType, HostArray, KernelTable, Shape, TensorInfo } from "@neureco/core";
-import { type AcquiredDevice, acquireDevice, type AcquireOptions } from "./device.js";
+import { type AcquiredDevice, type AcquireOptions, acquireDevice } from "./device.js";
 import { binaryKernel, selectKernel, unaryKernel } from "./kernels/elementwise.js";
 import { castKernel, fillKernel, reshapeKernel } from "./kernels/fill.js";
 import { gatherKernel, scatterAddKernel } from "./kernels/indexed.js";
@@ -88,7 +88,9 @@ export class WebGpuBackend implements Backend {
     assertFloat32(dtype, "upload");
     const size = sizeOf(shape);
     if (data.length !== size) {
-      throw new Error(`webgpu upload: ${data.length} values for shape ${formatShape(shape)} (${size} elements)`);
+      throw new Error(
+        `webgpu upload: ${data.length} values for shape ${formatShape(shape)} (${size} elements)`,
+      );
     }
     if (size === 0) return new GpuTensor(this.#runtime, undefined, 0);
     const values = data instanceof Float32Array ? data : Float32Array.from(data);

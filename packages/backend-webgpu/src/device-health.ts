@@ -35,7 +35,9 @@ export class DeviceHealth {
 
   markDestroyed(): void {
     this.#destroyedByUs = true;
-    this.#failure ??= new WebGpuDeviceError("the WebGPU backend was destroyed; create a new one with webgpu().");
+    this.#failure ??= new WebGpuDeviceError(
+      "the WebGPU backend was destroyed; create a new one with webgpu().",
+    );
   }
 
   /** Throws the first failure seen, if any. */

@@ -23,7 +23,9 @@ interface DawnModule {
 }
 
 function isDawnModule(value: unknown): value is DawnModule {
-  return typeof value === "object" && value !== null && "create" in value && typeof value.create === "function";
+  return (
+    typeof value === "object" && value !== null && "create" in value && typeof value.create === "function"
+  );
 }
 
 /**

@@ -1,3 +1,3 @@
 /// <reference types="@webgpu/types" />
-export { webgpu, WebGpuBackend, type WebGpuOptions } from "./backend.js";
+export { WebGpuBackend, type WebGpuOptions, webgpu } from "./backend.js";
 export { WebGpuDeviceError, WebGpuUnavailableError } from "./errors.js";

@@ -1,8 +1,8 @@
 /// <reference types="@webgpu/types" />
 import { BufferPool } from "./buffer-pool.js";
 import { DeviceHealth } from "./device-health.js";
-import { IndexBuffers } from "./index-buffers.js";
 import { BufferUsage, MapMode } from "./gpu-constants.js";
+import { IndexBuffers } from "./index-buffers.js";
 import type { Program } from "./program.js";
 
 export const STORAGE_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
@@ -87,7 +87,13 @@ export class GpuRuntime {
   }
 
   /** Records a buffer-to-buffer copy (byte counts are multiples of 4). */
-  copy(source: GPUBuffer, sourceOffset: number, target: GPUBuffer, targetOffset: number, bytes: number): void {
+  copy(
+    source: GPUBuffer,
+    sourceOffset: number,
+    target: GPUBuffer,
+    targetOffset: number,
+    bytes: number,
+  ): void {
     this.#endPass();
     this.#commandEncoder().copyBufferToBuffer(source, sourceOffset, target, targetOffset, bytes);
     this.#countCommand();
@@ -107,7 +113,10 @@ export class GpuRuntime {
   /** Copies the first `bytes` bytes of `buffer` to the host once the queue reaches them. */
   async read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.health.check();
-    const staging = this.device.createBuffer({ size: bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const staging = this.device.createBuffer({
+      size: bytes,
+      usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
+    });
     this.copy(buffer, 0, staging, 0, bytes);
     this.flush();
     try {

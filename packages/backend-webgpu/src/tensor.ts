@@ -25,7 +25,9 @@ export class GpuTensor {
   /** The buffer; throws for zero-size or disposed tensors. */
   get buffer(): GPUBuffer {
     if (!this.#buffer) {
-      throw new Error(this.size === 0 ? "webgpu: a zero-size tensor has no buffer" : "webgpu: tensor was disposed");
+      throw new Error(
+        this.size === 0 ? "webgpu: a zero-size tensor has no buffer" : "webgpu: tensor was disposed",
+      );
     }
     return this.#buffer;
   }
@@ -49,7 +51,8 @@ export function tensorOf(runtime: GpuRuntime, info: TensorInfo, what: string): G
   if (!(id instanceof GpuTensor) || id.owner !== runtime) {
     throw new Error(`webgpu ${what}: the input tensor belongs to another backend`);
   }
-  if (id.disposed) throw new Error(`webgpu ${what}: the input tensor ${formatShape(info.shape)} was disposed`);
+  if (id.disposed)
+    throw new Error(`webgpu ${what}: the input tensor ${formatShape(info.shape)} was disposed`);
   assertFloat32(info.dtype, what);
   return id;
 }

@@ -2,6 +2,7 @@ import {
   add,
   type Backend,
   concat,
+  type DType,
   gather,
   grad,
   jvp,
@@ -13,7 +14,6 @@ import {
   type Tensor,
   tanh,
   tensor,
-  type DType,
 } from "@neureco/core";
 import { referenceBackend } from "@neureco/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,7 +48,11 @@ function tensors(backend: Backend, dtype: DType, seed: number) {
   const v = values(seed);
   return {
     x: tensor(backend, v.x, SHAPES.x, dtype),
-    params: [tensor(backend, v.w1, SHAPES.w1, dtype), tensor(backend, v.b1, SHAPES.b1, dtype), tensor(backend, v.w2, SHAPES.w2, dtype)],
+    params: [
+      tensor(backend, v.w1, SHAPES.w1, dtype),
+      tensor(backend, v.b1, SHAPES.b1, dtype),
+      tensor(backend, v.w2, SHAPES.w2, dtype),
+    ],
   };
 }
 
@@ -70,7 +74,9 @@ describe("core's automatic differentiation on the webgpu backend", () => {
     const refGrads = grad(network(onRef.x))(...onRef.params);
     for (let i = 0; i < refGrads.length; i++) {
       const expected = await refGrads[i].read();
-      expect(maxAbsDiff(await gpuGrads[i].read(), expected)).toBeLessThan(1e-4 * Math.max(1, ...expected.map(Math.abs)));
+      expect(maxAbsDiff(await gpuGrads[i].read(), expected)).toBeLessThan(
+        1e-4 * Math.max(1, ...expected.map(Math.abs)),
+      );
     }
   });
 

@@ -9,7 +9,11 @@ export const ARTIFACTS_DIR = fileURLToPath(new URL("../test-artifacts/", import.
  * Bundles `entry` (relative to the package) the way an application would,
  * resolving in-repo packages to their TypeScript sources.
  */
-export async function bundle(entry: string, outfile: string, platform: "browser" | "node"): Promise<Metafile> {
+export async function bundle(
+  entry: string,
+  outfile: string,
+  platform: "browser" | "node",
+): Promise<Metafile> {
   const result = await build({
     entryPoints: [new URL(`../${entry}`, import.meta.url).pathname],
     outfile,

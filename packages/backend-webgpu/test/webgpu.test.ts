@@ -1,11 +1,14 @@
+import { type RefValue, refMatmul, refMax, refSum, refTranspose } from "@neureco/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inverseIndexList } from "../src/kernels/indexed.js";
 import { roundedSize } from "../src/buffer-pool.js";
 import { type WebGpuBackend, WebGpuDeviceError, webgpu } from "../src/index.js";
+import { inverseIndexList } from "../src/kernels/indexed.js";
 import { apply, input, maxAbsDiff, randomValues, readArray } from "./helpers.js";
-import { refMatmul, refMax, refSum, refTranspose, type RefValue } from "@neureco/core/testing";
 
-const value = (data: ArrayLike<number>, shape: number[]): RefValue => ({ data: Float64Array.from(data), shape });
+const value = (data: ArrayLike<number>, shape: number[]): RefValue => ({
+  data: Float64Array.from(data),
+  shape,
+});
 
 describe("webgpu backend on a real adapter", () => {
   let backend: WebGpuBackend;
@@ -20,7 +23,11 @@ describe("webgpu backend on a real adapter", () => {
   });
 
   it("converts Float64Array uploads to float32 and reads back a Float32Array", async () => {
-    const info = { dataId: backend.upload(Float64Array.from([0.1, 1 / 3]), [2], "float32"), shape: [2], dtype: "float32" as const };
+    const info = {
+      dataId: backend.upload(Float64Array.from([0.1, 1 / 3]), [2], "float32"),
+      shape: [2],
+      dtype: "float32" as const,
+    };
     const back = await backend.read(info);
     expect(back).toBeInstanceOf(Float32Array);
     expect(Array.from(back)).toEqual([Math.fround(0.1), Math.fround(1 / 3)]);
@@ -67,7 +74,10 @@ describe("webgpu backend on a real adapter", () => {
     const values = Array.from({ length: 24 }, (_, i) => i);
     const perm = [5, 3, 0, 2, 4, 1];
     const outShape = perm.map((p) => shape[p]);
-    const result = await readArray(backend, apply(backend, "transpose", [input(backend, values, shape)], { perm }, outShape));
+    const result = await readArray(
+      backend,
+      apply(backend, "transpose", [input(backend, values, shape)], { perm }, outShape),
+    );
     // Independent check: out[j...] = in[i...] with i[perm[k]] = j[k].
     const strides = [12, 12, 4, 2, 2, 1];
     const expected: number[] = [];
@@ -93,13 +103,21 @@ describe("webgpu backend on a real adapter", () => {
     const x = input(backend, [1, 2, 3, 10, 20, 30], [2, 3]);
     const gathered = apply(backend, "gather", [x], { axis: 1, indices: [2, 0, 2, 1] }, [2, 4]);
     expect(await readArray(backend, gathered)).toEqual([3, 1, 3, 2, 30, 10, 30, 20]);
-    const scattered = apply(backend, "scatterAdd", [gathered], { axis: 1, indices: [2, 0, 2, 1], size: 4 }, [2, 4]);
+    const scattered = apply(
+      backend,
+      "scatterAdd",
+      [gathered],
+      { axis: 1, indices: [2, 0, 2, 1], size: 4 },
+      [2, 4],
+    );
     expect(await readArray(backend, scattered)).toEqual([1, 2, 6, 0, 10, 20, 60, 0]);
   });
 
   it("handles zero-size tensors without dispatching", async () => {
     const empty = input(backend, [], [0, 3]);
-    expect(await readArray(backend, apply(backend, "sum", [empty], { axes: [0] }, [1, 3]))).toEqual([0, 0, 0]);
+    expect(await readArray(backend, apply(backend, "sum", [empty], { axes: [0] }, [1, 3]))).toEqual([
+      0, 0, 0,
+    ]);
     expect(await readArray(backend, apply(backend, "max", [empty], { axes: [0] }, [1, 3]))).toEqual([
       -Infinity,
       -Infinity,
@@ -122,12 +140,17 @@ describe("webgpu backend on a real adapter", () => {
   });
 
   it("refuses tensors larger than the device can bind, and keeps working", async () => {
-    const limit = Math.min(backend.device.limits.maxStorageBufferBindingSize, backend.device.limits.maxBufferSize);
+    const limit = Math.min(
+      backend.device.limits.maxStorageBufferBindingSize,
+      backend.device.limits.maxBufferSize,
+    );
     const n = Math.floor(limit / 4) + 1;
     expect(() => apply(backend, "fill", [], { shape: [n], value: 1, dtype: "float32" }, [n])).toThrow(
       /exceeds this device's largest storage buffer/,
     );
-    expect(await readArray(backend, apply(backend, "neg", [input(backend, [2], [1])], {}, [1]))).toEqual([-2]);
+    expect(await readArray(backend, apply(backend, "neg", [input(backend, [2], [1])], {}, [1]))).toEqual([
+      -2,
+    ]);
   });
 
   it("rejects tensors of another backend instance", async () => {

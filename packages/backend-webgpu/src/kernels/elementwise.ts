@@ -27,7 +27,13 @@ const BINARY_WGSL: { readonly [P in BinaryElementwise]: string } = {
   equal: "select(0.0, 1.0, a == b)",
 };
 
-function elementwiseProgram(name: string, inputs: number, body: string, size: number, maxPerDim: number): Program {
+function elementwiseProgram(
+  name: string,
+  inputs: number,
+  body: string,
+  size: number,
+  maxPerDim: number,
+): Program {
   return {
     name,
     cacheKey: `elementwise:${name}`,
@@ -46,7 +52,9 @@ function checkSameShapes(inputs: readonly TensorInfo[], what: string): void {
   const [first] = inputs;
   for (const info of inputs) {
     if (info.shape.length !== first.shape.length || info.shape.some((d, i) => d !== first.shape[i])) {
-      throw new Error(`webgpu ${what}: operand shapes ${inputs.map((t) => formatShape(t.shape)).join(" and ")} differ`);
+      throw new Error(
+        `webgpu ${what}: operand shapes ${inputs.map((t) => formatShape(t.shape)).join(" and ")} differ`,
+      );
     }
   }
 }
@@ -64,7 +72,11 @@ function runElementwise(
   const result = createOutput(rt, out, name);
   if (result.size === 0) return result;
   const program = elementwiseProgram(name, inputs.length, body, result.size, rt.maxWorkgroupsPerDimension);
-  rt.dispatch(program, sources.map((t) => t.buffer), result.buffer);
+  rt.dispatch(
+    program,
+    sources.map((t) => t.buffer),
+    result.buffer,
+  );
   return result;
 }
 

@@ -44,7 +44,9 @@ function copyKernel(what: string) {
   return (rt: GpuRuntime, inputs: readonly TensorInfo[], out: OutputSpec): DataId => {
     const source = tensorOf(rt, inputs[0], what);
     if (sizeOf(inputs[0].shape) !== sizeOf(out.shape)) {
-      throw new Error(`webgpu ${what}: cannot turn ${formatShape(inputs[0].shape)} into ${formatShape(out.shape)}`);
+      throw new Error(
+        `webgpu ${what}: cannot turn ${formatShape(inputs[0].shape)} into ${formatShape(out.shape)}`,
+      );
     }
     const result = createOutput(rt, out, what);
     if (result.size > 0) rt.copy(source.buffer, 0, result.buffer, 0, result.size * 4);

@@ -74,7 +74,9 @@ export function broadcastKernel(
   const { shape } = params;
   checkRank(shape, "broadcast");
   if (input.shape.length !== shape.length || input.shape.some((d, i) => d !== 1 && d !== shape[i])) {
-    throw new Error(`webgpu broadcast: cannot broadcast ${formatShape(input.shape)} to ${formatShape(shape)}`);
+    throw new Error(
+      `webgpu broadcast: cannot broadcast ${formatShape(input.shape)} to ${formatShape(shape)}`,
+    );
   }
   const result = createOutput(rt, out, "broadcast");
   if (result.size === 0) return result;
@@ -102,7 +104,9 @@ export function transposeKernel(
   const isPermutation =
     perm.length === input.shape.length && [...perm].sort((a, b) => a - b).every((p, i) => p === i);
   if (!isPermutation) {
-    throw new Error(`webgpu transpose: [${perm.join(", ")}] is not a permutation of ${formatShape(input.shape)}'s axes`);
+    throw new Error(
+      `webgpu transpose: [${perm.join(", ")}] is not a permutation of ${formatShape(input.shape)}'s axes`,
+    );
   }
   const result = createOutput(rt, out, "transpose");
   if (result.size === 0) return result;

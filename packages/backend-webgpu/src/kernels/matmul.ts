@@ -57,7 +57,8 @@ function tiledProgram(n: number, k: number, m: number, maxPerDim: number): Progr
   const rowTiles = Math.ceil(n / TILE);
   const y = Math.min(rowTiles, maxPerDim);
   const z = Math.ceil(rowTiles / y);
-  if (colTiles > maxPerDim || z > maxPerDim) throw new Error(`webgpu matmul: [${n}, ${m}] output is too large`);
+  if (colTiles > maxPerDim || z > maxPerDim)
+    throw new Error(`webgpu matmul: [${n}, ${m}] output is too large`);
   return {
     name: "matmul-tiled",
     cacheKey: "matmul:tiled16",
@@ -109,7 +110,9 @@ export function matmulKernel(rt: GpuRuntime, inputs: readonly TensorInfo[], out:
   const a = tensorOf(rt, aInfo, "matmul");
   const b = tensorOf(rt, bInfo, "matmul");
   if (aInfo.shape.length !== 2 || bInfo.shape.length !== 2 || aInfo.shape[1] !== bInfo.shape[0]) {
-    throw new Error(`webgpu matmul: cannot multiply ${formatShape(aInfo.shape)} by ${formatShape(bInfo.shape)}`);
+    throw new Error(
+      `webgpu matmul: cannot multiply ${formatShape(aInfo.shape)} by ${formatShape(bInfo.shape)}`,
+    );
   }
   const [n, k] = aInfo.shape;
   const m = bInfo.shape[1];

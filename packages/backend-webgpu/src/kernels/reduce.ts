@@ -28,7 +28,12 @@ const U_WORDS = U_REDUCED + MAX_RANK;
  * output element from the output multi-index, then walks chunk `c` of the
  * reduced elements, decoding each into an offset along the reduced axes.
  */
-function reduceProgram(op: ReduceOp, uniforms: Uint32Array<ArrayBuffer>, threads: number, maxPerDim: number): Program {
+function reduceProgram(
+  op: ReduceOp,
+  uniforms: Uint32Array<ArrayBuffer>,
+  threads: number,
+  maxPerDim: number,
+): Program {
   return {
     name: `reduce-${op}`,
     cacheKey: `reduce:${op}`,
@@ -119,7 +124,9 @@ export function reduceKernel(op: ReduceOp) {
     checkRank(input.shape, op);
     const rank = input.shape.length;
     if (params.axes.some((a) => !Number.isInteger(a) || a < 0 || a >= rank)) {
-      throw new Error(`webgpu ${op}: axes [${params.axes.join(", ")}] out of range for ${formatShape(input.shape)}`);
+      throw new Error(
+        `webgpu ${op}: axes [${params.axes.join(", ")}] out of range for ${formatShape(input.shape)}`,
+      );
     }
     const result = createOutput(rt, out, op);
     if (result.size === 0) return result;

@@ -23,7 +23,10 @@ window.runSmoke = async ({ a, aShape, b, bShape }) => {
       dataId: backend.kernels.matmul([upload(a, aShape), upload(b, bShape)], {}, f32(outShape)),
       ...f32(outShape),
     };
-    const squashed: TensorInfo = { dataId: backend.kernels.tanh([product], {}, f32(outShape)), ...f32(outShape) };
+    const squashed: TensorInfo = {
+      dataId: backend.kernels.tanh([product], {}, f32(outShape)),
+      ...f32(outShape),
+    };
     const sumShape = [1, outShape[1]];
     const summed: TensorInfo = {
       dataId: backend.kernels.sum([squashed], { axes: [0] }, f32(sumShape)),
