@@ -24,6 +24,8 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
   await builder.build({
     inputData: xTrain.matrix,
     outputData: yTrain.matrix,
+    inputNames: xTrain.columns,
+    outputNames: yTrain.columns,
     validPercentage: 33.33,
     inputsShifting: "min_centered",
     inputsScaling: "max_centered",
@@ -31,7 +33,8 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
     onProgress: (progress) => {
       const point = errorPoint(progress);
       errorCurve.push(point);
-      log(`model ${point.modelNumber}: ${point.weights} weights, training error ${fmt([point.trainingError], 3)}, validation error ${fmt([point.validationError], 3)}`);
+      const which = point.modelNumber < 0 ? "final refit on all rows" : `model ${point.modelNumber} (${point.phase})`;
+      log(`${which}: ${point.weights} weights, training error ${fmt([point.trainingError], 3)}, validation error ${fmt([point.validationError], 3)}`);
       onProgress?.(progress);
     },
   });
@@ -94,6 +97,7 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
       dy: Array.from(dy.data),
       dw: Array.from(gradient.dw.data),
       dx: gradient.dx.toArray(),
+      dotProduct: { forward: forwardSide, reverse: reverseSide },
     },
   };
 }

@@ -17,14 +17,15 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
   const predicted = await model.evaluate(parseCsv(data.xTest).matrix);
 
   const measured = parseCsv(data.yTest).matrix;
-  const { weights, inputNames } = model.info();
+  const { weights } = model.info();
+  const inputNames = parseCsv(data.xTrain).columns;
   log(`built a model with ${weights} weights after ${errorCurve.length} accepted models`);
   for (let i = 0; i < 3; i++) log(`test row ${i}: measured ${fmt([measured.data[i]])}, predicted ${fmt([predicted.data[i]])}`);
 
   // How the first test prediction moves with each input: J_x(x_0)ᵀ·1.
   const x0 = [Array.from(parseCsv(data.xTest).matrix.row(0))];
   const { dw, dx } = await model.gradient({ w: model.getWeights(), x: x0, py: [[1]] });
-  log(`d(${model.info().outputNames[0]})/d(${inputNames.join(", ")}) = ${fmt(dx.row(0))}`);
+  log(`d(${parseCsv(data.yTrain).columns[0]})/d(${inputNames.join(", ")}) = ${fmt(dx.row(0))}`);
 
   const result: ExampleResult = {
     backend: model.backend.name,

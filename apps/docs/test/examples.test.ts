@@ -1,0 +1,77 @@
+/**
+ * The documentation's examples, run in Node exactly as the pages run them
+ * (same modules, same bundled data), on the CPU backend.
+ */
+import { cpu } from "@neureco/backend-cpu";
+import { describe, expect, it } from "vitest";
+import { run as computeGradients } from "../examples/compute-gradients.js";
+import { run as gettingStarted } from "../examples/getting-started.js";
+import { biomass, type ExampleResult } from "../examples/shared.js";
+
+function rmse(a: readonly number[], b: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return Math.sqrt(s / a.length);
+}
+
+function std(a: readonly number[]): number {
+  const mean = a.reduce((s, v) => s + v, 0) / a.length;
+  return Math.sqrt(a.reduce((s, v) => s + (v - mean) ** 2, 0) / a.length);
+}
+
+const testRows = biomass.yTest.trim().split("\n").length - 1;
+const inputs = biomass.xTrain.split("\n")[0].split(";");
+
+/** What every example must deliver: a build that learnt something, plots and derivatives. */
+function checkResult(result: ExampleResult): void {
+  expect(result.backend).toBe("cpu");
+  expect(result.inputNames).toEqual(inputs);
+  expect(result.errorCurve.length).toBeGreaterThan(1);
+  const accepted = result.errorCurve.filter((p) => p.modelNumber >= 0);
+  expect(accepted.map((p) => p.modelNumber)).toEqual(accepted.map((_, i) => i));
+  for (const p of result.errorCurve) expect(p.trainingError).toBeGreaterThan(0);
+  // The chosen model is one of the accepted ones, and compact.
+  expect(result.errorCurve.map((p) => p.weights)).toContain(result.weights);
+  expect(result.weights).toBeLessThan(100);
+  // Parity data: every test row, and predictions clearly better than the mean.
+  expect(result.parity.measured).toHaveLength(testRows);
+  expect(result.parity.predicted).toHaveLength(testRows);
+  expect(rmse(result.parity.measured, result.parity.predicted)).toBeLessThan(0.5 * std(result.parity.measured));
+  for (const row of result.derivatives.dx) {
+    expect(row).toHaveLength(inputs.length);
+    for (const v of row) expect(Number.isFinite(v)).toBe(true);
+  }
+  expect(result.derivatives.dw).toHaveLength(result.weights);
+}
+
+describe("docs examples in Node", () => {
+  it("compute-gradients runs the whole tutorial and its derivatives agree", async () => {
+    const lines: string[] = [];
+    const progress: number[] = [];
+    const result = await computeGradients({ backend: cpu(), log: (l) => lines.push(l), onProgress: (p) => progress.push(p.modelNumber) });
+    checkResult(result);
+    expect(progress).toEqual(result.errorCurve.map((p) => p.modelNumber));
+    expect(lines.some((l) => l === `weights: (${result.weights}, 1)`)).toBe(true);
+    expect(lines).toContain("reloaded model has the new weights: true");
+    expect(result.derivatives.dy).toHaveLength(5);
+    expect(result.derivatives.dx).toHaveLength(5);
+    // Forward and reverse mode describe the same Jacobians.
+    const dot = result.derivatives.dotProduct;
+    expect(dot).toBeDefined();
+    if (dot) expect(Math.abs(dot.forward - dot.reverse)).toBeLessThan(1e-9 * Math.max(1, Math.abs(dot.forward)));
+    // Higher carbon content means a higher heating value.
+    for (const row of result.derivatives.dx) expect(row[0]).toBeGreaterThan(0);
+  });
+
+  it("getting-started builds, predicts and differentiates", async () => {
+    const result = await gettingStarted({ backend: cpu(), log: () => {} });
+    checkResult(result);
+    expect(result.derivatives.dx).toHaveLength(1);
+  });
+
+  it("the same seed gives the same result", async () => {
+    const a = await gettingStarted({ backend: cpu(), log: () => {}, seed: 7 });
+    const b = await gettingStarted({ backend: cpu(), log: () => {}, seed: 7 });
+    expect(b).toEqual(a);
+  });
+});
