@@ -6,7 +6,7 @@
 // after `pnpm build`. Model files are written under the current directory
 // (./EnergyConsumptionModel/), as in the tutorial.
 import { fileURLToPath } from "node:url";
-import { Tabular, readCsv } from "@neureco/tabular";
+import { readCsv, Tabular } from "@neureco/tabular";
 
 const dataDir = fileURLToPath(new URL("./data/", import.meta.url));
 const shape = (m) => `(${m.shape[0]}, ${m.shape[1]})`;
@@ -62,8 +62,12 @@ builder.delete();
 const model = new Tabular.Regressor();
 await model.load("./EnergyConsumptionModel/EnergyConsumption");
 const predicted = await model.evaluate(xTest.matrix);
-const rmse = Math.sqrt(predicted.data.reduce((s, v, i) => s + (v - yTest.matrix.data[i]) ** 2, 0) / predicted.shape[0]);
-console.log(`3. loaded ./EnergyConsumptionModel/EnergyConsumption: test RMSE ${fmt(rmse)} (${yTest.columns[0]})`);
+const rmse = Math.sqrt(
+  predicted.data.reduce((s, v, i) => s + (v - yTest.matrix.data[i]) ** 2, 0) / predicted.shape[0],
+);
+console.log(
+  `3. loaded ./EnergyConsumptionModel/EnergyConsumption: test RMSE ${fmt(rmse)} (${yTest.columns[0]})`,
+);
 
 // 4. The trainable parameters: a (p, 1) column.
 const weights = model.getWeights();
@@ -75,16 +79,30 @@ const dw = randomMatrix(weights.shape[0], 1);
 const x = xTest.matrix;
 const dx = randomMatrix(x.shape[0], x.shape[1]);
 const dy = await model.forwardDerivative({ w, dw, x, dx });
-console.log(`5. forwardDerivative: dy shape ${shape(dy)}; first rows ${dy.toArray().slice(0, 3).map(([v]) => fmt(v)).join(", ")}`);
+console.log(
+  `5. forwardDerivative: dy shape ${shape(dy)}; first rows ${dy
+    .toArray()
+    .slice(0, 3)
+    .map(([v]) => fmt(v))
+    .join(", ")}`,
+);
 const dyWeightsOnly = await model.forwardDerivative({ w, dw, x, dx: null });
-console.log(`   with dx = null (weights only): first rows ${dyWeightsOnly.toArray().slice(0, 3).map(([v]) => fmt(v)).join(", ")}`);
+console.log(
+  `   with dx = null (weights only): first rows ${dyWeightsOnly
+    .toArray()
+    .slice(0, 3)
+    .map(([v]) => fmt(v))
+    .join(", ")}`,
+);
 
 // 6. Reverse mode: dw = Σ_i J_w(x_i)ᵀ·py_i and dx_i = J_x(x_i)ᵀ·py_i. With py = 1,
 // dx_i is the gradient of the predicted HHV of row i with respect to its inputs.
 const py = x.toArray().map(() => [1]);
 const gradient = await model.gradient({ w, x, py });
 console.log(`6. gradient: dw shape ${shape(gradient.dw)}, dx shape ${shape(gradient.dx)}`);
-console.log(`   d${yTest.columns[0]}/d(${xTest.columns.join(", ")}) at test row 0: ${gradient.dx.toArray()[0].map(fmt).join(", ")}`);
+console.log(
+  `   d${yTest.columns[0]}/d(${xTest.columns.join(", ")}) at test row 0: ${gradient.dx.toArray()[0].map(fmt).join(", ")}`,
+);
 // Forward and reverse mode agree: ⟨J·(dw, dx), py⟩ = ⟨(dw, dx), Jᵀ·py⟩.
 const forward = dot(dy.toArray(), py);
 const reverse = dot(dw, gradient.dw.toArray()) + dot(dx, gradient.dx.toArray());
@@ -99,6 +117,11 @@ await model.save("./EnergyConsumptionModel/EnergyConsumption_NewWeights");
 model.delete();
 const reloaded = new Tabular.Regressor();
 await reloaded.load("./EnergyConsumptionModel/EnergyConsumption_NewWeights.ednn");
-const same = reloaded.getWeights().toArray().every(([v], i) => Object.is(v, newWeights[i][0]));
-console.log(`7. saved ./EnergyConsumptionModel/EnergyConsumption_NewWeights.ednn; reloaded weights equal the new weights: ${same}`);
+const same = reloaded
+  .getWeights()
+  .toArray()
+  .every(([v], i) => Object.is(v, newWeights[i][0]));
+console.log(
+  `7. saved ./EnergyConsumptionModel/EnergyConsumption_NewWeights.ednn; reloaded weights equal the new weights: ${same}`,
+);
 reloaded.delete();

@@ -5,9 +5,9 @@
  */
 import { Regressor } from "./regressor/node-regressor.js";
 
+export { readCsv, writeCsv, writeFileAtomic } from "./node/index.js";
 export * from "./portable.js";
 export { MODEL_EXTENSION, modelPath } from "./regressor/node-regressor.js";
-export { readCsv, writeCsv, writeFileAtomic } from "./node/index.js";
 export { Regressor };
 
 /** The namespace of the tutorial: `new Tabular.Regressor()`. */

@@ -1,12 +1,12 @@
-import { builtinModules } from "node:module";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build, type BuildResult, type Metafile } from "esbuild";
+import { type BuildResult, build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { sampleInputs, sampleModel } from "./model-fixtures.js";
 import { Regressor as NodeRegressor } from "../src/index.js";
+import { sampleInputs, sampleModel } from "./model-fixtures.js";
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const nodeBuiltins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
@@ -57,7 +57,9 @@ describe("browser bundle", () => {
   });
 
   it("importing @neureco/tabular under the browser condition picks the browser entry", async () => {
-    const { result, errors } = await bundleForBrowser({ contents: 'export { Tabular, Regressor } from "@neureco/tabular";' });
+    const { result, errors } = await bundleForBrowser({
+      contents: 'export { Tabular, Regressor } from "@neureco/tabular";',
+    });
     expect(errors).toEqual([]);
     const inputs = Object.keys(result!.metafile.inputs);
     expect(inputs.some((p) => p.endsWith("src/browser.ts"))).toBe(true);

@@ -22,7 +22,9 @@ function setup(seed: number, n: number) {
   const { inputs: m, outputs: k } = description.structure;
   const w = uniform(r, p, -1.5, 1.5);
   // Input directions sized by the input scales, so a step of H is small in normalised units everywhere.
-  const dx = Array.from({ length: n }, () => Array.from(description.inputNormalization.scale, (s) => s * (2 * r() - 1)));
+  const dx = Array.from({ length: n }, () =>
+    Array.from(description.inputNormalization.scale, (s) => s * (2 * r() - 1)),
+  );
   return {
     description,
     model,
@@ -42,7 +44,13 @@ const axpy = (a: number[], h: number, d: number[]) => a.map((v, i) => v + h * d[
 const axpyRows = (a: number[][], h: number, d: number[][]) => a.map((row, i) => axpy(row, h, d[i]));
 
 /** (F(w + h dw, x + h dx) − F(w − h dw, x − h dx)) / 2h, row-major. */
-async function centralDifference(model: Regressor, w: number[], dw: number[], x: number[][], dx: number[][]): Promise<Float64Array> {
+async function centralDifference(
+  model: Regressor,
+  w: number[],
+  dw: number[],
+  x: number[][],
+  dx: number[][],
+): Promise<Float64Array> {
   const saved = model.getWeights();
   model.setWeights(axpy(w, H, dw));
   const plus = await model.evaluate(axpyRows(x, H, dx));
@@ -59,7 +67,9 @@ describe("model derivatives (raw units, with normalisation)", () => {
     const { description, model, x } = setup(1, 7);
     const y = await model.evaluate(x);
     expect(y.shape).toEqual([7, 2]);
-    x.forEach((row, i) => expectClose(y.row(i), naiveEvaluate(description, description.weights, row), 1e-13, `y row ${i}`));
+    x.forEach((row, i) =>
+      expectClose(y.row(i), naiveEvaluate(description, description.weights, row), 1e-13, `y row ${i}`),
+    );
     model.delete();
   });
 
@@ -69,10 +79,20 @@ describe("model derivatives (raw units, with normalisation)", () => {
       const both = await model.forwardDerivative({ w: [...w], dw, x, dx });
       expectClose(both.data, await centralDifference(model, w, dw, x, dx), FD_TOL, `seed ${seed} dy`);
       const weightsOnly = await model.forwardDerivative({ w, dw, x, dx: null });
-      expectClose(weightsOnly.data, await centralDifference(model, w, dw, x, zerosLike(x)), FD_TOL, `seed ${seed} dy (dw only)`);
+      expectClose(
+        weightsOnly.data,
+        await centralDifference(model, w, dw, x, zerosLike(x)),
+        FD_TOL,
+        `seed ${seed} dy (dw only)`,
+      );
       const zeroDw = w.map(() => 0);
       const inputsOnly = await model.forwardDerivative({ w, dw: zeroDw, x, dx });
-      expectClose(inputsOnly.data, await centralDifference(model, w, zeroDw, x, dx), FD_TOL, `seed ${seed} dy (dx only)`);
+      expectClose(
+        inputsOnly.data,
+        await centralDifference(model, w, zeroDw, x, dx),
+        FD_TOL,
+        `seed ${seed} dy (dx only)`,
+      );
       model.delete();
     }
   });
@@ -154,7 +174,9 @@ describe("model derivatives (raw units, with normalisation)", () => {
     await model.gradient({ w, x, py });
     expect([...model.getWeights().data]).toEqual([...description.weights]);
     const y = await model.evaluate(x);
-    x.forEach((row, i) => expectClose(y.row(i), naiveEvaluate(description, description.weights, row), 1e-13, `y row ${i}`));
+    x.forEach((row, i) =>
+      expectClose(y.row(i), naiveEvaluate(description, description.weights, row), 1e-13, `y row ${i}`),
+    );
     model.delete();
   });
 
@@ -162,10 +184,23 @@ describe("model derivatives (raw units, with normalisation)", () => {
     const { model, w, dw, x, dx, n, m, p } = setup(13, 3);
     const reference = await model.forwardDerivative({ w, dw, x, dx });
     const asColumn = (v: number[]) => v.map((e) => [e]);
-    const shaped = (rows: number[][]) => ({ data: Float64Array.from(rows.flat()), shape: [n, m] as [number, number] });
+    const shaped = (rows: number[][]) => ({
+      data: Float64Array.from(rows.flat()),
+      shape: [n, m] as [number, number],
+    });
     const variants = [
-      { w: asColumn(w), dw: Float64Array.from(dw), x: shaped(x), dx: new Matrix(Float64Array.from(dx.flat()), n, m) },
-      { w: { data: [...w], shape: [p, 1] as [number, number] }, dw: new Matrix(Float64Array.from(dw), p, 1), x, dx: shaped(dx) },
+      {
+        w: asColumn(w),
+        dw: Float64Array.from(dw),
+        x: shaped(x),
+        dx: new Matrix(Float64Array.from(dx.flat()), n, m),
+      },
+      {
+        w: { data: [...w], shape: [p, 1] as [number, number] },
+        dw: new Matrix(Float64Array.from(dw), p, 1),
+        x,
+        dx: shaped(dx),
+      },
     ];
     for (const args of variants) {
       const dy = await model.forwardDerivative(args);
@@ -180,7 +215,11 @@ describe("model evaluation edge cases", () => {
     const description: ModelDescription = sampleModel(14);
     const model = Regressor.fromDescription(description);
     expect((await model.evaluate({ data: [], shape: [0, 3] })).shape).toEqual([0, 2]);
-    const g = await model.gradient({ w: description.weights, x: { data: [], shape: [0, 3] }, py: { data: [], shape: [0, 2] } });
+    const g = await model.gradient({
+      w: description.weights,
+      x: { data: [], shape: [0, 3] },
+      py: { data: [], shape: [0, 2] },
+    });
     expect([...g.dw.data]).toEqual(Array(description.weights.length).fill(0));
     model.delete();
   });

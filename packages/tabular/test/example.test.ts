@@ -17,10 +17,14 @@ describe("examples/compute-gradients", () => {
   it("runs the tutorial end to end and its files hold what it printed", async () => {
     const cwd = await mkdtemp(join(tmpdir(), "neureco-example-"));
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, ["--conditions=@neureco/source", "--import", tsxLoader, example], {
-        cwd,
-        timeout: 240_000,
-      });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ["--conditions=@neureco/source", "--import", tsxLoader, example],
+        {
+          cwd,
+          timeout: 240_000,
+        },
+      );
       const line = (step: string) => {
         const found = stdout.split("\n").find((l) => l.startsWith(step));
         if (!found) throw new Error(`no line "${step}" in the example's output:\n${stdout}`);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -74,7 +74,9 @@ describe(".ednn model files", () => {
     const loaded = new Regressor();
     await loaded.load(path);
     const got = loaded.getWeights().data;
-    expect(new Uint8Array(got.buffer, got.byteOffset, got.byteLength)).toEqual(new Uint8Array(weights.buffer));
+    expect(new Uint8Array(got.buffer, got.byteOffset, got.byteLength)).toEqual(
+      new Uint8Array(weights.buffer),
+    );
     expect(Object.is(got[2], -0)).toBe(true);
     model.delete();
     loaded.delete();
@@ -110,7 +112,9 @@ describe(".ednn model files", () => {
   it("the header records the format, structure, normalisation, names, errors and library version", async () => {
     const { description, model, file } = await savedModel("header", 5);
     const bytes = await readFile(file);
-    const json = new TextDecoder().decode(bytes.subarray(24, 24 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true)));
+    const json = new TextDecoder().decode(
+      bytes.subarray(24, 24 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true)),
+    );
     const { header, arrays } = JSON.parse(json);
     expect(header.format).toBe("neureco-model");
     expect(header.formatVersion).toBe(MODEL_HEADER_VERSION);
@@ -135,7 +139,11 @@ describe(".ednn model files", () => {
     const cases: [string, Uint8Array, RegExp][] = [
       ["truncated", good.subarray(0, good.length - 10), /file is truncated/],
       ["empty", new Uint8Array(0), /file is empty/],
-      ["corrupted", Uint8Array.from(good, (b, i) => (i === good.length - 20 ? b ^ 0x10 : b)), /checksum mismatch/],
+      [
+        "corrupted",
+        Uint8Array.from(good, (b, i) => (i === good.length - 20 ? b ^ 0x10 : b)),
+        /checksum mismatch/,
+      ],
       ["foreign", new TextEncoder().encode("x;y\n1;2\n"), /not a neureco \.ednn file/],
       ["newer", Uint8Array.from(good, (b, i) => (i === 8 ? 99 : b)), /format version 99/],
     ];
@@ -158,16 +166,43 @@ describe(".ednn model files", () => {
       await writeFile(path, encodeEdnn({ kind, header: h, arrays: { weights } }));
       return path;
     };
-    const newer = await write("newer-header", EdnnKind.model, { ...header, formatVersion: MODEL_HEADER_VERSION + 1 }, description.weights);
-    expect((await loadError(newer)).message).toMatch(new RegExp(`^${newer}: invalid header: model header version ${MODEL_HEADER_VERSION + 1} is newer`));
+    const newer = await write(
+      "newer-header",
+      EdnnKind.model,
+      { ...header, formatVersion: MODEL_HEADER_VERSION + 1 },
+      description.weights,
+    );
+    expect((await loadError(newer)).message).toMatch(
+      new RegExp(`^${newer}: invalid header: model header version ${MODEL_HEADER_VERSION + 1} is newer`),
+    );
     const checkpoint = await write("a-checkpoint", EdnnKind.checkpoint, header, description.weights);
-    expect((await loadError(checkpoint)).message).toBe(`${checkpoint}: is a checkpoint file, expected a model file`);
+    expect((await loadError(checkpoint)).message).toBe(
+      `${checkpoint}: is a checkpoint file, expected a model file`,
+    );
     const short = await write("short-weights", EdnnKind.model, header, description.weights.subarray(1));
-    expect((await loadError(short)).message).toMatch(new RegExp(`^${short}: invalid model: .*has ${description.weights.length} weights, got ${description.weights.length - 1}`));
-    const badLink = await write("bad-link", EdnnKind.model, { ...header, structure: { ...header.structure, links: [[5, 1]] } }, description.weights);
-    expect((await loadError(badLink)).message).toMatch(new RegExp(`^${badLink}: invalid header: network: link 0`));
-    const foreignJson = await write("other-format", EdnnKind.model, { format: "something-else" }, description.weights);
-    expect((await loadError(foreignJson)).message).toMatch(/format is "something-else", expected "neureco-model"/);
+    expect((await loadError(short)).message).toMatch(
+      new RegExp(
+        `^${short}: invalid model: .*has ${description.weights.length} weights, got ${description.weights.length - 1}`,
+      ),
+    );
+    const badLink = await write(
+      "bad-link",
+      EdnnKind.model,
+      { ...header, structure: { ...header.structure, links: [[5, 1]] } },
+      description.weights,
+    );
+    expect((await loadError(badLink)).message).toMatch(
+      new RegExp(`^${badLink}: invalid header: network: link 0`),
+    );
+    const foreignJson = await write(
+      "other-format",
+      EdnnKind.model,
+      { format: "something-else" },
+      description.weights,
+    );
+    expect((await loadError(foreignJson)).message).toMatch(
+      /format is "something-else", expected "neureco-model"/,
+    );
   });
 
   it("a failed load leaves the previous model in place", async () => {

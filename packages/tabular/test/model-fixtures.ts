@@ -49,7 +49,10 @@ export function sampleModel(seed = 1, structure: NetworkStructure = STRUCTURE): 
     },
     inputNames: Array.from({ length: structure.inputs }, (_, j) => `x${j}`),
     outputNames: Array.from({ length: structure.outputs }, (_, k) => `y${k}`),
-    errors: { training: Array(structure.outputs).fill(0.01), validation: Array(structure.outputs).fill(0.02) },
+    errors: {
+      training: Array(structure.outputs).fill(0.01),
+      validation: Array(structure.outputs).fill(0.02),
+    },
   };
 }
 
@@ -64,7 +67,8 @@ export function sampleInputs(model: ModelDescription, n: number, seed = 2): numb
 export function naiveEvaluate(model: ModelDescription, w: ArrayLike<number>, x: ArrayLike<number>): number[] {
   const s = model.structure;
   const value = new Float64Array(s.inputs + s.hidden + s.outputs);
-  for (let j = 0; j < s.inputs; j++) value[j] = (x[j] - model.inputNormalization.shift[j]) / model.inputNormalization.scale[j];
+  for (let j = 0; j < s.inputs; j++)
+    value[j] = (x[j] - model.inputNormalization.shift[j]) / model.inputNormalization.scale[j];
   for (let n = s.inputs; n < value.length; n++) {
     let z = w[s.links.length + n - s.inputs];
     s.links.forEach(([from, to], li) => {
@@ -72,7 +76,10 @@ export function naiveEvaluate(model: ModelDescription, w: ArrayLike<number>, x: 
     });
     value[n] = n < s.inputs + s.hidden ? Math.tanh(z) : z;
   }
-  return Array.from(value.subarray(s.inputs + s.hidden), (v, k) => v * model.outputNormalization.scale[k] + model.outputNormalization.shift[k]);
+  return Array.from(
+    value.subarray(s.inputs + s.hidden),
+    (v, k) => v * model.outputNormalization.scale[k] + model.outputNormalization.shift[k],
+  );
 }
 
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -39,7 +39,7 @@ describe("Regressor", () => {
     model.setWeights(next);
     expect([...model.getWeights().data]).toEqual(next);
     expect((await model.evaluate(x)).toArray()).not.toEqual(before.toArray());
-    model.setWeights(description.weights.map((v) => v).reduce<number[][]>((rows, v) => [...rows, [v]], []));
+    model.setWeights(Array.from(description.weights, (v) => [v]));
     expect((await model.evaluate(x)).toArray()).toEqual(before.toArray());
     model.delete();
   });
@@ -49,9 +49,15 @@ describe("Regressor", () => {
     const p = description.weights.length;
     const x = sampleInputs(description, 4);
     const before = await model.evaluate(x);
-    expect(() => model.setWeights(new Array(p - 1).fill(0))).toThrow(`w: expected shape (${p}, 1), got (${p - 1}, 1)`);
-    expect(() => model.setWeights(new Array(p + 1).fill(0))).toThrow(`w: expected shape (${p}, 1), got (${p + 1}, 1)`);
-    expect(() => model.setWeights([new Array(p).fill(0)])).toThrow(`w: expected shape (${p}, 1), got (1, ${p})`);
+    expect(() => model.setWeights(new Array(p - 1).fill(0))).toThrow(
+      `w: expected shape (${p}, 1), got (${p - 1}, 1)`,
+    );
+    expect(() => model.setWeights(new Array(p + 1).fill(0))).toThrow(
+      `w: expected shape (${p}, 1), got (${p + 1}, 1)`,
+    );
+    expect(() => model.setWeights([new Array(p).fill(0)])).toThrow(
+      `w: expected shape (${p}, 1), got (1, ${p})`,
+    );
     const withNaN = Array.from(description.weights);
     withNaN[2] = Number.NaN;
     expect(() => model.setWeights(withNaN)).toThrow(/w: value at row 2, column 0 is NaN/);
@@ -68,21 +74,36 @@ describe("Regressor", () => {
     const narrow = x.map((row) => row.slice(0, 2));
     const py = x.map(() => [0, 1]);
     await expect(model.evaluate(narrow)).rejects.toThrow("x: expected shape (any, 3), got (10, 2)");
-    await expect(model.forwardDerivative({ w, dw: w, x, dx: narrow })).rejects.toThrow("dx: expected shape (10, 3), got (10, 2)");
-    await expect(model.forwardDerivative({ w, dw: w, x, dx: x.slice(1) })).rejects.toThrow("dx: expected shape (10, 3), got (9, 3)");
+    await expect(model.forwardDerivative({ w, dw: w, x, dx: narrow })).rejects.toThrow(
+      "dx: expected shape (10, 3), got (10, 2)",
+    );
+    await expect(model.forwardDerivative({ w, dw: w, x, dx: x.slice(1) })).rejects.toThrow(
+      "dx: expected shape (10, 3), got (9, 3)",
+    );
     await expect(model.forwardDerivative({ w, dw: w.slice(1), x, dx: null })).rejects.toThrow(
       `dw: expected shape (${p}, 1), got (${p - 1}, 1)`,
     );
     await expect(model.forwardDerivative({ w: w.slice(2), dw: w, x, dx: null })).rejects.toThrow(
       `w: expected shape (${p}, 1), got (${p - 2}, 1)`,
     );
-    await expect(model.gradient({ w, x, py: py.slice(1) })).rejects.toThrow("py: expected shape (10, 2), got (9, 2)");
+    await expect(model.gradient({ w, x, py: py.slice(1) })).rejects.toThrow(
+      "py: expected shape (10, 2), got (9, 2)",
+    );
     await expect(model.gradient({ w, x, py: x })).rejects.toThrow("py: expected shape (10, 2), got (10, 3)");
-    await expect(model.gradient({ w, x: narrow, py })).rejects.toThrow("x: expected shape (any, 3), got (10, 2)");
+    await expect(model.gradient({ w, x: narrow, py })).rejects.toThrow(
+      "x: expected shape (any, 3), got (10, 2)",
+    );
     // @ts-expect-error dx is required (null for none)
     await expect(model.forwardDerivative({ w, dw: w, x })).rejects.toThrow(/missing argument dx \(pass null/);
-    await expect(model.evaluate([[1, 2, 3], [4, 5]])).rejects.toThrow("x: row 1 has 2 values, expected 3");
-    await expect(model.evaluate([[1, Number.POSITIVE_INFINITY, 3]])).rejects.toThrow("x: value at row 0, column 1 is Infinity");
+    await expect(
+      model.evaluate([
+        [1, 2, 3],
+        [4, 5],
+      ]),
+    ).rejects.toThrow("x: row 1 has 2 values, expected 3");
+    await expect(model.evaluate([[1, Number.POSITIVE_INFINITY, 3]])).rejects.toThrow(
+      "x: value at row 0, column 1 is Infinity",
+    );
     model.delete();
   });
 
@@ -96,7 +117,16 @@ describe("Regressor", () => {
     const deleted = /this Regressor was deleted/;
     await expect(model.evaluate(x)).rejects.toThrow(deleted);
     await expect(model.forwardDerivative({ w, dw: w, x, dx: null })).rejects.toThrow(deleted);
-    await expect(model.gradient({ w, x, py: [[0, 0], [0, 0]] })).rejects.toThrow(deleted);
+    await expect(
+      model.gradient({
+        w,
+        x,
+        py: [
+          [0, 0],
+          [0, 0],
+        ],
+      }),
+    ).rejects.toThrow(deleted);
     expect(() => model.getWeights()).toThrow(deleted);
     expect(() => model.setWeights(w)).toThrow(deleted);
     expect(() => model.toBytes()).toThrow(deleted);
@@ -162,20 +192,41 @@ describe("Regressor.build options", () => {
   }
 
   it("names the bad option", async () => {
-    expect(await buildError({ inputData: x, outputData: [[1], [2]] })).toBe("build: inputData has 3 rows but outputData has 2");
+    expect(await buildError({ inputData: x, outputData: [[1], [2]] })).toBe(
+      "build: inputData has 3 rows but outputData has 2",
+    );
     expect(await buildError({ inputData: [], outputData: [] })).toMatch(/inputData: matrix is empty/);
-    expect(await buildError({ inputData: [[1, Number.NaN]], outputData: [[1]] })).toBe("inputData: value at row 0, column 1 is NaN");
-    expect(await buildError({ inputData: x, outputData: y, validPercentage: 70 })).toMatch(/validPercentage must be between 1 and 50, got 70/);
+    expect(await buildError({ inputData: [[1, Number.NaN]], outputData: [[1]] })).toBe(
+      "inputData: value at row 0, column 1 is NaN",
+    );
+    expect(await buildError({ inputData: x, outputData: y, validPercentage: 70 })).toMatch(
+      /validPercentage must be between 1 and 50, got 70/,
+    );
     // @ts-expect-error not a shifting method
-    expect(await buildError({ inputData: x, outputData: y, inputsShifting: "median" })).toMatch(/inputsShifting must be one of .*got "median"/);
+    expect(await buildError({ inputData: x, outputData: y, inputsShifting: "median" })).toMatch(
+      /inputsShifting must be one of .*got "median"/,
+    );
     // @ts-expect-error misspelt option
-    expect(await buildError({ inputData: x, outputData: y, validPercent: 20 })).toBe('build: unknown option "validPercent"');
-    expect(await buildError({ inputData: x, outputData: y, inputNames: ["a"] })).toBe("build: inputNames has 1 names, inputData has 2 columns");
+    expect(await buildError({ inputData: x, outputData: y, validPercent: 20 })).toBe(
+      'build: unknown option "validPercent"',
+    );
+    expect(await buildError({ inputData: x, outputData: y, inputNames: ["a"] })).toBe(
+      "build: inputNames has 1 names, inputData has 2 columns",
+    );
     // @ts-expect-error not a boolean
-    expect(await buildError({ inputData: x, outputData: y, finalLearning: "yes" })).toBe('build: finalLearning must be true or false, got "yes"');
-    expect(await buildError({ inputData: x, outputData: y, validationInputData: [[1, 2]] })).toMatch(/must be given together/);
+    expect(await buildError({ inputData: x, outputData: y, finalLearning: "yes" })).toBe(
+      'build: finalLearning must be true or false, got "yes"',
+    );
+    expect(await buildError({ inputData: x, outputData: y, validationInputData: [[1, 2]] })).toMatch(
+      /must be given together/,
+    );
     expect(
-      await buildError({ inputData: x, outputData: y, validationInputData: [[1, 2, 3]], validationOutputData: [[1]] }),
+      await buildError({
+        inputData: x,
+        outputData: y,
+        validationInputData: [[1, 2, 3]],
+        validationOutputData: [[1]],
+      }),
     ).toBe("validationInputData: expected shape (any, 2), got (1, 3)");
   });
 });
@@ -215,9 +266,9 @@ describe("Regressor.build", () => {
   it("without a file system, refuses model and checkpoint paths by name", async () => {
     const { x, y } = smallData(20);
     const r = new Regressor();
-    await expect(r.build({ inputData: x, outputData: y, writeModelTo: "m.ednn", checkpointAddress: "m.checkpoint" })).rejects.toThrow(
-      "build: writeModelTo, checkpointAddress need a file system",
-    );
+    await expect(
+      r.build({ inputData: x, outputData: y, writeModelTo: "m.ednn", checkpointAddress: "m.checkpoint" }),
+    ).rejects.toThrow("build: writeModelTo, checkpointAddress need a file system");
     r.delete();
   });
 });

@@ -64,8 +64,14 @@ export class BoundModel {
     this.dtype = modelDtype(backend);
     this.#description = { ...description, weights: description.weights.slice() };
     const row = (values: Float64Array) => tensor(backend, values, [1, values.length], this.dtype);
-    const inputs = { shift: row(description.inputNormalization.shift), scale: row(description.inputNormalization.scale) };
-    const outputs = { shift: row(description.outputNormalization.shift), scale: row(description.outputNormalization.scale) };
+    const inputs = {
+      shift: row(description.inputNormalization.shift),
+      scale: row(description.inputNormalization.scale),
+    };
+    const outputs = {
+      shift: row(description.outputNormalization.shift),
+      scale: row(description.outputNormalization.scale),
+    };
     this.#constants = [inputs.shift, inputs.scale, outputs.shift, outputs.scale];
     this.#weights = row(this.#description.weights);
     const f: NetworkFunction = rawUnitsFunction(networkFunction(description.structure), inputs, outputs);
@@ -108,7 +114,9 @@ export class BoundModel {
     const x = this.inputMatrix(xInput, "x", null);
     const n = x.rows;
     if (n === 0) return Matrix.zeros(0, this.outputs);
-    return this.run([x], ([xt]) => this.#calls.evaluate(this.#weights, xt), [[n, this.outputs]]).then(([y]) => y);
+    return this.run([x], ([xt]) => this.#calls.evaluate(this.#weights, xt), [[n, this.outputs]]).then(
+      ([y]) => y,
+    );
   }
 
   getWeights(): Matrix {
@@ -137,8 +145,12 @@ export class BoundModel {
     const dx = args.dx === null ? null : this.inputMatrix(args.dx, "dx", n);
     if (n === 0) return Matrix.zeros(0, this.outputs);
     const [dy] = dx
-      ? await this.run([w, dw, x, dx], ([wt, dwt, xt, dxt]) => this.#calls.forwardWithDx(wt, dwt, xt, dxt), [[n, this.outputs]])
-      : await this.run([w, dw, x], ([wt, dwt, xt]) => this.#calls.forwardWeightsOnly(wt, dwt, xt), [[n, this.outputs]]);
+      ? await this.run([w, dw, x, dx], ([wt, dwt, xt, dxt]) => this.#calls.forwardWithDx(wt, dwt, xt, dxt), [
+          [n, this.outputs],
+        ])
+      : await this.run([w, dw, x], ([wt, dwt, xt]) => this.#calls.forwardWeightsOnly(wt, dwt, xt), [
+          [n, this.outputs],
+        ]);
     return dy;
   }
 
@@ -153,14 +165,10 @@ export class BoundModel {
     expectShape(py, [n, this.outputs], "py");
     const p = this.weightCount;
     if (n === 0) return { dw: Matrix.zeros(p, 1), dx: Matrix.zeros(0, this.inputs) };
-    const [dw, dx] = await this.run(
-      [w, x, py],
-      ([wt, xt, pyt]) => this.#calls.gradient(wt, xt, pyt),
-      [
-        [p, 1],
-        [n, this.inputs],
-      ],
-    );
+    const [dw, dx] = await this.run([w, x, py], ([wt, xt, pyt]) => this.#calls.gradient(wt, xt, pyt), [
+      [p, 1],
+      [n, this.inputs],
+    ]);
     return { dw, dx };
   }
 
@@ -218,7 +226,9 @@ function checkArgs(args: unknown, names: readonly string[], call: string): void 
   }
   for (const name of names) {
     if (!(name in args) || (args as Record<string, unknown>)[name] === undefined) {
-      throw new TypeError(`${call}: missing argument ${name}${name === "dx" ? " (pass null for no input direction)" : ""}`);
+      throw new TypeError(
+        `${call}: missing argument ${name}${name === "dx" ? " (pass null for no input direction)" : ""}`,
+      );
     }
   }
 }

@@ -5,9 +5,13 @@
  */
 import { decodeEdnn, EdnnKind, encodeEdnn } from "../format/index.js";
 import { type NetworkStructure, validateStructure, weightCount } from "../network/structure.js";
-import { normalizationFromJSON, normalizationToJSON, type NormalizationStatsJSON } from "../normalization/index.js";
-import { LIBRARY_NAME, LIBRARY_VERSION } from "./library-version.js";
+import {
+  type NormalizationStatsJSON,
+  normalizationFromJSON,
+  normalizationToJSON,
+} from "../normalization/index.js";
 import type { ModelDescription, ModelErrors } from "./description.js";
+import { LIBRARY_NAME, LIBRARY_VERSION } from "./library-version.js";
 
 /** The `format` field of a model header. */
 export const MODEL_HEADER_FORMAT = "neureco-model";
@@ -51,7 +55,10 @@ export function modelHeader(model: ModelDescription): ModelHeader {
     inputNames: [...model.inputNames],
     outputNames: [...model.outputNames],
     errors: model.errors
-      ? { training: model.errors.training.map(finiteOrNull), validation: model.errors.validation.map(finiteOrNull) }
+      ? {
+          training: model.errors.training.map(finiteOrNull),
+          validation: model.errors.validation.map(finiteOrNull),
+        }
       : null,
   };
 }
@@ -63,7 +70,11 @@ function finiteOrNull(v: number): number | null {
 /** Serialises a model to `.ednn` bytes. */
 export function modelToBytes(model: ModelDescription): Uint8Array {
   checkDescription(model, "modelToBytes");
-  return encodeEdnn({ kind: EdnnKind.model, header: modelHeader(model), arrays: { [WEIGHTS_ARRAY]: model.weights } });
+  return encodeEdnn({
+    kind: EdnnKind.model,
+    header: modelHeader(model),
+    arrays: { [WEIGHTS_ARRAY]: model.weights },
+  });
 }
 
 /**
@@ -89,7 +100,9 @@ export function modelFromBytes(bytes: Uint8Array, source: string): ModelDescript
     if (!weights) throw new Error(`no "${WEIGHTS_ARRAY}" array`);
     checkDescription(description, "model");
   } catch (error) {
-    throw new Error(`${source}: invalid model: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`${source}: invalid model: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   return description;
 }
@@ -104,7 +117,9 @@ export function checkDescription(model: ModelDescription, where: string): void {
   const s = model.structure;
   validateStructure(s);
   const p = weightCount(s);
-  if (!(model.weights instanceof Float64Array)) throw new TypeError(`${where}: weights must be a Float64Array`);
+  if (!(model.weights instanceof Float64Array)) {
+    throw new TypeError(`${where}: weights must be a Float64Array`);
+  }
   if (model.weights.length !== p) {
     throw new RangeError(`${where}: the structure has ${p} weights, got ${model.weights.length}`);
   }
@@ -163,8 +178,12 @@ export function parseModelHeader(json: unknown): ModelHeader {
     task: "regression",
     library: { name: String(library.name), version: String(library.version) },
     structure: { ...structure, links: links as [number, number][] },
-    inputNormalization: normalizationToJSON(normalizationFromJSON(h.inputNormalization, "inputNormalization")),
-    outputNormalization: normalizationToJSON(normalizationFromJSON(h.outputNormalization, "outputNormalization")),
+    inputNormalization: normalizationToJSON(
+      normalizationFromJSON(h.inputNormalization, "inputNormalization"),
+    ),
+    outputNormalization: normalizationToJSON(
+      normalizationFromJSON(h.outputNormalization, "outputNormalization"),
+    ),
     inputNames: asStrings(h.inputNames, "inputNames"),
     outputNames: asStrings(h.outputNames, "outputNames"),
     errors: h.errors === null || h.errors === undefined ? null : parseErrors(h.errors),
@@ -193,6 +212,8 @@ function asNumber(v: unknown, name: string): number {
 }
 
 function asStrings(v: unknown, name: string): string[] {
-  if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) throw new Error(`${name} must be an array of strings`);
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
+    throw new Error(`${name} must be an array of strings`);
+  }
   return [...v] as string[];
 }

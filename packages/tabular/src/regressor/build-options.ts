@@ -6,7 +6,7 @@
  * check (`resolveSettings`).
  */
 import type { BuildInput, BuildSettings } from "../builder/index.js";
-import { Matrix, type MatrixInput } from "../matrix.js";
+import { expectShape, Matrix, type MatrixInput } from "../matrix.js";
 import { SCALING_METHODS, SHIFTING_METHODS } from "../normalization/index.js";
 
 export interface BuildOptions extends BuildSettings {
@@ -42,7 +42,14 @@ export interface BuildRequest {
   readonly files: BuildFiles;
 }
 
-const DATA_OPTIONS = ["inputData", "outputData", "validationInputData", "validationOutputData", "inputNames", "outputNames"] as const;
+const DATA_OPTIONS = [
+  "inputData",
+  "outputData",
+  "validationInputData",
+  "validationOutputData",
+  "inputNames",
+  "outputNames",
+] as const;
 const FILE_OPTIONS = ["writeModelTo", "checkpointAddress", "checkpointToStartBuildFrom"] as const;
 /** Every key of BuildSettings; the `satisfies` clause keeps this list in step with the builder's type. */
 const SETTING_OPTIONS = [
@@ -85,7 +92,9 @@ export function validateBuildOptions(options: BuildOptions): BuildRequest {
   if (options.outputData === undefined) throw new TypeError(`${where}: outputData is required`);
   const x = Matrix.from(options.inputData, "inputData", { requireNonEmpty: true });
   const y = Matrix.from(options.outputData, "outputData", { requireNonEmpty: true, allowVector: true });
-  if (x.rows !== y.rows) throw new RangeError(`${where}: inputData has ${x.rows} rows but outputData has ${y.rows}`);
+  if (x.rows !== y.rows) {
+    throw new RangeError(`${where}: inputData has ${x.rows} rows but outputData has ${y.rows}`);
+  }
 
   const hasValidationX = options.validationInputData !== undefined;
   const hasValidationY = options.validationOutputData !== undefined;
@@ -95,11 +104,16 @@ export function validateBuildOptions(options: BuildOptions): BuildRequest {
   let validation: Pick<BuildInput, "validationX" | "validationY"> = {};
   if (options.validationInputData !== undefined && options.validationOutputData !== undefined) {
     const vx = Matrix.from(options.validationInputData, "validationInputData", { requireNonEmpty: true });
-    const vy = Matrix.from(options.validationOutputData, "validationOutputData", { requireNonEmpty: true, allowVector: true });
-    if (vx.cols !== x.cols) throw new RangeError(`validationInputData: expected shape (any, ${x.cols}), got (${vx.rows}, ${vx.cols})`);
-    if (vy.cols !== y.cols) throw new RangeError(`validationOutputData: expected shape (any, ${y.cols}), got (${vy.rows}, ${vy.cols})`);
+    const vy = Matrix.from(options.validationOutputData, "validationOutputData", {
+      requireNonEmpty: true,
+      allowVector: true,
+    });
+    expectShape(vx, [null, x.cols], "validationInputData");
+    expectShape(vy, [null, y.cols], "validationOutputData");
     if (vx.rows !== vy.rows) {
-      throw new RangeError(`${where}: validationInputData has ${vx.rows} rows but validationOutputData has ${vy.rows}`);
+      throw new RangeError(
+        `${where}: validationInputData has ${vx.rows} rows but validationOutputData has ${vy.rows}`,
+      );
     }
     validation = { validationX: vx, validationY: vy };
   }
@@ -112,10 +126,18 @@ export function validateBuildOptions(options: BuildOptions): BuildRequest {
   ] as const) {
     const value: unknown = options[name];
     if (value !== undefined && !(allowed as readonly unknown[]).includes(value)) {
-      throw new RangeError(`${where}: ${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(value)}`);
+      throw new RangeError(
+        `${where}: ${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(value)}`,
+      );
     }
   }
-  for (const name of ["inputsNormalizePerFeature", "outputsNormalizePerFeature", "disconnectInputsIfPossible", "finalLearning", "freezeStructure"] as const) {
+  for (const name of [
+    "inputsNormalizePerFeature",
+    "outputsNormalizePerFeature",
+    "disconnectInputsIfPossible",
+    "finalLearning",
+    "freezeStructure",
+  ] as const) {
     const value: unknown = options[name];
     if (value !== undefined && typeof value !== "boolean") {
       throw new TypeError(`${where}: ${name} must be true or false, got ${JSON.stringify(value)}`);
@@ -155,17 +177,26 @@ export function validateBuildOptions(options: BuildOptions): BuildRequest {
   };
 }
 
-function names(value: readonly string[] | undefined, columns: number, name: string, data: string): Record<string, readonly string[]> {
+function names(
+  value: readonly string[] | undefined,
+  columns: number,
+  name: string,
+  data: string,
+): Record<string, readonly string[]> {
   if (value === undefined) return {};
   if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
     throw new TypeError(`${where}: ${name} must be an array of strings`);
   }
-  if (value.length !== columns) throw new RangeError(`${where}: ${name} has ${value.length} names, ${data} has ${columns} columns`);
+  if (value.length !== columns) {
+    throw new RangeError(`${where}: ${name} has ${value.length} names, ${data} has ${columns} columns`);
+  }
   return { [name]: [...value] };
 }
 
 function optionalPath(value: string | undefined, name: string): string | null {
   if (value === undefined) return null;
-  if (typeof value !== "string" || value === "") throw new TypeError(`${where}: ${name} must be a non-empty path`);
+  if (typeof value !== "string" || value === "") {
+    throw new TypeError(`${where}: ${name} must be a non-empty path`);
+  }
   return value;
 }

@@ -44,14 +44,22 @@ export class Regressor extends PortableRegressor {
     let resume: Pick<BuildIO, "resumeFrom" | "resumeSource"> = {};
     if (checkpointToStartBuildFrom !== null) {
       try {
-        resume = { resumeFrom: await readFile(checkpointToStartBuildFrom), resumeSource: checkpointToStartBuildFrom };
+        resume = {
+          resumeFrom: await readFile(checkpointToStartBuildFrom),
+          resumeSource: checkpointToStartBuildFrom,
+        };
       } catch (error) {
-        throw new Error(`build: cannot read checkpoint "${checkpointToStartBuildFrom}": ${describeReadError(error)}`, { cause: error });
+        throw new Error(
+          `build: cannot read checkpoint "${checkpointToStartBuildFrom}": ${describeReadError(error)}`,
+          { cause: error },
+        );
       }
     }
     return {
       ...resume,
-      ...(checkpointAddress !== null ? { saveCheckpoint: (bytes: Uint8Array) => writeFileAtomic(checkpointAddress, bytes) } : {}),
+      ...(checkpointAddress !== null
+        ? { saveCheckpoint: (bytes: Uint8Array) => writeFileAtomic(checkpointAddress, bytes) }
+        : {}),
     };
   }
 

@@ -3,13 +3,19 @@
  * and serialise to bytes. It runs in browsers and in Node; the Node entry
  * extends it with `save(path)` / `load(path)`.
  */
-import type { Backend } from "@neureco/core";
+
 import { cpu } from "@neureco/backend-cpu";
+import type { Backend } from "@neureco/core";
+import { type BuildHistory, type BuildIO, buildModel } from "../builder/index.js";
 import type { Matrix, MatrixOrVectorInput } from "../matrix.js";
-import { BoundModel, type ForwardDerivativeArgs, type Gradient, type GradientArgs } from "../model/bound-model.js";
+import {
+  BoundModel,
+  type ForwardDerivativeArgs,
+  type Gradient,
+  type GradientArgs,
+} from "../model/bound-model.js";
 import type { ModelDescription } from "../model/description.js";
 import { modelFromBytes, modelToBytes } from "../model/model-file.js";
-import { type BuildHistory, type BuildIO, buildModel } from "../builder/index.js";
 import { type BuildFiles, type BuildOptions, validateBuildOptions } from "./build-options.js";
 
 export interface RegressorOptions {
@@ -37,14 +43,18 @@ export class Regressor {
   #deleted = false;
 
   constructor(options: RegressorOptions = {}) {
-    if (options === null || typeof options !== "object") throw new TypeError("Regressor: options must be an object");
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("Regressor: options must be an object");
+    }
     this.#ownsBackend = options.backend === undefined;
     this.backend = options.backend ?? cpu();
   }
 
   /** A regressor holding the model read from `.ednn` bytes; `source` names them in errors. */
   static fromBytes<R extends Regressor>(
-    this: new (options?: RegressorOptions) => R,
+    this: new (
+      options?: RegressorOptions,
+    ) => R,
     bytes: Uint8Array,
     options: RegressorOptions & { readonly source?: string } = {},
   ): R {
@@ -55,7 +65,9 @@ export class Regressor {
 
   /** A regressor holding a model description (what the builder produces). */
   static fromDescription<R extends Regressor>(
-    this: new (options?: RegressorOptions) => R,
+    this: new (
+      options?: RegressorOptions,
+    ) => R,
     description: ModelDescription,
     options: RegressorOptions = {},
   ): R {
