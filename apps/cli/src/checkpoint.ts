@@ -1,0 +1,37 @@
+/** The error curve of a build, read from its checkpoint file. */
+import { readFile } from "node:fs/promises";
+import { decodeCheckpoint } from "@neureco/tabular";
+import { CliError } from "./io.js";
+import type { ErrorCurve } from "./plot/figure.js";
+
+/** Training and validation error (RMS over outputs, normalised units) of every model of the checkpoint. */
+export async function readErrorCurve(path: string): Promise<ErrorCurve> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === "ENOENT" ? "no such file" : error instanceof Error ? error.message : String(error);
+    throw new CliError(`cannot read checkpoint "${path}": ${reason}`, undefined, { cause: error });
+  }
+  let checkpoint: ReturnType<typeof decodeCheckpoint>;
+  try {
+    checkpoint = decodeCheckpoint(bytes, path);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+  }
+  if (checkpoint.models.length === 0) throw new CliError(`${path}: the checkpoint holds no model yet`);
+  return {
+    modelNumbers: checkpoint.models.map((m) => m.number),
+    training: checkpoint.models.map((m) => rms(m.errors.training)),
+    validation: checkpoint.models.map((m) => rms(m.errors.validation)),
+    ...(checkpoint.selected === null ? {} : { selected: checkpoint.selected }),
+  };
+}
+
+/** One error for several outputs: the root mean square of the per-output RMSEs. */
+export function rms(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  return Math.sqrt(values.reduce((sum, v) => sum + v * v, 0) / values.length);
+}

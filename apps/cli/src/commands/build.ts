@@ -1,0 +1,226 @@
+/**
+ * `neureco build`: builds a model from CSV files with live progress, keeps a
+ * checkpoint, and stops cleanly on Ctrl-C with the command that resumes it.
+ */
+import { existsSync } from "node:fs";
+import {
+  type BuildOptions,
+  connectedInputs,
+  modelPath,
+  Regressor,
+  type ScalingMethod,
+  type ShiftingMethod,
+} from "@neureco/tabular";
+import { type BackendName, startBackend } from "../backend.js";
+import { type CsvData, expectColumns, expectRows, plural, readMatrixFile } from "../data.js";
+import { CliError, type CliIo, ExitCode, UsageError, writeLine } from "../io.js";
+import { createProgressReporter, type ProgressEvent } from "../progress.js";
+import { formatError, formatSeconds } from "../text.js";
+
+export interface BuildCommandOptions {
+  readonly x: string;
+  readonly y: string;
+  readonly out: string;
+  readonly checkpoint?: string;
+  readonly validX?: string;
+  readonly validY?: string;
+  readonly validPercentage?: number;
+  readonly inputsShifting?: ShiftingMethod;
+  readonly inputsScaling?: ScalingMethod;
+  readonly outputsShifting?: ShiftingMethod;
+  readonly outputsScaling?: ScalingMethod;
+  readonly linksMaximum?: number;
+  readonly seed?: number;
+  readonly resume?: boolean;
+  readonly backend: BackendName;
+  readonly json?: boolean;
+}
+
+/** The checkpoint path: `--checkpoint`, else next to the model (`m.ednn` → `m.checkpoint`). */
+export function checkpointPathFor(options: Pick<BuildCommandOptions, "out" | "checkpoint">): string {
+  return options.checkpoint ?? `${modelPath(options.out).slice(0, -".ednn".length)}.checkpoint`;
+}
+
+export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise<number> {
+  if ((options.validX === undefined) !== (options.validY === undefined)) {
+    throw new UsageError("--valid-x and --valid-y must be given together");
+  }
+  const out = modelPath(options.out);
+  const checkpoint = checkpointPathFor(options);
+  if (options.resume && !existsSync(checkpoint)) {
+    throw new CliError(
+      `cannot resume: the checkpoint "${checkpoint}" does not exist (run without --resume to start a new build)`,
+    );
+  }
+
+  const x = await readMatrixFile(options.x);
+  const y = await readMatrixFile(options.y);
+  expectRows(y, x.matrix.shape[0], `one per row of ${x.path}`);
+  let validation: Pick<BuildOptions, "validationInputData" | "validationOutputData"> = {};
+  if (options.validX !== undefined && options.validY !== undefined) {
+    const vx = await readMatrixFile(options.validX);
+    const vy = await readMatrixFile(options.validY);
+    expectColumns(vx, x.matrix.shape[1], `as many as ${x.path}`);
+    expectColumns(vy, y.matrix.shape[1], `as many as ${y.path}`);
+    expectRows(vy, vx.matrix.shape[0], `one per row of ${vx.path}`);
+    validation = { validationInputData: vx.matrix, validationOutputData: vy.matrix };
+  }
+
+  const regressor = new Regressor({ backend: await startBackend(options.backend) });
+  const title = `${options.resume ? "Resuming" : "Building"} ${out} from ${x.path} (${plural(x.matrix.shape[0], "row")}, ${plural(x.matrix.shape[1], "input")} → ${plural(y.matrix.shape[1], "output")}) on ${options.backend}`;
+  const progress = createProgressReporter(io, title);
+  const started = Date.now();
+  let lastModel: ProgressEvent | undefined;
+  try {
+    await regressor.build({
+      inputData: x.matrix,
+      outputData: y.matrix,
+      ...validation,
+      ...definedOnly({
+        validPercentage: options.validPercentage,
+        inputsShifting: options.inputsShifting,
+        inputsScaling: options.inputsScaling,
+        outputsShifting: options.outputsShifting,
+        outputsScaling: options.outputsScaling,
+        linksMaximumNumber: options.linksMaximum,
+        seed: options.seed,
+      }),
+      ...columnNames(x, y),
+      writeModelTo: out,
+      checkpointAddress: checkpoint,
+      ...(options.resume ? { checkpointToStartBuildFrom: checkpoint, startBuildFromModelNumber: -1 } : {}),
+      onProgress: (event: ProgressEvent) => {
+        lastModel = event;
+        progress.update(event);
+      },
+      signal: io.signal,
+    });
+  } catch (error) {
+    progress.stop();
+    regressor.delete();
+    if (io.signal.aborted) return interrupted(io, options, checkpoint, lastModel);
+    throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+  }
+  progress.stop();
+  // A build that noticed the abort only after its last model still counts as interrupted.
+  if (io.signal.aborted) {
+    regressor.delete();
+    return interrupted(io, options, checkpoint, lastModel);
+  }
+
+  try {
+    report(io, options, regressor, out, checkpoint, Date.now() - started);
+  } finally {
+    regressor.delete();
+  }
+  return ExitCode.ok;
+}
+
+/** The CSV headers, recorded in the model as its column names (a file without a header gets col1, col2, …: not kept). */
+function columnNames(x: CsvData, y: CsvData): Pick<BuildOptions, "inputNames" | "outputNames"> {
+  const fromHeader = (data: CsvData) =>
+    data.columns.every((c, j) => c === `col${j + 1}`) ? undefined : [...data.columns];
+  const inputNames = fromHeader(x);
+  const outputNames = fromHeader(y);
+  return { ...(inputNames ? { inputNames } : {}), ...(outputNames ? { outputNames } : {}) };
+}
+
+function report(
+  io: CliIo,
+  options: BuildCommandOptions,
+  regressor: Regressor,
+  out: string,
+  checkpoint: string,
+  elapsedMs: number,
+): void {
+  const d = regressor.toDescription();
+  const s = d.structure;
+  const names =
+    d.inputNames.length === s.inputs ? d.inputNames : Array.from({ length: s.inputs }, (_, j) => `x${j + 1}`);
+  const kept = connectedInputs(s).map((j) => names[j]);
+  if (options.json) {
+    const json = {
+      model: out,
+      checkpoint,
+      weights: d.weights.length,
+      inputs: s.inputs,
+      outputs: s.outputs,
+      hidden: s.hidden,
+      links: s.links.length,
+      inputsKept: kept,
+      errors: d.errors
+        ? { training: d.errors.training.map(finiteOrNull), validation: d.errors.validation.map(finiteOrNull) }
+        : null,
+      elapsedMs,
+    };
+    writeLine(io.stdout, JSON.stringify(json));
+    return;
+  }
+  writeLine(
+    io.stdout,
+    `wrote ${out}: ${plural(d.weights.length, "weight")} (${plural(s.hidden, "hidden neuron")}, ${plural(s.links.length, "link")}), inputs kept ${kept.length} of ${s.inputs}, in ${formatSeconds(elapsedMs)}`,
+  );
+  if (d.errors) {
+    const list = (v: readonly number[]) => v.map(formatError).join(", ");
+    writeLine(
+      io.stdout,
+      `errors (RMSE, normalised units): training ${list(d.errors.training)}, validation ${list(d.errors.validation)}`,
+    );
+  }
+  writeLine(io.stdout, `checkpoint: ${checkpoint}`);
+}
+
+function interrupted(
+  io: CliIo,
+  options: BuildCommandOptions,
+  checkpoint: string,
+  last: ProgressEvent | undefined,
+): number {
+  const where = last ? ` after model ${last.modelNumber}` : "";
+  writeLine(io.stderr, `Build stopped${where}. The checkpoint ${checkpoint} keeps every accepted model.`);
+  if (existsSync(checkpoint)) writeLine(io.stderr, `To resume: ${resumeCommand(options, checkpoint)}`);
+  else
+    writeLine(
+      io.stderr,
+      "No model was accepted yet, so there is nothing to resume: run the same command again.",
+    );
+  return ExitCode.interrupted;
+}
+
+/** The command line that resumes this build from its checkpoint. */
+export function resumeCommand(options: BuildCommandOptions, checkpoint: string): string {
+  const args: (string | number | undefined)[][] = [
+    ["--x", options.x],
+    ["--y", options.y],
+    ["--out", options.out],
+    ["--checkpoint", checkpoint],
+    ["--valid-x", options.validX],
+    ["--valid-y", options.validY],
+    ["--valid-percentage", options.validPercentage],
+    ["--inputs-shifting", options.inputsShifting],
+    ["--inputs-scaling", options.inputsScaling],
+    ["--outputs-shifting", options.outputsShifting],
+    ["--outputs-scaling", options.outputsScaling],
+    ["--links-maximum", options.linksMaximum],
+    ["--seed", options.seed],
+    ["--backend", options.backend === "cpu" ? undefined : options.backend],
+  ];
+  const parts = ["neureco", "build"];
+  for (const [flag, value] of args)
+    if (value !== undefined) parts.push(String(flag), shellQuote(String(value)));
+  parts.push("--resume");
+  return parts.join(" ");
+}
+
+function shellQuote(s: string): string {
+  return /^[\w./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+/** The entries whose value is not undefined (build options treat "absent" and "undefined" alike, but stay explicit). */
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

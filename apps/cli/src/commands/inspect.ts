@@ -1,0 +1,147 @@
+/** `neureco inspect`: what a model file holds, as text or as JSON. */
+import { connectedInputs, type ModelDescription } from "@neureco/tabular";
+import { plural } from "../data.js";
+import { type CliIo, ExitCode, writeLine } from "../io.js";
+import { type LoadedModel, loadModel } from "../model.js";
+import { formatError, formatTable, jsonNumber } from "../text.js";
+
+export interface InspectOptions {
+  readonly model: string;
+  readonly json?: boolean;
+}
+
+/** The `--json` output. Neurons are numbered as in the model file: inputs, then hidden, then outputs. */
+export interface ModelReport {
+  readonly model: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** Inputs with at least one link; the others were disconnected by the builder. */
+  readonly inputsKept: readonly string[];
+  readonly neurons: { readonly inputs: number; readonly hidden: number; readonly outputs: number };
+  /** [from, to] neuron numbers. */
+  readonly links: readonly (readonly [number, number])[];
+  readonly weightCount: number;
+  /** One per link (in `links` order), then one bias per hidden neuron, then one per output. */
+  readonly weights: readonly number[];
+  /** What each weight is, e.g. "carbon → h1", "bias h1". */
+  readonly weightLabels: readonly string[];
+  readonly normalization: {
+    readonly inputs: { readonly shift: readonly number[]; readonly scale: readonly number[] };
+    readonly outputs: { readonly shift: readonly number[]; readonly scale: readonly number[] };
+  };
+  /** RMSE per output (normalised units) recorded when the model was built, or null. */
+  readonly errors: { readonly training: (number | null)[]; readonly validation: (number | null)[] } | null;
+}
+
+export async function runInspect(options: InspectOptions, io: CliIo): Promise<number> {
+  const model = await loadModel(options.model, "cpu");
+  try {
+    const report = modelReport(model);
+    if (options.json) writeLine(io.stdout, JSON.stringify(report, null, 2));
+    else io.stdout.write(reportText(report));
+    return ExitCode.ok;
+  } finally {
+    model.regressor.delete();
+  }
+}
+
+export function modelReport(model: LoadedModel): ModelReport {
+  const d: ModelDescription = model.description;
+  const s = d.structure;
+  const neuronName = (k: number) =>
+    k < s.inputs
+      ? model.inputNames[k]
+      : k < s.inputs + s.hidden
+        ? `h${k - s.inputs + 1}`
+        : model.outputNames[k - s.inputs - s.hidden];
+  const weightLabels = [
+    ...s.links.map(([from, to]) => `${neuronName(from)} → ${neuronName(to)}`),
+    ...Array.from({ length: s.hidden }, (_, h) => `bias h${h + 1}`),
+    ...model.outputNames.map((name) => `bias ${name}`),
+  ];
+  return {
+    model: model.path,
+    inputs: model.inputNames,
+    outputs: model.outputNames,
+    inputsKept: connectedInputs(s).map((k) => model.inputNames[k]),
+    neurons: { inputs: s.inputs, hidden: s.hidden, outputs: s.outputs },
+    links: s.links.map(([from, to]) => [from, to] as const),
+    weightCount: d.weights.length,
+    weights: Array.from(d.weights),
+    weightLabels,
+    normalization: {
+      inputs: {
+        shift: Array.from(d.inputNormalization.shift),
+        scale: Array.from(d.inputNormalization.scale),
+      },
+      outputs: {
+        shift: Array.from(d.outputNormalization.shift),
+        scale: Array.from(d.outputNormalization.scale),
+      },
+    },
+    errors: d.errors
+      ? { training: d.errors.training.map(jsonNumber), validation: d.errors.validation.map(jsonNumber) }
+      : null,
+  };
+}
+
+function reportText(r: ModelReport): string {
+  const dropped = r.inputs.filter((name) => !r.inputsKept.includes(name));
+  const lines = [
+    `model          ${r.model}`,
+    `inputs         ${r.inputs.length}: ${r.inputs.join(", ")}`,
+    `inputs kept    ${r.inputsKept.length} of ${r.inputs.length}${dropped.length > 0 ? ` (disconnected: ${dropped.join(", ")})` : ""}`,
+    `outputs        ${r.outputs.length}: ${r.outputs.join(", ")}`,
+    `neurons        ${plural(r.neurons.inputs, "input")}, ${r.neurons.hidden} hidden (tanh), ${plural(r.neurons.outputs, "output")} (linear)`,
+    `links          ${r.links.length}`,
+    `weights        ${r.weightCount} (${r.links.length} links + ${r.neurons.hidden + r.neurons.outputs} biases)`,
+    "",
+    "normalisation  x_norm = (x - shift) / scale",
+    indent(
+      formatTable(
+        ["column", "shift", "scale"],
+        [
+          ...r.inputs.map((name, j) => [
+            name,
+            String(r.normalization.inputs.shift[j]),
+            String(r.normalization.inputs.scale[j]),
+          ]),
+          ...r.outputs.map((name, j) => [
+            name,
+            String(r.normalization.outputs.shift[j]),
+            String(r.normalization.outputs.scale[j]),
+          ]),
+        ],
+      ),
+    ),
+  ];
+  if (r.errors) {
+    lines.push("errors at build (RMSE, normalised units)");
+    const row = (name: string, j: number) => [
+      name,
+      formatError(r.errors?.training[j] ?? Number.NaN),
+      formatError(r.errors?.validation[j] ?? Number.NaN),
+    ];
+    lines.push(indent(formatTable(["output", "training", "validation"], r.outputs.map(row))));
+  } else {
+    lines.push("errors at build  none recorded", "");
+  }
+  lines.push("weights");
+  lines.push(
+    indent(
+      formatTable(
+        ["#", "weight", "value"],
+        r.weights.map((w, i) => [String(i + 1), r.weightLabels[i], String(w)]),
+        ["right", "left", "right"],
+      ),
+    ),
+  );
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+function indent(block: string): string {
+  return block
+    .split("\n")
+    .map((l) => (l === "" ? l : `  ${l}`))
+    .join("\n");
+}

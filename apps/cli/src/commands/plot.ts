@@ -1,0 +1,73 @@
+/**
+ * `neureco plot`: an SVG parity plot (predicted against measured, one panel
+ * per output) and, with `--checkpoint`, the error curve of the build.
+ */
+import { writeFileAtomic } from "@neureco/tabular";
+import type { BackendName } from "../backend.js";
+import { readErrorCurve } from "../checkpoint.js";
+import { expectRows, readMatrixFile } from "../data.js";
+import { CliError, type CliIo, ExitCode, writeLine } from "../io.js";
+import { score } from "../metrics.js";
+import { expectModelInputs, expectModelOutputs, loadModel } from "../model.js";
+import { type ErrorCurve, type ParityPanel, renderFigure } from "../plot/figure.js";
+
+export interface PlotOptions {
+  readonly model: string;
+  readonly x: string;
+  readonly y: string;
+  readonly out: string;
+  readonly checkpoint?: string;
+  readonly backend: BackendName;
+}
+
+export async function runPlot(options: PlotOptions, io: CliIo): Promise<number> {
+  const model = await loadModel(options.model, options.backend);
+  let parity: ParityPanel[];
+  try {
+    const x = await readMatrixFile(options.x);
+    expectModelInputs(model, x);
+    const y = await readMatrixFile(options.y);
+    expectModelOutputs(model, y, "the outputs");
+    expectRows(y, x.matrix.shape[0], `one per row of ${x.path}`);
+    const predicted = await model.regressor.evaluate(x.matrix);
+    const scores = score(predicted, y.matrix);
+    parity = model.outputNames.map((name, j) => ({
+      title: name,
+      measured: column(y.matrix, j),
+      predicted: column(predicted, j),
+      subtitle: `${scores.rows} rows · RMSE ${scores.rmse[j].toPrecision(4)} · R² ${Number.isFinite(scores.r2[j]) ? scores.r2[j].toFixed(4) : "n/a"}`,
+    }));
+  } finally {
+    model.regressor.delete();
+  }
+  const errorCurve: ErrorCurve | undefined =
+    options.checkpoint === undefined ? undefined : await readErrorCurve(options.checkpoint);
+  const svg = renderFigure({
+    title: `${options.model} on ${options.x}`,
+    parity,
+    ...(errorCurve ? { errorCurve } : {}),
+  });
+  try {
+    await writeFileAtomic(options.out, svg);
+  } catch (error) {
+    throw new CliError(
+      `cannot write "${options.out}": ${error instanceof Error ? error.message : String(error)}`,
+      undefined,
+      {
+        cause: error,
+      },
+    );
+  }
+  writeLine(io.stdout, `wrote ${options.out}`);
+  return ExitCode.ok;
+}
+
+function column(
+  m: { readonly data: Float64Array; readonly shape: readonly [number, number] },
+  j: number,
+): Float64Array {
+  const [rows, cols] = m.shape;
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) out[i] = m.data[i * cols + j];
+  return out;
+}

@@ -1,0 +1,210 @@
+/**
+ * The `plot` command's figure: one parity panel per output (predicted against
+ * measured, with the line y = x) and, when a checkpoint is given, the error
+ * curve of the build (training and validation error per model, log scale).
+ */
+import { formatTick, linearTicks, logAxisTicks, paddedRange, type Range } from "./axis.js";
+import { coord, line, text } from "./svg.js";
+
+export interface ParityPanel {
+  readonly title: string;
+  readonly measured: ArrayLike<number>;
+  readonly predicted: ArrayLike<number>;
+  /** Shown under the title, e.g. "RMSE 0.98 · R² 0.87". */
+  readonly subtitle: string;
+}
+
+export interface ErrorCurve {
+  /** One entry per model of the checkpoint, in build order. */
+  readonly modelNumbers: readonly number[];
+  readonly training: readonly number[];
+  readonly validation: readonly number[];
+  /** The model the build chose, marked on the curve. */
+  readonly selected?: number;
+}
+
+export interface Figure {
+  readonly title: string;
+  readonly parity: readonly ParityPanel[];
+  readonly errorCurve?: ErrorCurve;
+}
+
+// Margins chosen so that the plotting area is square (262 × 262): a parity
+// plot's diagonal then sits at 45°.
+const PANEL = { width: 340, height: 356 };
+const MARGIN = { left: 62, right: 16, top: 48, bottom: 46 };
+const PANELS_PER_ROW = 3;
+const TITLE_HEIGHT = 34;
+const COLORS = {
+  point: "#1f77b4",
+  diagonal: "#888",
+  training: "#1f77b4",
+  validation: "#d62728",
+  axis: "#333",
+};
+
+interface Frame {
+  readonly x0: number;
+  readonly y0: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The whole figure as an SVG document. */
+export function renderFigure(figure: Figure): string {
+  const panelCount = figure.parity.length + (figure.errorCurve ? 1 : 0);
+  const columns = Math.min(panelCount, PANELS_PER_ROW);
+  const rows = Math.ceil(panelCount / PANELS_PER_ROW);
+  const width = columns * PANEL.width;
+  const height = TITLE_HEIGHT + rows * PANEL.height;
+  const parts: string[] = [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    text(width / 2, 22, figure.title, { "text-anchor": "middle", "font-size": 15, "font-weight": "bold" }),
+  ];
+  const frameAt = (k: number): Frame => ({
+    x0: (k % PANELS_PER_ROW) * PANEL.width + MARGIN.left,
+    y0: TITLE_HEIGHT + Math.floor(k / PANELS_PER_ROW) * PANEL.height + MARGIN.top,
+    width: PANEL.width - MARGIN.left - MARGIN.right,
+    height: PANEL.height - MARGIN.top - MARGIN.bottom,
+  });
+  figure.parity.forEach((panel, k) => parts.push(parityPanel(panel, frameAt(k))));
+  if (figure.errorCurve) parts.push(errorCurvePanel(figure.errorCurve, frameAt(figure.parity.length)));
+  parts.push("</svg>");
+  return `${parts.join("\n")}\n`;
+}
+
+function parityPanel(panel: ParityPanel, frame: Frame): string {
+  // Same range on both axes, so the diagonal is the line of perfect predictions.
+  const range = paddedRange([...Array.from(panel.measured), ...Array.from(panel.predicted)]);
+  const sx = scale(range, frame.x0, frame.x0 + frame.width);
+  const sy = scale(range, frame.y0 + frame.height, frame.y0);
+  const parts = [
+    `<g class="parity">`,
+    panelTitles(panel.title, panel.subtitle, frame),
+    axes(frame, range, range, linearTicks(range), linearTicks(range), formatTick, formatTick),
+    axisLabels(frame, "measured", "predicted"),
+    line(sx(range.min), sy(range.min), sx(range.max), sy(range.max), {
+      stroke: COLORS.diagonal,
+      "stroke-dasharray": "4 3",
+    }),
+  ];
+  for (let i = 0; i < panel.measured.length; i++) {
+    const x = panel.measured[i];
+    const y = panel.predicted[i];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    parts.push(
+      `<circle cx="${coord(sx(x))}" cy="${coord(sy(y))}" r="2.5" fill="${COLORS.point}" fill-opacity="0.6"/>`,
+    );
+  }
+  parts.push("</g>");
+  return parts.join("\n");
+}
+
+function errorCurvePanel(curve: ErrorCurve, frame: Frame): string {
+  // Errors shrink by orders of magnitude during a build: plot log10(error).
+  const positiveLogs = (values: readonly number[]) =>
+    values.map((v) => (v > 0 && Number.isFinite(v) ? Math.log10(v) : Number.NaN));
+  const training = positiveLogs(curve.training);
+  const validation = positiveLogs(curve.validation);
+  const xRange = paddedRange(curve.modelNumbers);
+  const yRange = paddedRange([...training, ...validation]);
+  const sx = scale(xRange, frame.x0, frame.x0 + frame.width);
+  const sy = scale(yRange, frame.y0 + frame.height, frame.y0);
+  const yTicks = logAxisTicks(yRange);
+  const xTicks = linearTicks(xRange).filter((t) => Number.isInteger(t));
+  const polyline = (values: number[], color: string, name: string) => {
+    const points = values
+      .map((v, i) => (Number.isFinite(v) ? `${coord(sx(curve.modelNumbers[i]))},${coord(sy(v))}` : ""))
+      .filter((p) => p !== "")
+      .join(" ");
+    return `<polyline class="${name}" points="${points}" fill="none" stroke="${color}" stroke-width="1.8"/>`;
+  };
+  const selectedMark =
+    curve.selected === undefined
+      ? ""
+      : [
+          line(sx(curve.selected), frame.y0, sx(curve.selected), frame.y0 + frame.height, {
+            stroke: "#2ca02c",
+            "stroke-dasharray": "3 3",
+          }),
+          // Label on the side with room, so it never runs off the panel.
+          sx(curve.selected) > frame.x0 + frame.width / 2
+            ? text(sx(curve.selected) - 4, frame.y0 + frame.height - 6, `chosen: ${curve.selected}`, {
+                fill: "#2ca02c",
+                "text-anchor": "end",
+              })
+            : text(sx(curve.selected) + 4, frame.y0 + frame.height - 6, `chosen: ${curve.selected}`, {
+                fill: "#2ca02c",
+              }),
+        ].join("\n");
+  const legendY = frame.y0 + 12;
+  const legendX = frame.x0 + frame.width - 110;
+  return [
+    `<g class="error-curve">`,
+    panelTitles("Build error", `${curve.modelNumbers.length} models (RMSE, normalised units)`, frame),
+    axes(frame, xRange, yRange, xTicks, yTicks, formatTick, (k) => formatTick(10 ** k)),
+    axisLabels(frame, "model number", "error (log scale)"),
+    polyline(training, COLORS.training, "training"),
+    polyline(validation, COLORS.validation, "validation"),
+    selectedMark,
+    line(legendX, legendY, legendX + 18, legendY, { stroke: COLORS.training, "stroke-width": 2 }),
+    text(legendX + 22, legendY + 4, "training"),
+    line(legendX, legendY + 16, legendX + 18, legendY + 16, { stroke: COLORS.validation, "stroke-width": 2 }),
+    text(legendX + 22, legendY + 20, "validation"),
+    "</g>",
+  ].join("\n");
+}
+
+function panelTitles(title: string, subtitle: string, frame: Frame): string {
+  const cx = frame.x0 + frame.width / 2;
+  return [
+    text(cx, frame.y0 - 26, title, { "text-anchor": "middle", "font-size": 13, "font-weight": "bold" }),
+    text(cx, frame.y0 - 10, subtitle, { "text-anchor": "middle", fill: "#555" }),
+  ].join("\n");
+}
+
+function axes(
+  frame: Frame,
+  xRange: Range,
+  yRange: Range,
+  xTicks: readonly number[],
+  yTicks: readonly number[],
+  xLabel: (v: number) => string,
+  yLabel: (v: number) => string,
+): string {
+  const sx = scale(xRange, frame.x0, frame.x0 + frame.width);
+  const sy = scale(yRange, frame.y0 + frame.height, frame.y0);
+  const bottom = frame.y0 + frame.height;
+  const parts = [
+    `<rect x="${coord(frame.x0)}" y="${coord(frame.y0)}" width="${coord(frame.width)}" height="${coord(frame.height)}" fill="none" stroke="${COLORS.axis}"/>`,
+  ];
+  for (const t of xTicks) {
+    const x = sx(t);
+    parts.push(line(x, bottom, x, bottom + 4, { stroke: COLORS.axis }));
+    parts.push(text(x, bottom + 16, xLabel(t), { "text-anchor": "middle" }));
+  }
+  for (const t of yTicks) {
+    const y = sy(t);
+    parts.push(line(frame.x0 - 4, y, frame.x0, y, { stroke: COLORS.axis }));
+    parts.push(text(frame.x0 - 6, y + 4, yLabel(t), { "text-anchor": "end" }));
+  }
+  return parts.join("\n");
+}
+
+function axisLabels(frame: Frame, xName: string, yName: string): string {
+  const cx = frame.x0 + frame.width / 2;
+  const cy = frame.y0 + frame.height / 2;
+  const lx = frame.x0 - 48;
+  return [
+    text(cx, frame.y0 + frame.height + 34, xName, { "text-anchor": "middle" }),
+    text(lx, cy, yName, { "text-anchor": "middle", transform: `rotate(-90 ${coord(lx)} ${coord(cy)})` }),
+  ].join("\n");
+}
+
+/** Maps a data range linearly onto pixel positions `from` … `to`. */
+function scale(range: Range, from: number, to: number): (v: number) => number {
+  const span = range.max - range.min || 1;
+  return (v) => from + ((v - range.min) / span) * (to - from);
+}

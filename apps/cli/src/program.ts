@@ -1,0 +1,281 @@
+/**
+ * The command line: options and help of every command (commander), and the
+ * one place where errors become a single line on stderr and an exit code.
+ */
+
+import {
+  LIBRARY_VERSION,
+  SCALING_METHODS,
+  type ScalingMethod,
+  SHIFTING_METHODS,
+  type ShiftingMethod,
+} from "@neureco/tabular";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { BACKEND_NAMES, type BackendName } from "./backend.js";
+import { type BuildCommandOptions, runBuild } from "./commands/build.js";
+import { type ForwardOptions, type GradientOptions, runForward, runGradient } from "./commands/derivative.js";
+import { type EvaluateOptions, runEvaluate } from "./commands/evaluate.js";
+import { type InspectOptions, runInspect } from "./commands/inspect.js";
+import { type PlotOptions, runPlot } from "./commands/plot.js";
+import { runScore, type ScoreOptions } from "./commands/score.js";
+import { CliError, type CliIo, ExitCode, UsageError, writeLine } from "./io.js";
+
+/** Runs the command line `argv` (without `node` and the script); resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = createProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io, argv.includes("--verbose"));
+  }
+}
+
+/** One line on stderr (the stack and causes too with --verbose); the exit code for it. */
+function reportError(error: unknown, io: CliIo, verbose: boolean): number {
+  if (error instanceof CommanderError) {
+    // Help and --version end this way too, with code 0; commander already printed its message.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  writeLine(io.stderr, `error: ${oneLine(message)}`);
+  if (verbose) {
+    for (let e: unknown = error; e instanceof Error; e = e.cause) writeLine(io.stderr, e.stack ?? String(e));
+  }
+  return error instanceof CliError ? error.exitCode : ExitCode.failure;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+type Action<T> = (options: T, io: CliIo) => Promise<number>;
+
+function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command("neureco")
+    .description("Build compact neural networks for tabular data and differentiate them, on CSV files.")
+    .version(LIBRARY_VERSION, "--version", "print the version")
+    .helpOption("--help", "show help")
+    .addOption(verboseOption())
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // Commander puts "did you mean" on a second line: keep the error to one.
+      outputError: (s, write) => write(`${oneLine(s)}\n`),
+    })
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      "after",
+      `
+CSV files are read with their header row (separator ';', ',' or tab); results are
+written with ';' and a header. Every command has --help. Exit codes: 0 success,
+1 failure, 2 wrong command line, 130 stopped with Ctrl-C.
+`,
+    );
+  // Each command's action resolves to its exit code; commander only awaits it.
+  const run =
+    <T>(action: Action<T>) =>
+    async (options: T, command: Command) => {
+      checkRequired(command);
+      setExitCode(await action(options, io));
+    };
+
+  program
+    .command("build")
+    .description(
+      "build a model from inputs X and outputs Y, with live progress; Ctrl-C stops and keeps the checkpoint",
+    )
+    .addOption(required("--x <file>", "inputs, one column per input"))
+    .addOption(required("--y <file>", "outputs, one column per output, one row per row of --x"))
+    .addOption(required("--out <file>", "where to write the model (.ednn added when missing)"))
+    .option(
+      "--checkpoint <file>",
+      "where to keep every accepted model of the build (default: next to --out, .checkpoint)",
+    )
+    .option("--valid-x <file>", "validation inputs (with --valid-y; default: rows chosen from --x)")
+    .option("--valid-y <file>", "validation outputs")
+    .option(
+      "--valid-percentage <p>",
+      "share of rows held out for validation, 1 to 50 (default 33.33)",
+      numberIn(1, 50),
+    )
+    .addOption(
+      choiceOption("--inputs-shifting <method>", "shift of the inputs (default auto)", SHIFTING_METHODS),
+    )
+    .addOption(
+      choiceOption("--inputs-scaling <method>", "scale of the inputs (default auto)", SCALING_METHODS),
+    )
+    .addOption(
+      choiceOption("--outputs-shifting <method>", "shift of the outputs (default auto)", SHIFTING_METHODS),
+    )
+    .addOption(
+      choiceOption("--outputs-scaling <method>", "scale of the outputs (default auto)", SCALING_METHODS),
+    )
+    .option(
+      "--links-maximum <n>",
+      "most links the network may keep (0 = no cap, the default)",
+      integerFrom(0),
+    )
+    .option(
+      "--seed <n>",
+      "seed of the build's random choices: the same seed gives the same model",
+      integerFrom(0),
+    )
+    .option("--resume", "continue the build from the last model of the checkpoint")
+    .addOption(backendOption())
+    .addOption(jsonOption("print a summary of the model as JSON"))
+    .addOption(verboseOption())
+    .addHelpText(
+      "after",
+      "\nExample:\n  neureco build --x x_train.csv --y y_train.csv --out model.ednn --seed 1\n",
+    )
+    .action(
+      run<BuildCommandOptions & { inputsShifting?: ShiftingMethod; inputsScaling?: ScalingMethod }>(runBuild),
+    );
+
+  program
+    .command("evaluate")
+    .description("predict the outputs for the rows of X (CSV with a header, to --out or stdout)")
+    .addOption(required("--model <file>", "model file (.ednn may be left out)"))
+    .addOption(required("--x <file>", "inputs, one column per model input"))
+    .option("--out <file>", "where to write the predictions (default: stdout)")
+    .addOption(backendOption())
+    .addOption(verboseOption())
+    .addHelpText(
+      "after",
+      "\nExample:\n  neureco evaluate --model model.ednn --x x_test.csv --out y_pred.csv\n",
+    )
+    .action(run<EvaluateOptions>(runEvaluate));
+
+  program
+    .command("score")
+    .description("RMSE, MAE and R² of the model's predictions for X against Y, per output")
+    .addOption(required("--model <file>", "model file (.ednn may be left out)"))
+    .addOption(required("--x <file>", "inputs, one column per model input"))
+    .addOption(required("--y <file>", "measured outputs, one row per row of --x"))
+    .addOption(jsonOption('print {"rows": n, "rmse": [...], "mae": [...], "r2": [...]}'))
+    .addOption(backendOption())
+    .addOption(verboseOption())
+    .addHelpText(
+      "after",
+      "\nExample:\n  neureco score --model model.ednn --x x_test.csv --y y_test.csv --json\n",
+    )
+    .action(run<ScoreOptions>(runScore));
+
+  program
+    .command("inspect")
+    .description(
+      "show a model: inputs (and those kept), outputs, neurons, links, weights, normalisation, build errors",
+    )
+    .addOption(required("--model <file>", "model file (.ednn may be left out)"))
+    .addOption(jsonOption("print the same as a JSON object"))
+    .addOption(verboseOption())
+    .action(run<InspectOptions>(runInspect));
+
+  const derivative = program
+    .command("derivative")
+    .description("derivatives of the model w.r.t. its weights and inputs (forward or reverse mode)");
+  derivative
+    .command("forward")
+    .description("forward mode: dy_i = J_w(x_i)·dw + J_x(x_i)·dx_i for each row i of X")
+    .addOption(required("--model <file>", "model file (.ednn may be left out)"))
+    .addOption(required("--x <file>", "inputs (n rows, one column per model input)"))
+    .addOption(required("--dw <file>", "direction in weight space: one column, one row per weight"))
+    .option("--dx <file>", "direction in input space, same shape as --x (default: none)")
+    .option("--w <file>", "weights to differentiate at, one column (default: the model's)")
+    .option("--out <file>", "where to write dy, one column per output (default: stdout)")
+    .addOption(backendOption())
+    .addOption(verboseOption())
+    .action(run<ForwardOptions>(runForward));
+  derivative
+    .command("gradient")
+    .description("reverse mode: dw = Σ_i J_w(x_i)ᵀ·py_i and dx_i = J_x(x_i)ᵀ·py_i")
+    .addOption(required("--model <file>", "model file (.ednn may be left out)"))
+    .addOption(required("--x <file>", "inputs (n rows, one column per model input)"))
+    .addOption(required("--py <file>", "output cotangents: n rows, one column per model output"))
+    .option("--w <file>", "weights to differentiate at, one column (default: the model's)")
+    .addOption(required("--out-dw <file>", "where to write dw (one column, one row per weight)"))
+    .addOption(required("--out-dx <file>", "where to write dx (same shape as --x)"))
+    .addOption(backendOption())
+    .addOption(verboseOption())
+    .action(run<GradientOptions>(runGradient));
+
+  program
+    .command("plot")
+    .description(
+      "SVG parity plot (predicted against measured) and, with --checkpoint, the build's error curve",
+    )
+    .addOption(required("--model <file>", "model file (.ednn may be left out)"))
+    .addOption(required("--x <file>", "inputs, one column per model input"))
+    .addOption(required("--y <file>", "measured outputs, one row per row of --x"))
+    .addOption(required("--out <file>", "where to write the SVG"))
+    .option("--checkpoint <file>", "checkpoint of the build, for the error curve")
+    .addOption(backendOption())
+    .addOption(verboseOption())
+    .action(run<PlotOptions>(runPlot));
+
+  return program;
+}
+
+/**
+ * Options a command cannot run without. Checked here rather than with
+ * commander's requiredOption, which reports a missing option before an
+ * unknown one: a typo (--xx for --x) would read "--x not specified".
+ */
+const REQUIRED = new WeakSet<Option>();
+
+function required(flags: string, description: string): Option {
+  const option = new Option(flags, `${description} (required)`);
+  REQUIRED.add(option);
+  return option;
+}
+
+function checkRequired(command: Command): void {
+  for (const option of command.options) {
+    if (REQUIRED.has(option) && command.getOptionValue(option.attributeName()) === undefined) {
+      throw new UsageError(`required option '${option.flags}' not specified`);
+    }
+  }
+}
+
+function backendOption(): Option {
+  return new Option("--backend <name>", "where the model runs")
+    .choices(BACKEND_NAMES)
+    .default("cpu" satisfies BackendName);
+}
+
+function jsonOption(description: string): Option {
+  return new Option("--json", description);
+}
+
+function verboseOption(): Option {
+  return new Option("--verbose", "on error, print the stack trace too");
+}
+
+function choiceOption(flags: string, description: string, choices: readonly string[]): Option {
+  return new Option(flags, description).choices(choices);
+}
+
+function numberIn(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a number from ${min} to ${max}.`);
+    }
+    return n;
+  };
+}
+
+function integerFrom(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(`expected a whole number ≥ ${min}.`);
+    }
+    return n;
+  };
+}

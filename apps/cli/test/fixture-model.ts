@@ -1,0 +1,44 @@
+/**
+ * A small model for the tests of every command but build: a fixed network
+ * (5 inputs, 2 hidden neurons, 1 output, input "sulfur" disconnected) with
+ * the biomass normalisation, saved through the library's public API. It
+ * keeps those tests independent of the builder's speed and choices.
+ */
+import { join } from "node:path";
+import { computeNormalization, type ModelDescription, Regressor, readCsv } from "@neureco/tabular";
+
+export const FIXTURE_WEIGHTS = [0.8, -0.4, 0.6, 0.3, 1.1, -0.7, 0.25, 0.1, -0.2, 0.05, 0.15];
+
+export async function writeFixtureModel(dir: string): Promise<string> {
+  const x = await readCsv(join(dir, "x_train.csv"));
+  const y = await readCsv(join(dir, "y_train.csv"));
+  const description: ModelDescription = {
+    // Neurons: inputs 0-4, hidden 5-6, output 7.
+    structure: {
+      inputs: 5,
+      hidden: 2,
+      outputs: 1,
+      links: [
+        [0, 5],
+        [1, 5],
+        [2, 6],
+        [3, 6],
+        [5, 6],
+        [5, 7],
+        [6, 7],
+        [0, 7],
+      ],
+    },
+    weights: Float64Array.from(FIXTURE_WEIGHTS),
+    inputNormalization: computeNormalization(x.matrix, { shifting: "min_centered", scaling: "max_centered" }),
+    outputNormalization: computeNormalization(y.matrix, { shifting: "mean", scaling: "std" }),
+    inputNames: x.columns,
+    outputNames: y.columns,
+    errors: { training: [0.2], validation: [0.25] },
+  };
+  const regressor = Regressor.fromDescription(description);
+  const path = join(dir, "fixture.ednn");
+  await regressor.save(path);
+  regressor.delete();
+  return path;
+}

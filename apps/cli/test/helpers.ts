@@ -1,0 +1,84 @@
+/** Runs the built `neureco` binary as a child process on files in a temporary folder. */
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseCsv } from "@neureco/tabular";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const CLI = join(here, "..", "dist", "cli.js");
+const DATA = join(here, "data");
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function assertBuilt(): void {
+  if (!existsSync(CLI))
+    throw new Error(`${CLI} is missing: build first (pnpm build, or pnpm test at the repository root)`);
+}
+
+/** Runs `node dist/cli.js ...args` in `cwd`; `onStderr` sees stderr as it arrives (with the child, to signal it). */
+export function neureco(
+  args: readonly string[],
+  cwd: string,
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => {
+      stdout += s;
+    });
+    child.stderr.setEncoding("utf8").on("data", (s: string) => {
+      stderr += s;
+      onStderr?.(stderr, child);
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** A fresh temporary folder holding copies of the biomass CSV files. */
+export function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), "neureco-cli-"));
+  for (const name of ["x_train.csv", "y_train.csv", "x_test.csv", "y_test.csv"])
+    copyFileSync(join(DATA, name), join(dir, name));
+  return dir;
+}
+
+/** The first `rows` data rows of a CSV file (with its header) written to `to`. */
+export function headOf(from: string, to: string, rows: number): void {
+  const lines = readFileSync(from, "utf8").trimEnd().split("\n");
+  writeFileSync(to, `${lines.slice(0, rows + 1).join("\n")}\n`);
+}
+
+/** A CSV file read back as numbers and column names. */
+export function readTable(path: string): { columns: string[]; rows: number[][] } {
+  const table = parseCsv(readFileSync(path, "utf8"), { source: path });
+  return { columns: table.columns, rows: table.matrix.toArray() };
+}
+
+export function readCsvText(text: string): { columns: string[]; rows: number[][] } {
+  const table = parseCsv(text, { source: "stdout" });
+  return { columns: table.columns, rows: table.matrix.toArray() };
+}
+
+/** Writes rows as a `;`-separated CSV with a header. */
+export function writeTable(
+  path: string,
+  columns: readonly string[],
+  rows: readonly (readonly number[])[],
+): void {
+  writeFileSync(path, `${[columns.join(";"), ...rows.map((r) => r.join(";"))].join("\n")}\n`);
+}
+
+/** No stack trace: no line that looks like "    at fn (file:line:col)". */
+export function hasStackTrace(text: string): boolean {
+  return /^\s+at .+[:(]/m.test(text);
+}
