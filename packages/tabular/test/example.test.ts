@@ -11,6 +11,8 @@ import { Regressor } from "../src/index.js";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const example = join(repoRoot, "examples/compute-gradients/run.mjs");
 // tsx and the in-repo condition let the example run on the TypeScript sources, without a build.
+// A full build of the biomass model: seconds on a laptop, more on a loaded CI machine.
+const BUILD_TIMEOUT_MS = 300_000;
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 describe("examples/compute-gradients", () => {
@@ -22,7 +24,7 @@ describe("examples/compute-gradients", () => {
         ["--conditions=@neureco/source", "--import", tsxLoader, example],
         {
           cwd,
-          timeout: 240_000,
+          timeout: BUILD_TIMEOUT_MS,
         },
       );
       const line = (step: string) => {
@@ -63,5 +65,5 @@ describe("examples/compute-gradients", () => {
     } finally {
       await rm(cwd, { recursive: true, force: true });
     }
-  });
+  }, BUILD_TIMEOUT_MS + 30_000);
 });
