@@ -1,9 +1,10 @@
 import { cpu } from "@neureco/backend-cpu";
+import type { Backend } from "@neureco/core";
 import { describe, expect, it } from "vitest";
 import { Tabular } from "../src/index.js";
 import { Matrix } from "../src/matrix.js";
 import { Regressor } from "../src/regressor/regressor.js";
-import { sampleInputs, sampleModel } from "./model-fixtures.js";
+import { expectClose, sampleInputs, sampleModel } from "./model-fixtures.js";
 
 function loaded(seed = 1) {
   const description = sampleModel(seed);
@@ -153,6 +154,27 @@ describe("Regressor", () => {
     expect(() => r.getWeights()).toThrow("getWeights: no model yet; build() or load() one first");
     await expect(r.evaluate([[1, 2, 3]])).rejects.toThrow(/evaluate: no model yet/);
     r.delete();
+  });
+
+  it("on a float32-only backend (as WebGPU) computes in float32, close to float64", async () => {
+    const description = sampleModel(7);
+    const float32Only: Backend = { ...cpu(), dtypes: ["float32"] };
+    const single = Regressor.fromDescription(description, { backend: float32Only });
+    const double = Regressor.fromDescription(description);
+    const x = sampleInputs(description, 5);
+    const w = Array.from(description.weights);
+    const py = x.map(() => [1, -1]);
+    const [a, b] = [await single.evaluate(x), await double.evaluate(x)];
+    expect(a.data).not.toEqual(b.data);
+    expectClose(a.data, b.data, 1e-4, "y");
+    const [ga, gb] = [await single.gradient({ w, x, py }), await double.gradient({ w, x, py })];
+    expectClose(ga.dw.data, gb.dw.data, 1e-4, "dw");
+    expectClose(ga.dx.data, gb.dx.data, 1e-4, "dx");
+    // The stored weights stay float64: what was set is what is read back.
+    expect(single.getWeights().data).toEqual(description.weights);
+    single.delete();
+    double.delete();
+    float32Only.destroy();
   });
 
   it("round-trips through bytes bit for bit, on the same or a new regressor", async () => {
