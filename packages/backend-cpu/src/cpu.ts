@@ -1,5 +1,6 @@
 /** The CPU backend: host typed arrays and the kernel table. */
 import type { Backend, DType } from "@neureco/core";
+import { compileGraph } from "./fusion/index.js";
 import { createKernels } from "./kernels.js";
 import { CpuStorage } from "./storage.js";
 
@@ -21,5 +22,6 @@ export function cpu(): Backend {
     dispose: (dataId) => storage.dispose(dataId),
     kernels: createKernels(storage),
     destroy: () => storage.destroy(),
+    compile: (graph) => compileGraph(graph, storage),
   };
 }

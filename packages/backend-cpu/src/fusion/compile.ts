@@ -1,0 +1,90 @@
+/**
+ * The CPU backend's graph compiler: a row-separable graph becomes its
+ * batch-free prologue (ordinary kernels), one fused loop over the rows, and
+ * an epilogue over the accumulated reductions. Graphs it cannot fuse get
+ * undefined, and core interprets them kernel by kernel.
+ */
+import type { CompiledGraph, DataId, Graph, GraphNode, Kernel, KernelTable, PrimitiveName, TensorInfo, ValueType } from "@neureco/core";
+import { createKernels } from "../kernels.js";
+import type { CpuStorage } from "../storage.js";
+import { compileRowLoop, type RowLoop } from "./js-loop.js";
+import { type FusionPlan, planFusion } from "./plan.js";
+
+export interface FusionOptions {
+  /** Which row loop to generate: JavaScript, or WebAssembly where available ("auto", the default). */
+  readonly loop?: "js" | "auto";
+}
+
+export function compileGraph(graph: Graph, storage: CpuStorage, _options: FusionOptions = {}): CompiledGraph | undefined {
+  const plan = planFusion(graph);
+  if (!plan) return undefined;
+  const kernels = createKernels(storage);
+  const loop = compileRowLoop({
+    program: plan.program,
+    inputRowSizes: plan.rowInputs.map((r) => r.rowSize),
+    outputRowSizes: plan.rowOutputs.map((r) => r.rowSize),
+    accumulatorOps: plan.accumulators.map((a) => a.op),
+  });
+  return { run: (inputs) => runPlan(graph, plan, loop, storage, kernels, inputs) };
+}
+
+function runKernel<P extends PrimitiveName>(kernels: KernelTable, prim: P, inputs: readonly TensorInfo[], node: GraphNode): DataId {
+  const kernel: Kernel<P> = kernels[prim];
+  return kernel(inputs, node.params as Parameters<Kernel<P>>[1], node.out);
+}
+
+function runPlan(
+  graph: Graph,
+  plan: FusionPlan,
+  loop: RowLoop,
+  storage: CpuStorage,
+  kernels: KernelTable,
+  inputs: readonly TensorInfo[],
+): DataId[] {
+  const n = graph.inputs.length;
+  const env: (TensorInfo | undefined)[] = [...inputs];
+  const typeOf = (id: number): ValueType => (id < n ? graph.inputs[id] : graph.nodes[id - n].out);
+  const keep = (id: number, dataId: DataId) => {
+    env[id] = { dataId, ...typeOf(id) };
+  };
+  const computeNodes = (nodeIndices: readonly number[]) => {
+    for (const k of nodeIndices) {
+      const node = graph.nodes[k];
+      keep(n + k, runKernel(kernels, node.prim, node.inputs.map((i) => env[i] as TensorInfo), node));
+    }
+  };
+
+  computeNodes(plan.before);
+  const rowOutputs = plan.rowOutputs.map((r) => storage.allocate(typeOf(r.valueId)));
+  const accumulators = plan.accumulators.map((a) => new Float64Array(a.size).fill(a.op === "sum" ? 0 : Number.NEGATIVE_INFINITY));
+  loop(
+    plan.rowInputs.map((r) => storage.get(inputs[r.valueId])),
+    plan.freeInputs.map((id) => storage.get(env[id] as TensorInfo)),
+    rowOutputs,
+    accumulators,
+    0,
+    plan.rows,
+  );
+  plan.rowOutputs.forEach((r, s) => keep(r.valueId, storage.adopt(rowOutputs[s])));
+  plan.accumulators.forEach((a, s) => {
+    const result = storage.allocate(typeOf(a.valueId));
+    result.set(accumulators[s]);
+    keep(a.valueId, storage.adopt(result));
+  });
+  computeNodes(plan.after);
+
+  // Hand out each output once; inputs and repeated outputs are copied so the
+  // caller owns every handle. Everything else this run created is freed.
+  const handedOut = new Set<number>();
+  const results = graph.outputs.map((id) => {
+    const v = env[id] as TensorInfo;
+    if (id < n || handedOut.has(id)) return kernels.reshape([v], { shape: v.shape }, v);
+    handedOut.add(id);
+    return v.dataId;
+  });
+  for (let id = n; id < env.length; id++) {
+    const v = env[id];
+    if (v !== undefined && !handedOut.has(id)) storage.dispose(v.dataId);
+  }
+  return results;
+}
