@@ -1,5 +1,5 @@
-import type { DType, PrimitiveName, PrimitiveParams, Shape } from "./primitives.js";
 import type { Graph } from "./graph.js";
+import type { DType, PrimitiveName, PrimitiveParams, Shape } from "./primitives.js";
 
 /** Host-side element storage for a dtype. */
 export type HostArray = Float64Array | Float32Array;
