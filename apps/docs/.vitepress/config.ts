@@ -17,6 +17,7 @@ export default defineConfig({
   cleanUrls: false,
   lastUpdated: false,
   srcExclude: ["examples/**", "test/**", "test-artifacts/**", "scripts/**", "README.md"],
+  head: [["link", { rel: "icon", type: "image/svg+xml", href: `${process.env.DOCS_BASE ?? "/"}logo.svg` }]],
   markdown: { math: true },
   vite: {
     // The examples import the packages' TypeScript sources, as the tests do.
@@ -25,6 +26,7 @@ export default defineConfig({
     build: { chunkSizeWarningLimit: 2000 },
   },
   themeConfig: {
+    logo: "/logo.svg",
     nav: [
       { text: "Guide", link: "/guide/getting-started" },
       { text: "Tutorial", link: "/guide/compute-gradients" },

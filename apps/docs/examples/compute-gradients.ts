@@ -7,6 +7,7 @@
  * bytes (`toBytes` / `Regressor.fromBytes`); in Node, `writeModelTo`,
  * `model.load(path)` and `model.save(path)` do the same with files.
  */
+import { cpu } from "@neureco/backend-cpu";
 import { Matrix, parseCsv, Tabular } from "@neureco/tabular";
 import { biomass, type ErrorPoint, type ExampleResult, errorPoint, fmt, type RunOptions, shapeOf } from "./shared.js";
 
@@ -18,10 +19,15 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
   const yTrain = parseCsv(data.yTrain, { source: "y_train.csv" });
   log(`x_train ${shapeOf(xTrain.matrix)}: ${xTrain.columns.join(", ")}; y_train ${shapeOf(yTrain.matrix)}`);
 
-  // 2. Build: no architecture, learning rate or epoch count to choose.
+  // 2. Build: no architecture, learning rate or epoch count to choose. The
+  //    builder trains many small candidate networks with a second-order
+  //    method; it runs on the CPU in float64. The model then computes on
+  //    `backend` (the CPU, or WebGPU in float32).
   const errorCurve: ErrorPoint[] = [];
+  const buildBackend = cpu();
   const builder = new Tabular.Regressor({ backend });
   await builder.build({
+    backend: buildBackend,
     inputData: xTrain.matrix,
     outputData: yTrain.matrix,
     inputNames: xTrain.columns,
@@ -40,6 +46,7 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
   });
   const saved = builder.toBytes(); // Node: writeModelTo: "./EnergyConsumptionModel/EnergyConsumption.ednn"
   builder.delete();
+  buildBackend.destroy();
 
   // 3. Load the model (Node: await model.load("./EnergyConsumptionModel/EnergyConsumption")).
   const model = Tabular.Regressor.fromBytes(saved, { backend, source: "EnergyConsumption.ednn" });

@@ -2,18 +2,21 @@
  * Getting started: a first model in five lines (read, build, evaluate), then
  * how the prediction moves with each input (a gradient in reverse mode).
  */
+import { cpu } from "@neureco/backend-cpu";
 import { parseCsv, Tabular } from "@neureco/tabular";
 import { biomass, type ErrorPoint, type ExampleResult, errorPoint, fmt, type RunOptions } from "./shared.js";
 
 export async function run(options: RunOptions = {}): Promise<ExampleResult> {
   const { backend, log = console.log, onProgress, data = biomass, seed = 1 } = options;
   const errorCurve: ErrorPoint[] = [];
+  const buildBackend = cpu();
 
-  // The five lines: data in, model built, predictions out.
+  // The five lines: data in, model built, predictions out. The build runs on
+  // the CPU (float64); the model then computes on `backend`.
   const x = parseCsv(data.xTrain).matrix;
   const y = parseCsv(data.yTrain).matrix;
   const model = new Tabular.Regressor({ backend });
-  await model.build({ inputData: x, outputData: y, seed, onProgress: (p) => { errorCurve.push(errorPoint(p)); onProgress?.(p); } });
+  await model.build({ inputData: x, outputData: y, seed, backend: buildBackend, onProgress: (p) => { errorCurve.push(errorPoint(p)); onProgress?.(p); } });
   const predicted = await model.evaluate(parseCsv(data.xTest).matrix);
 
   const measured = parseCsv(data.yTest).matrix;
@@ -36,5 +39,6 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
     derivatives: { dy: [], dw: Array.from(dw.data), dx: dx.toArray() },
   };
   model.delete();
+  buildBackend.destroy();
   return result;
 }

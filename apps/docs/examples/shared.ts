@@ -31,7 +31,7 @@ export const biomass: ExampleData = {
 };
 
 export interface RunOptions {
-  /** Where the model computes; default the CPU backend. */
+  /** Where the built model is evaluated and differentiated (the build itself runs on the CPU); default the CPU backend. */
   readonly backend?: RegressorOptions["backend"];
   /** Receives each line the example prints; default `console.log`. */
   readonly log?: (line: string) => void;

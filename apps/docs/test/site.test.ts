@@ -1,0 +1,197 @@
+/**
+ * The built site in headless Chromium: every page loads without a console
+ * error, and the tutorial's Run button builds a model in the page whose
+ * numbers match the same example run here in Node (same module, same data,
+ * same seed). On WebGPU (float32) the model's outputs and derivatives are
+ * compared with a float32 tolerance; the build itself runs on the CPU in both
+ * places and must match closely.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cpu } from "@neureco/backend-cpu";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunRecord } from "../.vitepress/theme/runner.js";
+import { run as computeGradients } from "../examples/compute-gradients.js";
+import type { ExampleResult } from "../examples/shared.js";
+import { type StaticServer, serveStatic } from "./static-server.js";
+
+const docsRoot = fileURLToPath(new URL("..", import.meta.url));
+const artifacts = join(docsRoot, "test-artifacts");
+const CHROMIUM_FLAGS = [
+  "--enable-unsafe-webgpu",
+  "--no-sandbox",
+  "--disable-dev-shm-usage",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let outDir = "";
+let server: StaticServer;
+let browser: Browser;
+let reference: ExampleResult;
+
+/** Builds the site exactly as `pnpm docs:build` does, into a fresh folder. */
+function buildSite(): string {
+  const dir = mkdtempSync(join(tmpdir(), "neureco-docs-"));
+  execFileSync(process.execPath, ["scripts/generate.mjs"], { cwd: docsRoot, stdio: "pipe" });
+  execFileSync(join(docsRoot, "node_modules", ".bin", "vitepress"), ["build", "--outDir", dir], { cwd: docsRoot, stdio: "pipe" });
+  return dir;
+}
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  outDir = buildSite();
+  server = await serveStatic(outDir);
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_FLAGS });
+  reference = await computeGradients({ backend: cpu(), log: () => {} });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+/** A page that records every console error and uncaught exception. */
+async function openPage(path: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  const response = await page.goto(`${server.url}${path}`, { waitUntil: "networkidle" });
+  expect(response?.status(), path).toBe(200);
+  return { page, problems };
+}
+
+/** Presses Run on the tutorial and waits for the page to finish. */
+async function runTutorial(query: string, screenshot: string): Promise<{ record: RunRecord; page: Page; problems: string[] }> {
+  const { page, problems } = await openPage(`/guide/compute-gradients.html${query}`);
+  const root = page.locator('.run-example[data-example="compute-gradients"]');
+  await root.locator("button.run").click();
+  await page.waitForFunction(
+    () => {
+      const status = window.__neurecoRuns?.["compute-gradients"]?.status;
+      return status === "done" || status === "error";
+    },
+    undefined,
+    { timeout: 100_000, polling: 250 },
+  );
+  const record = await page.evaluate(() => window.__neurecoRuns?.["compute-gradients"]);
+  await root.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifacts, screenshot), fullPage: true });
+  if (!record) throw new Error("the page recorded no run");
+  return { record, page, problems };
+}
+
+/** |a − b| ≤ rel·(|b| + spread), element by element; spread is the largest |b| of the array. */
+function expectClose(actual: readonly number[], expected: readonly number[], rel: number, what: string): void {
+  expect(actual, what).toHaveLength(expected.length);
+  const spread = Math.max(0, ...expected.map(Math.abs));
+  actual.forEach((a, i) => {
+    const b = expected[i];
+    if (!(Math.abs(a - b) <= rel * (Math.abs(b) + spread))) {
+      throw new Error(`${what}[${i}]: page ${a}, Node ${b} (tolerance ${rel} relative)`);
+    }
+  });
+}
+
+/** The build ran on the CPU in float64 in both places: the same models, the same errors. */
+function expectSameBuild(result: ExampleResult): void {
+  expect(result.weights).toBe(reference.weights);
+  expect(result.errorCurve.map(({ modelNumber, weights, phase }) => ({ modelNumber, weights, phase }))).toEqual(
+    reference.errorCurve.map(({ modelNumber, weights, phase }) => ({ modelNumber, weights, phase })),
+  );
+  expectClose(result.errorCurve.map((p) => p.trainingError), reference.errorCurve.map((p) => p.trainingError), 1e-9, "trainingError");
+  expect(result.parity.measured).toEqual(reference.parity.measured);
+  expect(result.inputNames).toEqual(reference.inputNames);
+}
+
+async function expectRendered(page: Page, record: RunRecord): Promise<void> {
+  const root = page.locator('.run-example[data-example="compute-gradients"]');
+  await expect.poll(() => root.getAttribute("data-status")).toBe("done");
+  expect(await root.locator(".parity circle").count()).toBe(reference.parity.measured.length);
+  expect(await root.locator(".error-curve polyline.train").getAttribute("points")).toMatch(/\d/);
+  expect(await root.locator("table.derivatives tbody tr").count()).toBe(reference.derivatives.dx.length);
+  const log = (await root.locator("pre.log").textContent()) ?? "";
+  expect(log).toContain(`weights: (${reference.weights}, 1)`);
+  expect(log).toContain("reloaded model has the new weights: true");
+  expect(record.status).toBe("done");
+}
+
+describe("documentation site in Chromium", () => {
+  it("runs the tutorial on the CPU and matches Node", async () => {
+    const { record, page, problems } = await runTutorial("?backend=cpu", "compute-gradients-cpu.png");
+    expect(record.error).toBeUndefined();
+    expect(record.backend).toBe("cpu");
+    const result = record.result as ExampleResult;
+    await expectRendered(page, record);
+    expectSameBuild(result);
+    // Same float64 arithmetic: the same numbers.
+    expectClose(result.parity.predicted, reference.parity.predicted, 1e-9, "predicted");
+    expectClose(result.derivatives.dy, reference.derivatives.dy, 1e-9, "dy");
+    expectClose(result.derivatives.dw, reference.derivatives.dw, 1e-9, "dw");
+    expectClose(result.derivatives.dx.flat(), reference.derivatives.dx.flat(), 1e-9, "dx");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("runs the tutorial on WebGPU when the browser has an adapter, and matches Node within float32", async () => {
+    const { record, page, problems } = await runTutorial("", "compute-gradients-webgpu.png");
+    expect(record.error).toBeUndefined();
+    expect(record.backend).toBe("webgpu");
+    const result = record.result as ExampleResult;
+    await expectRendered(page, record);
+    expectSameBuild(result);
+    expect(result.backend).toBe("webgpu");
+    // float32 on the GPU against float64 here.
+    expectClose(result.parity.predicted, reference.parity.predicted, 1e-4, "predicted");
+    expectClose(result.derivatives.dy, reference.derivatives.dy, 1e-3, "dy");
+    expectClose(result.derivatives.dw, reference.derivatives.dw, 1e-3, "dw");
+    expectClose(result.derivatives.dx.flat(), reference.derivatives.dx.flat(), 1e-3, "dx");
+    const dot = result.derivatives.dotProduct;
+    expect(dot).toBeDefined();
+    if (dot) expect(Math.abs(dot.forward - dot.reverse)).toBeLessThan(1e-4 * Math.max(1, Math.abs(dot.forward)));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("serves every page without a console error, with the generated references in place", async () => {
+    const pages: [string, string][] = [
+      ["/", "neureco"],
+      ["/guide/getting-started.html", "Getting started"],
+      ["/guide/compute-gradients.html", "Tutorial: compute gradients"],
+      ["/guide/backends.html", "Choosing a backend"],
+      ["/concepts/builder.html", "How the builder works"],
+      ["/concepts/normalization.html", "Normalisation"],
+      ["/concepts/derivatives.html", "Derivatives"],
+      ["/reference/cli.html", "neureco build"],
+      ["/reference/formats.html", "Layout (container version 1)"],
+      ["/api/", "@neureco/tabular"],
+    ];
+    for (const [path, text] of pages) {
+      const { page, problems } = await openPage(path);
+      expect(await page.locator("main, .VPHome").first().textContent(), path).toContain(text);
+      expect(problems, path).toEqual([]);
+      await page.close();
+    }
+    // The format reference is the contributors' spec itself, included at build time.
+    const spec = readFileSync(join(docsRoot, "..", "..", "docs", "ednn-format.md"), "utf8");
+    const heading = /^## (.+)$/m.exec(spec)?.[1];
+    expect(heading).toBeDefined();
+    const { page } = await openPage("/reference/formats.html");
+    expect(await page.locator("main").textContent()).toContain(heading?.replaceAll("`", ""));
+    await page.close();
+  });
+});
