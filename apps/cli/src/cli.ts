@@ -15,7 +15,8 @@ process.on("SIGINT", () => {
 const exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
-  ...(process.stderr.isTTY ? { terminal: process.stderr } : {}),
+  // A terminal that reports no rows (some emulated ones) cannot show a redrawn table.
+  ...(process.stderr.isTTY && process.stderr.rows !== 0 ? { terminal: process.stderr } : {}),
   signal: controller.signal,
 });
 process.exitCode = exitCode;

@@ -17,10 +17,12 @@ export interface ProgressEvent {
   readonly phase?: string;
 }
 
+export type BuildOutcome = "done" | "stopped" | "failed";
+
 export interface ProgressReporter {
   update(event: ProgressEvent): void;
-  /** Leaves the last frame on screen and stops the clock. */
-  stop(): void;
+  /** Leaves the last frame on screen (saying how the build ended) and stops the clock. */
+  stop(outcome: BuildOutcome): void;
 }
 
 interface Row {
@@ -74,6 +76,7 @@ function liveReporter(
   const log = createLogUpdate(terminal);
   const rows: Row[] = [];
   let best: Row | undefined;
+  let outcome: BuildOutcome | undefined;
   const draw = () => {
     const shown = rows.slice(-VISIBLE_ROWS);
     const table = formatTable(
@@ -86,6 +89,7 @@ function liveReporter(
         formatError(r.validation),
         formatSeconds(r.elapsedMs),
       ]),
+      ["right", "left", "right", "right", "right", "right"],
     );
     const hidden = rows.length - shown.length;
     const bestText = best
@@ -96,7 +100,7 @@ function liveReporter(
         title,
         hidden > 0 ? `  … ${hidden} earlier models` : "",
         table.trimEnd(),
-        `${formatSeconds(Date.now() - started)}${bestText} · Ctrl-C stops and keeps the checkpoint`,
+        `${formatSeconds(Date.now() - started)}${bestText} · ${outcome ?? "Ctrl-C stops and keeps the checkpoint"}`,
       ]
         .filter((line) => line !== "")
         .join("\n"),
@@ -113,8 +117,9 @@ function liveReporter(
       if (Number.isFinite(row.validation) && (!best || row.validation < best.validation)) best = row;
       draw();
     },
-    stop() {
+    stop(how) {
       clearInterval(timer);
+      outcome = how;
       draw();
       log.done();
     },

@@ -96,16 +96,16 @@ export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise
       signal: io.signal,
     });
   } catch (error) {
-    progress.stop();
+    progress.stop(io.signal.aborted ? "stopped" : "failed");
     regressor.delete();
-    if (io.signal.aborted) return interrupted(io, options, checkpoint, lastModel);
+    if (io.signal.aborted) return interrupted(io, options, checkpoint, lastModel, null);
     throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
   }
-  progress.stop();
-  // A build that noticed the abort only after its last model still counts as interrupted.
+  progress.stop(io.signal.aborted ? "stopped" : "done");
+  // Stopped after a first model, the build resolves with the best model so far (written to `out`).
   if (io.signal.aborted) {
     regressor.delete();
-    return interrupted(io, options, checkpoint, lastModel);
+    return interrupted(io, options, checkpoint, lastModel, out);
   }
 
   try {
@@ -170,14 +170,17 @@ function report(
   writeLine(io.stdout, `checkpoint: ${checkpoint}`);
 }
 
+/** Reports a build stopped by Ctrl-C; `written` is the model file holding the best model so far, if any. */
 function interrupted(
   io: CliIo,
   options: BuildCommandOptions,
   checkpoint: string,
   last: ProgressEvent | undefined,
+  written: string | null,
 ): number {
   const where = last ? ` after model ${last.modelNumber}` : "";
   writeLine(io.stderr, `Build stopped${where}. The checkpoint ${checkpoint} keeps every accepted model.`);
+  if (written !== null) writeLine(io.stderr, `The best model so far is in ${written}.`);
   if (existsSync(checkpoint)) writeLine(io.stderr, `To resume: ${resumeCommand(options, checkpoint)}`);
   else
     writeLine(

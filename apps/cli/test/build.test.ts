@@ -1,0 +1,202 @@
+/**
+ * `neureco build` through the built binary: progress lines when stderr is not
+ * a terminal, the model and checkpoint it writes, Ctrl-C and --resume, and
+ * its errors. Small data keeps each build to seconds.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Regressor, readCsv } from "@neureco/tabular";
+import { beforeAll, describe, expect, it } from "vitest";
+import { assertBuilt, hasStackTrace, headOf, neureco, workspace } from "./helpers.js";
+
+let dir: string;
+
+beforeAll(() => {
+  assertBuilt();
+  dir = workspace();
+  headOf(join(dir, "x_train.csv"), join(dir, "x_small.csv"), 120);
+  headOf(join(dir, "y_train.csv"), join(dir, "y_small.csv"), 120);
+});
+
+interface BuildSummary {
+  model: string;
+  checkpoint: string;
+  weights: number;
+  inputs: number;
+  outputs: number;
+  hidden: number;
+  links: number;
+  inputsKept: string[];
+  errors: { training: number[]; validation: number[] } | null;
+}
+
+describe("build", () => {
+  it("builds a model, prints one progress line per model on a non-terminal stderr, and a JSON summary", async () => {
+    const r = await neureco(
+      ["build", "--x", "x_small.csv", "--y", "y_small.csv", "--out", "small", "--seed", "1", "--json"],
+      dir,
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /^Building small\.ednn from x_small\.csv \(120 rows, 5 inputs → 1 output\) on cpu$/m,
+    );
+    expect(r.stderr).toMatch(
+      /^model 0 \(linear\): \d+ weights, training error [\d.e-]+, validation error [\d.e-]+, [\d.]+ s$/m,
+    );
+    // Plain lines only: no terminal escape codes when stderr is a pipe.
+    expect(r.stderr).not.toContain("\u001b[");
+    const summary = JSON.parse(r.stdout) as BuildSummary;
+    expect(summary.model).toBe("small.ednn");
+    expect(summary.checkpoint).toBe("small.checkpoint");
+    expect(existsSync(join(dir, "small.ednn"))).toBe(true);
+    expect(existsSync(join(dir, "small.checkpoint"))).toBe(true);
+
+    // The summary describes the file that was written, names from the CSV headers included.
+    const model = new Regressor();
+    await model.load(join(dir, "small.ednn"));
+    const info = model.info();
+    expect(summary.weights).toBe(info.weights);
+    expect(summary.hidden).toBe(info.hiddenNeurons);
+    expect(summary.links).toBe(info.links);
+    expect(info.inputNames).toEqual(["carbon", "hydrogen", "oxygen", "nitrogen", "sulfur"]);
+    expect(info.outputNames).toEqual(["HHV"]);
+    model.delete();
+  });
+
+  it("the same seed gives the same model", async () => {
+    const a = await neureco(
+      ["build", "--x", "x_small.csv", "--y", "y_small.csv", "--out", "seed-a.ednn", "--seed", "7"],
+      dir,
+    );
+    const b = await neureco(
+      ["build", "--x", "x_small.csv", "--y", "y_small.csv", "--out", "seed-b.ednn", "--seed", "7"],
+      dir,
+    );
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(a.stdout).toMatch(/^wrote seed-a\.ednn: \d+ weights/m);
+    const weightsOf = async (file: string) =>
+      JSON.parse((await neureco(["inspect", "--model", file, "--json"], dir)).stdout).weights as number[];
+    expect(await weightsOf("seed-a.ednn")).toEqual(await weightsOf("seed-b.ednn"));
+  });
+
+  it("uses separate validation files and the options for normalisation and links", async () => {
+    const r = await neureco(
+      [
+        "build",
+        "--x",
+        "x_small.csv",
+        "--y",
+        "y_small.csv",
+        "--valid-x",
+        "x_test.csv",
+        "--valid-y",
+        "y_test.csv",
+        "--inputs-shifting",
+        "min_centered",
+        "--inputs-scaling",
+        "max_centered",
+        "--links-maximum",
+        "8",
+        "--checkpoint",
+        "opts.ckpt",
+        "--out",
+        "opts.ednn",
+        "--json",
+      ],
+      dir,
+    );
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as BuildSummary;
+    expect(summary.links).toBeLessThanOrEqual(8);
+    expect(existsSync(join(dir, "opts.ckpt"))).toBe(true);
+    // min_centered / max_centered: shift (min+max)/2 and scale (max-min)/2 of the training inputs.
+    const x = (await readCsv(join(dir, "x_small.csv"))).matrix;
+    const carbon = Array.from({ length: x.shape[0] }, (_, i) => x.get(i, 0));
+    const [min, max] = [Math.min(...carbon), Math.max(...carbon)];
+    const inspect = JSON.parse((await neureco(["inspect", "--model", "opts.ednn", "--json"], dir)).stdout);
+    expect(inspect.normalization.inputs.shift[0]).toBeCloseTo((min + max) / 2, 12);
+    expect(inspect.normalization.inputs.scale[0]).toBeCloseTo((max - min) / 2, 12);
+  });
+
+  it("Ctrl-C stops the build, keeps the checkpoint and prints the command that resumes it; --resume finishes it", async () => {
+    let signalled = false;
+    const r = await neureco(
+      ["build", "--x", "x_train.csv", "--y", "y_train.csv", "--out", "stopped.ednn", "--seed", "1"],
+      dir,
+      (stderr, child) => {
+        // Stop as soon as the first model is in the checkpoint.
+        if (!signalled && /^model 0 /m.test(stderr)) {
+          signalled = true;
+          child.kill("SIGINT");
+        }
+      },
+    );
+    expect(signalled).toBe(true);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(
+      /^Build stopped after model \d+\. The checkpoint stopped\.checkpoint keeps every accepted model\.$/m,
+    );
+    const resume = /^To resume: neureco (build .* --resume)$/m.exec(r.stderr);
+    expect(resume?.[1]).toBe(
+      "build --x x_train.csv --y y_train.csv --out stopped.ednn --checkpoint stopped.checkpoint --seed 1 --resume",
+    );
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(existsSync(join(dir, "stopped.checkpoint"))).toBe(true);
+    // Stopped after a first model, the build still writes the best model so far.
+    expect(r.stderr).toMatch(/^The best model so far is in stopped\.ednn\.$/m);
+    expect(existsSync(join(dir, "stopped.ednn"))).toBe(true);
+
+    const resumed = await neureco(resume?.[1].split(" ") ?? [], dir);
+    expect(resumed.stderr).not.toMatch(/^error/m);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/^Resuming stopped\.ednn/m);
+    expect(resumed.stdout).toMatch(/^wrote stopped\.ednn: \d+ weights/m);
+  });
+});
+
+describe("build errors", () => {
+  const expectOneLineError = (r: { code: number | null; stderr: string }, code: number, pattern: RegExp) => {
+    expect(r.code).toBe(code);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(pattern);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  };
+
+  it("--resume without a checkpoint", async () => {
+    const r = await neureco(
+      ["build", "--x", "x_small.csv", "--y", "y_small.csv", "--out", "none.ednn", "--resume"],
+      dir,
+    );
+    expectOneLineError(r, 1, /cannot resume: the checkpoint "none\.checkpoint" does not exist/);
+  });
+
+  it("--valid-x without --valid-y", async () => {
+    const r = await neureco(
+      ["build", "--x", "x_small.csv", "--y", "y_small.csv", "--out", "v.ednn", "--valid-x", "x_test.csv"],
+      dir,
+    );
+    expectOneLineError(r, 2, /--valid-x and --valid-y must be given together/);
+  });
+
+  it("inputs and outputs with different row counts", async () => {
+    const r = await neureco(["build", "--x", "x_small.csv", "--y", "y_train.csv", "--out", "rows.ednn"], dir);
+    expectOneLineError(r, 1, /y_train\.csv: 456 data rows, expected 120 \(one per row of x_small\.csv\)/);
+  });
+
+  it("a validation percentage out of range", async () => {
+    const r = await neureco(
+      ["build", "--x", "x_small.csv", "--y", "y_small.csv", "--out", "p.ednn", "--valid-percentage", "80"],
+      dir,
+    );
+    expectOneLineError(r, 2, /--valid-percentage <p>' argument '80' is invalid.*1 to 50/);
+  });
+
+  it("an unknown normalisation method", async () => {
+    const r = await neureco(
+      ["build", "--x", "x_small.csv", "--y", "y_small.csv", "--out", "n.ednn", "--inputs-scaling", "huge"],
+      dir,
+    );
+    expectOneLineError(r, 2, /'huge' is invalid.*none, max, max_centered, std, auto/);
+  });
+});
