@@ -287,7 +287,11 @@ async function runBuild(
           SEARCH_FIT,
         );
       } else {
-        const linear = await fitter.fit(linearNetwork(m, k), resolved.initialBetaReg, SEARCH_FIT);
+        const linear = await fitter.fit(
+          linearNetwork(m, k),
+          [resolved.initialBetaReg, resolved.initialBetaReg],
+          SEARCH_FIT,
+        );
         current = await enforceLinkCap(ctx, linear);
         await record.accept(current, "linear");
       }

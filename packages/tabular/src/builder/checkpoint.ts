@@ -24,8 +24,8 @@ export interface CheckpointModel {
   readonly phase: BuildPhase;
   readonly structure: NetworkStructure;
   readonly weights: Float64Array;
-  /** Weight-decay strength the model was trained with. */
-  readonly beta: number;
+  /** Weight-decay strengths it was trained with: [links into hidden neurons, links into outputs]. */
+  readonly beta: readonly number[];
   /** RMSE per output in normalised units (validation: NaN-free, on the held-out rows). */
   readonly errors: ModelErrors;
   /** Milliseconds from the start of the build (of the run that produced it). */
@@ -51,7 +51,7 @@ interface ModelEntryJSON {
   number?: number;
   phase: BuildPhase;
   structure: { inputs: number; hidden: number; outputs: number; links: [number, number][] };
-  beta: number;
+  beta: number[];
   errors: { training: (number | null)[]; validation: (number | null)[] };
   elapsedMs: number;
 }
@@ -82,7 +82,7 @@ function entryJSON(m: Omit<CheckpointModel, "number"> & { number?: number }): Mo
       outputs: s.outputs,
       links: s.links.map(([a, b]) => [a, b]),
     },
-    beta: m.beta,
+    beta: [...m.beta],
     errors: { training: [...m.errors.training], validation: [...m.errors.validation] },
     elapsedMs: m.elapsedMs,
   };
@@ -161,7 +161,7 @@ function parseEntry(
     phase,
     structure,
     weights,
-    beta: typeof v.beta === "number" ? v.beta : fail(`${what}.beta is not a number`),
+    beta: numberList(v.beta, `${what}.beta`),
     errors: {
       training: numberList(errors.training, `${what}.errors.training`),
       validation: numberList(errors.validation, `${what}.errors.validation`),

@@ -7,11 +7,12 @@ import type { Backend, DType } from "@neureco/core";
 import { weightCount } from "../network/structure.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { type DeviceData, Objective } from "./objective.js";
-import { trainLevenbergMarquardt } from "./train.js";
+import { type Beta, trainLevenbergMarquardt } from "./train.js";
 
 export interface TrainedNetwork {
   readonly network: WeightedNetwork;
-  readonly beta: number;
+  /** Regularisation per weight group (see train.ts). */
+  readonly beta: Beta;
   /** JᵀJ on the training rows at the trained weights. */
   readonly jtj: Float64Array;
   /** RMSE per output on the training rows. */
@@ -29,9 +30,13 @@ export interface FitOptions {
 }
 
 /** Search fits: enough iterations to rank candidates. */
-export const SEARCH_FIT: FitOptions = { maxIterations: 40, tolerance: 1e-5, adaptBeta: true };
-/** The final refit and frozen-structure retraining: to convergence. */
-export const FINAL_FIT: FitOptions = { maxIterations: 300, tolerance: 1e-10, adaptBeta: true };
+export const SEARCH_FIT: FitOptions = { maxIterations: 30, tolerance: 1e-5, adaptBeta: true };
+/**
+ * The final refit and frozen-structure retraining: to convergence, with the
+ * regularisation the model was chosen with (re-estimating it on all rows
+ * lets it drift down and overfit).
+ */
+export const FINAL_FIT: FitOptions = { maxIterations: 300, tolerance: 1e-10, adaptBeta: false };
 
 /** RMSE over all outputs from per-output RMSEs. */
 export function overallRmse(perOutput: readonly number[]): number {
@@ -53,7 +58,7 @@ export class Fitter {
     return this.train.rows;
   }
 
-  async fit(network: WeightedNetwork, beta: number, options: FitOptions): Promise<TrainedNetwork> {
+  async fit(network: WeightedNetwork, beta: Beta, options: FitOptions): Promise<TrainedNetwork> {
     const objective = new Objective(this.backend, network.structure, this.train);
     const result = await trainLevenbergMarquardt(objective, network.weights, {
       ...options,

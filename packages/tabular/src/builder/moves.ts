@@ -5,18 +5,25 @@
  */
 import { connectedInputs } from "../network/structure.js";
 import type { TrainedNetwork } from "./fit.js";
-import { addDiagonal, cholesky, choleskyInverse } from "./linalg.js";
+import { cholesky, choleskyInverse } from "./linalg.js";
 import { addHiddenNeuron, linksOfInput, type WeightedNetwork } from "./network-edit.js";
 import { normalDraw, type Random } from "./random.js";
+import { betaDiagonal, weightGroups } from "./train.js";
 
 /**
  * `count` networks, each the given one plus a new tanh neuron reading every
- * connected input and feeding every output. Its output weights start at 0,
- * so each candidate starts exactly at the trained network's fit; its input
- * weights are random, scaled so the pre-activation spans about ±1 on
- * normalised inputs.
+ * connected input and feeding every output. Its input weights are random,
+ * scaled so the pre-activation spans about ±1 on normalised inputs; its
+ * output weights start at ± the residual RMS of each output: small enough to
+ * start near the trained network's fit, not 0 (where the new neuron's input
+ * weights would have no gradient and training would stall).
  */
-export function growthCandidates(network: WeightedNetwork, count: number, random: Random): WeightedNetwork[] {
+export function growthCandidates(
+  network: WeightedNetwork,
+  count: number,
+  random: Random,
+  residualRmse: readonly number[],
+): WeightedNetwork[] {
   const inputs = connectedInputs(network.structure);
   const fanIn = Math.max(inputs.length, 1);
   const out: WeightedNetwork[] = [];
@@ -39,7 +46,10 @@ export function growthCandidates(network: WeightedNetwork, count: number, random
 
 function inverseHessian(t: TrainedNetwork): Float64Array | null {
   const p = t.network.weights.length;
-  const l = cholesky(addDiagonal(t.jtj, p, Math.max(t.beta, 1e-10)), p);
+  const diagonal = betaDiagonal(weightGroups(t.network.structure), t.beta);
+  const h = t.jtj.slice();
+  for (let i = 0; i < p; i++) h[i * p + i] += Math.max(diagonal[i], 1e-10);
+  const l = cholesky(h, p);
   return l ? choleskyInverse(l, p) : null;
 }
 

@@ -36,9 +36,9 @@ export interface SearchContext {
   accept(model: TrainedNetwork, phase: BuildPhase): Promise<void>;
 }
 
-/** Weights a network may have: a fraction of the training residuals, so that it cannot just memorise them. */
+/** Weights a network may have: a quarter of the training residuals, so that it cannot just memorise them. */
 function weightBudget(ctx: SearchContext, outputs: number): number {
-  return Math.max(8, Math.floor((ctx.fitter.trainingRows * outputs) / 3));
+  return Math.max(8, Math.floor((ctx.fitter.trainingRows * outputs) / 4));
 }
 
 /** Forces the link cap: removes the least salient links (no tolerance) and retrains. */
@@ -66,7 +66,12 @@ export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<T
   const outputs = start.network.structure.outputs;
   while (stale < GROWTH_PATIENCE) {
     throwIfAborted(ctx.signal);
-    const candidates = growthCandidates(base.network, GROWTH_CANDIDATES, ctx.random).filter(
+    const candidates = growthCandidates(
+      base.network,
+      GROWTH_CANDIDATES,
+      ctx.random,
+      base.trainingRmse,
+    ).filter(
       (c) =>
         weightCount(c.structure) <= weightBudget(ctx, outputs) &&
         (ctx.linksMaximumNumber === 0 || linkCount(c) <= ctx.linksMaximumNumber),
@@ -116,17 +121,43 @@ export async function pruneInputs(ctx: SearchContext, start: TrainedNetwork): Pr
   return current;
 }
 
-/** Links that may be removed: all, or (when inputs must stay connected) all but the last link of an input. */
-function removableLinks(ctx: SearchContext, network: WeightedNetwork): Set<number> {
+/**
+ * Up to `count` links from `ranked` (in order, after the first `skip`);
+ * when inputs must stay connected, never all the links of an input.
+ */
+function chooseLinks(
+  ctx: SearchContext,
+  network: WeightedNetwork,
+  ranked: readonly number[],
+  skip: number,
+  count: number,
+): number[] {
+  if (ctx.disconnectInputsIfPossible) return ranked.slice(skip, skip + count);
   const s = network.structure;
-  const removable = new Set(s.links.map((_, i) => i));
-  if (!ctx.disconnectInputsIfPossible) {
-    for (let input = 0; input < s.inputs; input++) {
-      const own = linksOfInput(network, input);
-      if (own.length === 1) removable.delete(own[0]);
+  const left = new Map<number, number>();
+  for (const [from] of s.links) if (from < s.inputs) left.set(from, (left.get(from) ?? 0) + 1);
+  const eligible = ranked.filter((q) => {
+    const from = s.links[q][0];
+    return from >= s.inputs || (left.get(from) ?? 0) > 1;
+  });
+  const chosen: number[] = [];
+  for (const q of eligible.slice(skip)) {
+    if (chosen.length === count) break;
+    const from = s.links[q][0];
+    if (from < s.inputs) {
+      const n = left.get(from) ?? 0;
+      if (n <= 1) continue;
+      left.set(from, n - 1);
     }
+    chosen.push(q);
   }
-  return removable;
+  return chosen;
+}
+
+/** Whether every input connected in `before` still is in `after` (dropping a dead neuron can take links with it). */
+function keepsInputs(before: WeightedNetwork, after: WeightedNetwork): boolean {
+  const kept = new Set(connectedInputs(after.structure));
+  return connectedInputs(before.structure).every((i) => kept.has(i));
 }
 
 /**
@@ -140,12 +171,13 @@ export async function pruneLinks(ctx: SearchContext, start: TrainedNetwork): Pro
   let skip = 0;
   while (skip < PRUNING_PATIENCE) {
     throwIfAborted(ctx.signal);
-    const removable = removableLinks(ctx, current.network);
-    const ranked = linksBySaliency(current).filter((s) => removable.has(s.position));
-    if (ranked.length <= skip || linkCount(current.network) <= 1) break;
-    const chosen = ranked.slice(skip, skip + batch).map((s) => s.position);
-    const trial = await ctx.fitter.fit(removeLinks(current.network, chosen), current.beta, SEARCH_FIT);
-    if (withinTolerance(ctx, trial)) {
+    const ranked = linksBySaliency(current).map((s) => s.position);
+    const chosen = chooseLinks(ctx, current.network, ranked, skip, batch);
+    if (chosen.length === 0 || linkCount(current.network) <= 1) break;
+    const pruned = removeLinks(current.network, chosen);
+    const allowed = ctx.disconnectInputsIfPossible || keepsInputs(current.network, pruned);
+    const trial = allowed ? await ctx.fitter.fit(pruned, current.beta, SEARCH_FIT) : null;
+    if (trial && withinTolerance(ctx, trial)) {
       await ctx.accept(trial, "pruning");
       current = trial;
     } else if (batch > 1) {

@@ -1,16 +1,26 @@
 /**
- * Levenberg–Marquardt on E(w) = ½·Σr² + ½·β·‖w‖², with adaptive damping μ
- * (Nielsen's update) and, optionally, the regularisation β re-estimated from
- * the evidence (MacKay): γ = p − β·tr((JᵀJ + βI)⁻¹) well-determined
- * parameters, β ← γ·Σr² / (‖w‖²·(N − γ)). On noiseless data β falls towards
- * 0 and the fit goes to machine precision; on noisy data it settles where
- * the weights stop explaining noise.
+ * Levenberg–Marquardt on E(w) = ½·Σr² + ½·Σ_g β_g·‖w_g‖², with adaptive
+ * damping μ (Nielsen's update) and, optionally, each β_g re-estimated from
+ * the evidence (MacKay). The weights fall in groups with their own β: the
+ * links into hidden neurons, and the links into outputs; biases are not
+ * penalised. One shared β would force a new neuron's input weights to the
+ * scale of the linear weights and stop it from being used.
+ *
+ * Evidence update: A = JᵀJ + diag(β), γ_g = p_g − β_g·Σ_{i∈g}[A⁻¹]_ii
+ * well-determined parameters in group g, γ = Σγ_g + (unpenalised count),
+ * β_g ← γ_g·Σr² / (‖w_g‖²·(N − γ)). On noiseless data every β falls towards 0
+ * and the fit goes to machine precision.
  */
-import { addDiagonal, cholesky, choleskyInverse, choleskySolve, dot } from "./linalg.js";
+import type { NetworkStructure } from "../network/structure.js";
+import { cholesky, choleskyInverse, choleskySolve, dot } from "./linalg.js";
 import type { Objective } from "./objective.js";
 
+/** Regularisation strengths per group: [links into hidden neurons, links into outputs]. */
+export type Beta = readonly number[];
+export const BETA_GROUPS = 2;
+
 export interface TrainOptions {
-  readonly beta: number;
+  readonly beta: Beta;
   readonly adaptBeta: boolean;
   readonly maxIterations: number;
   /** Stop after two accepted steps in a row that improve E by less than this fraction. */
@@ -21,7 +31,7 @@ export interface TrainOptions {
 
 export interface TrainResult {
   readonly weights: Float64Array;
-  readonly beta: number;
+  readonly beta: Beta;
   /** Σr² on the training rows at `weights`. */
   readonly sse: number;
   /** JᵀJ at `weights` (p × p row-major), for saliencies. */
@@ -38,27 +48,70 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new BuildAborted("build aborted");
 }
 
-const BETA_MIN = 0;
 const BETA_MAX = 1e4;
+/**
+ * Floor of β_g / noise variance, i.e. a cap (√10 ≈ 3.2) on the prior spread
+ * of the weights in normalised units. Without it the evidence can let a
+ * neuron's input weights grow into a step that fits a few rows; the floor
+ * scales with the noise, so noiseless data still fits to machine precision.
+ */
+const MIN_PRECISION_RATIO = 0.1;
 
-/** The evidence estimate of β at the current point (see the module comment). */
+/** Group of every weight: 0 = link into a hidden neuron, 1 = link into an output, -1 = bias (not penalised). */
+export function weightGroups(s: NetworkStructure): Int8Array {
+  const groups = new Int8Array(s.links.length + s.hidden + s.outputs).fill(-1);
+  const firstOutput = s.inputs + s.hidden;
+  s.links.forEach(([, to], i) => {
+    groups[i] = to >= firstOutput ? 1 : 0;
+  });
+  return groups;
+}
+
+/** diag(β) as a vector over the weights. */
+export function betaDiagonal(groups: Int8Array, beta: Beta): Float64Array {
+  return Float64Array.from(groups, (g) => (g < 0 ? 0 : beta[g]));
+}
+
+/** `a + diag(d) + c·I` as a new matrix. */
+function addDiagonals(a: Float64Array, p: number, d: Float64Array, c: number): Float64Array {
+  const out = a.slice();
+  for (let i = 0; i < p; i++) out[i * p + i] += d[i] + c;
+  return out;
+}
+
+/** The evidence estimate of every β_g at the current point (see the module comment). */
 export function evidenceBeta(
   jtj: Float64Array,
-  p: number,
-  beta: number,
+  groups: Int8Array,
+  beta: Beta,
   sse: number,
-  weightNorm2: number,
+  w: Float64Array,
   residuals: number,
-): number {
-  const l = cholesky(addDiagonal(jtj, p, Math.max(beta, 1e-12)), p);
+): Beta {
+  const p = w.length;
+  const l = cholesky(addDiagonals(jtj, p, betaDiagonal(groups, beta), 1e-12), p);
   if (!l) return beta;
   const inv = choleskyInverse(l, p);
-  let trace = 0;
-  for (let i = 0; i < p; i++) trace += inv[i * p + i];
-  const gamma = Math.min(Math.max(p - beta * trace, 0.5), residuals - 1);
-  if (!(gamma > 0) || !(weightNorm2 > 0)) return beta;
-  const next = (gamma * sse) / (weightNorm2 * (residuals - gamma));
-  return Number.isFinite(next) ? Math.min(Math.max(next, BETA_MIN), BETA_MAX) : beta;
+  const gammaOf = new Array(BETA_GROUPS).fill(0);
+  const norm2 = new Array(BETA_GROUPS).fill(0);
+  let gamma = 0;
+  for (let i = 0; i < p; i++) {
+    const g = groups[i];
+    if (g < 0) {
+      gamma += 1;
+      continue;
+    }
+    const gi = 1 - beta[g] * inv[i * p + i];
+    gammaOf[g] += gi;
+    norm2[g] += w[i] * w[i];
+    gamma += gi;
+  }
+  const noise = sse / Math.max(residuals - gamma, 1);
+  return beta.map((b, g) => {
+    if (!(norm2[g] > 0) || !(gammaOf[g] > 0)) return b;
+    const next = noise * Math.max(gammaOf[g] / norm2[g], MIN_PRECISION_RATIO);
+    return Number.isFinite(next) ? Math.min(next, BETA_MAX) : b;
+  });
 }
 
 export async function trainLevenbergMarquardt(
@@ -68,10 +121,16 @@ export async function trainLevenbergMarquardt(
 ): Promise<TrainResult> {
   const p = objective.weightCount;
   const residuals = objective.data.rows * objective.data.outputs;
+  const groups = weightGroups(objective.structure);
   let w = initialWeights.slice();
   let beta = options.beta;
+  let betaVec = betaDiagonal(groups, beta);
   let { jtj, jtr, sse } = await objective.normalEquations(w);
-  const energy = (s: number, weights: Float64Array) => 0.5 * s + 0.5 * beta * dot(weights, weights);
+  const energy = (s: number, weights: Float64Array) => {
+    let penalty = 0;
+    for (let i = 0; i < p; i++) penalty += betaVec[i] * weights[i] * weights[i];
+    return 0.5 * (s + penalty);
+  };
   let e = energy(sse, w);
   let maxDiag = 0;
   for (let i = 0; i < p; i++) maxDiag = Math.max(maxDiag, jtj[i * p + i]);
@@ -83,8 +142,8 @@ export async function trainLevenbergMarquardt(
     throwIfAborted(options.signal);
     iterations++;
     const g = new Float64Array(p);
-    for (let i = 0; i < p; i++) g[i] = jtr[i] + beta * w[i];
-    const l = cholesky(addDiagonal(jtj, p, beta + mu), p);
+    for (let i = 0; i < p; i++) g[i] = jtr[i] + betaVec[i] * w[i];
+    const l = cholesky(addDiagonals(jtj, p, betaVec, mu), p);
     if (!l) {
       mu *= nu;
       nu *= 2;
@@ -104,7 +163,10 @@ export async function trainLevenbergMarquardt(
       ({ jtj, jtr, sse } = await objective.normalEquations(w));
       mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
       nu = 2;
-      if (options.adaptBeta) beta = evidenceBeta(jtj, p, beta, sse, dot(w, w), residuals);
+      if (options.adaptBeta) {
+        beta = evidenceBeta(jtj, groups, beta, sse, w, residuals);
+        betaVec = betaDiagonal(groups, beta);
+      }
       e = energy(sse, w);
       smallSteps = relative < options.tolerance ? smallSteps + 1 : 0;
       if (smallSteps >= 2 || sse === 0) break;
