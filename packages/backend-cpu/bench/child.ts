@@ -9,7 +9,8 @@ import { createImplementation, IMPLEMENTATION_NAMES, type ImplementationName } f
 import { makeProblem, packResult } from "./problem.js";
 
 const [name, dtype, rowsArg, callsArg, resultFile] = process.argv.slice(2);
-if (!(IMPLEMENTATION_NAMES as readonly string[]).includes(name)) throw new Error(`unknown implementation ${name}`);
+if (!(IMPLEMENTATION_NAMES as readonly string[]).includes(name))
+  throw new Error(`unknown implementation ${name}`);
 if (dtype !== "float64" && dtype !== "float32") throw new Error(`unknown dtype ${dtype}`);
 const rows = Number(rowsArg);
 const calls = Number(callsArg);

@@ -5,7 +5,20 @@
  * A call returns when the results are computed and resident in the
  * implementation's memory; they are freed before the next call.
  */
-import { add, type Backend, type DType, jit, matmul, square, sub, sum, type Tensor, tanh, tensor, valueAndGrad } from "@neureco/core";
+import {
+  add,
+  type Backend,
+  type DType,
+  jit,
+  matmul,
+  square,
+  sub,
+  sum,
+  type Tensor,
+  tanh,
+  tensor,
+  valueAndGrad,
+} from "@neureco/core";
 import { cpu } from "../src/index.js";
 import { type GradientResult, HIDDEN, IN, type Problem, referenceGradient } from "./problem.js";
 
@@ -18,10 +31,20 @@ export interface Implementation {
   describe(): string;
 }
 
-export const IMPLEMENTATION_NAMES = ["neureco", "neureco-unfused", "plain-js", "tfjs-cpu", "tfjs-wasm"] as const;
+export const IMPLEMENTATION_NAMES = [
+  "neureco",
+  "neureco-unfused",
+  "plain-js",
+  "tfjs-cpu",
+  "tfjs-wasm",
+] as const;
 export type ImplementationName = (typeof IMPLEMENTATION_NAMES)[number];
 
-export async function createImplementation(name: ImplementationName, problem: Problem, dtype: DType): Promise<Implementation> {
+export async function createImplementation(
+  name: ImplementationName,
+  problem: Problem,
+  dtype: DType,
+): Promise<Implementation> {
   switch (name) {
     case "neureco":
       return neureco(cpu(), problem, dtype, "with backend.compile");
@@ -40,7 +63,13 @@ export async function createImplementation(name: ImplementationName, problem: Pr
 
 function neureco(backend: Backend, p: Problem, dtype: DType, how: string): Implementation {
   const t = (values: Float64Array, shape: number[]) => tensor(backend, values, shape, dtype);
-  const params = [t(p.W1, [IN, HIDDEN]), t(p.b1, [HIDDEN]), t(p.W2, [HIDDEN, 1]), t(p.b2, [1]), t(p.X, [p.rows, IN])];
+  const params = [
+    t(p.W1, [IN, HIDDEN]),
+    t(p.b1, [HIDDEN]),
+    t(p.W2, [HIDDEN, 1]),
+    t(p.b2, [1]),
+    t(p.X, [p.rows, IN]),
+  ];
   const y = t(p.y, [p.rows, 1]);
   const loss = (W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor, X: Tensor) =>
     sum(square(sub(add(matmul(tanh(add(matmul(X, W1), b1)), W2), b2), y)));
@@ -80,7 +109,9 @@ async function tfjs(name: "tfjs-cpu" | "tfjs-wasm", p: Problem): Promise<Impleme
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     const { createRequire } = await import("node:module");
     const { dirname } = await import("node:path");
-    const wasmFile = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm");
+    const wasmFile = createRequire(import.meta.url).resolve(
+      "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm",
+    );
     wasm.setWasmPaths(`${dirname(wasmFile)}/`);
     await tf.setBackend("wasm");
   } else {

@@ -15,7 +15,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { IMPLEMENTATION_NAMES, type ImplementationName } from "./implementations.js";
-import { makeProblem, median, RESULT_PARTS, referenceGradient, relativeDifference, unpackResult } from "./problem.js";
+import {
+  makeProblem,
+  median,
+  RESULT_PARTS,
+  referenceGradient,
+  relativeDifference,
+  unpackResult,
+} from "./problem.js";
 
 interface Case {
   readonly impl: ImplementationName;
@@ -44,7 +51,8 @@ const calls = Math.max(20, Number(option("calls", "25")));
 const only = option("only", "").split(",").filter(Boolean);
 const cases = CASES.filter((c) => only.length === 0 || only.includes(c.impl));
 for (const name of only) {
-  if (!(IMPLEMENTATION_NAMES as readonly string[]).includes(name)) throw new Error(`--only: unknown implementation ${name}`);
+  if (!(IMPLEMENTATION_NAMES as readonly string[]).includes(name))
+    throw new Error(`--only: unknown implementation ${name}`);
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -62,7 +70,17 @@ function runCase(c: Case, rows: number): Measured {
   const resultFile = join(scratch, `${c.impl}-${c.dtype}-${rows}.bin`);
   const child = spawnSync(
     process.execPath,
-    ["--conditions=@neureco/source", "--import", "tsx", join(here, "child.ts"), c.impl, c.dtype, String(rows), String(calls), resultFile],
+    [
+      "--conditions=@neureco/source",
+      "--import",
+      "tsx",
+      join(here, "child.ts"),
+      c.impl,
+      c.dtype,
+      String(rows),
+      String(calls),
+      resultFile,
+    ],
     { encoding: "utf8", cwd: join(here, ".."), maxBuffer: 1 << 26 },
   );
   if (child.status !== 0) throw new Error(`${label(c)} failed (exit ${child.status}):\n${child.stderr}`);
@@ -76,8 +94,12 @@ function runCase(c: Case, rows: number): Measured {
 }
 
 const failures: string[] = [];
-console.log(`neureco CPU benchmark: gradient of sum((tanh(X W1 + b1) W2 + b2 - y)^2) w.r.t. W1, b1, W2, b2 and X`);
-console.log(`8 -> 16 (tanh) -> 1; each implementation in a fresh process; warm-up >= 10 calls and 0.5 s; median of ${calls} calls\n`);
+console.log(
+  `neureco CPU benchmark: gradient of sum((tanh(X W1 + b1) W2 + b2 - y)^2) w.r.t. W1, b1, W2, b2 and X`,
+);
+console.log(
+  `8 -> 16 (tanh) -> 1; each implementation in a fresh process; warm-up >= 10 calls and 0.5 s; median of ${calls} calls\n`,
+);
 for (const rows of rowCounts) {
   const measured = new Map<string, Measured>();
   console.log(`${rows} rows`);
@@ -85,7 +107,10 @@ for (const rows of rowCounts) {
     const m = runCase(c, rows);
     measured.set(label(c), m);
     const ok = m.worstDifference <= TOLERANCE[c.dtype];
-    if (!ok) failures.push(`${label(c)} at ${rows} rows differs from the float64 reference by ${m.worstDifference.toExponential(2)}`);
+    if (!ok)
+      failures.push(
+        `${label(c)} at ${rows} rows differs from the float64 reference by ${m.worstDifference.toExponential(2)}`,
+      );
     console.log(
       `  ${label(c).padEnd(26)} median ${m.median.toFixed(3).padStart(9)} ms  min ${m.min.toFixed(3).padStart(9)} ms  ` +
         `max rel. diff ${m.worstDifference.toExponential(1)} ${ok ? "ok" : "MISMATCH"}  (${m.describe})`,
@@ -96,7 +121,9 @@ for (const rows of rowCounts) {
   for (const o of ours) {
     const mine = measured.get(label(o));
     if (!mine) continue;
-    const ratios = peers.map((p) => `${((measured.get(label(p))?.median ?? Number.NaN) / mine.median).toFixed(1)}x vs ${p.impl}`);
+    const ratios = peers.map(
+      (p) => `${((measured.get(label(p))?.median ?? Number.NaN) / mine.median).toFixed(1)}x vs ${p.impl}`,
+    );
     if (ratios.length) console.log(`  ${label(o)}: ${ratios.join(", ")} (peer median / ours)`);
   }
   console.log("");

@@ -43,7 +43,8 @@ function random(seed: number): () => number {
 
 export function makeProblem(rows: number, seed = 12345): Problem {
   const rand = random(seed);
-  const uniform = (length: number, scale: number) => Float64Array.from({ length }, () => (2 * rand() - 1) * scale);
+  const uniform = (length: number, scale: number) =>
+    Float64Array.from({ length }, () => (2 * rand() - 1) * scale);
   const W1 = uniform(IN * HIDDEN, 1 / Math.sqrt(IN));
   const b1 = uniform(HIDDEN, 0.1);
   const W2 = uniform(HIDDEN, 1 / Math.sqrt(HIDDEN));
@@ -52,7 +53,7 @@ export function makeProblem(rows: number, seed = 12345): Problem {
   const y = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     let s = 0;
-    for (let j = 0; j < IN; j++) s += X[i * IN + j] * (j % 3 - 1);
+    for (let j = 0; j < IN; j++) s += X[i * IN + j] * ((j % 3) - 1);
     y[i] = Math.sin(s);
   }
   return { rows, W1, b1, W2, b2, X, y };

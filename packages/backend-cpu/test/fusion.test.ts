@@ -3,14 +3,15 @@
  * (same storage and kernels, compiler removed) on row-separable graphs, and
  * graphs it cannot fuse must fall back to the interpreter.
  */
-import * as nc from "@neureco/core";
+
 import type { Backend, CompiledGraph, DType, Graph, Tensor } from "@neureco/core";
+import * as nc from "@neureco/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileGraph, type FusionOptions, planFusion } from "../src/fusion/index.js";
+import { cpu } from "../src/index.js";
 import { createKernels } from "../src/kernels.js";
 import { CpuStorage } from "../src/storage.js";
-import { cpu } from "../src/index.js";
 
 /** A CPU backend whose compiler records what it compiled, and the same backend without it. */
 function backends(options?: FusionOptions) {
@@ -40,7 +41,12 @@ function backends(options?: FusionOptions) {
 const TOLERANCE: Record<DType, number> = { float64: 1e-13, float32: 1e-5 };
 
 /** |a − b| ≤ tol · (|b| + max|b|): relative to each output's scale. */
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
+function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: number,
+  what: string,
+): void {
   expect(actual.length, `${what}: length`).toBe(expected.length);
   let scale = 0;
   for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
@@ -53,7 +59,8 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
     }
     if (a === b) continue;
     const bound = tol * (Math.abs(b) + scale);
-    if (!(Math.abs(a - b) <= bound)) expect.fail(`${what}[${i}]: ${a} vs ${b} (|diff| ${Math.abs(a - b)} > ${bound})`);
+    if (!(Math.abs(a - b) <= bound))
+      expect.fail(`${what}[${i}]: ${a} vs ${b} (|diff| ${Math.abs(a - b)} > ${bound})`);
   }
 }
 
@@ -70,7 +77,15 @@ function values(count: number, seed: number): Float64Array {
 
 type Activation = "tanh" | "sigmoid" | "relu" | "exp" | "none";
 const activate = (name: Activation, x: Tensor): Tensor =>
-  name === "none" ? x : name === "tanh" ? nc.tanh(x) : name === "sigmoid" ? nc.sigmoid(x) : name === "relu" ? nc.relu(x) : nc.exp(nc.mul(x, 0.5));
+  name === "none"
+    ? x
+    : name === "tanh"
+      ? nc.tanh(x)
+      : name === "sigmoid"
+        ? nc.sigmoid(x)
+        : name === "relu"
+          ? nc.relu(x)
+          : nc.exp(nc.mul(x, 0.5));
 
 interface Network {
   readonly sizes: readonly number[];
@@ -98,7 +113,11 @@ function makeParams(backend: Backend, net: Network, dtype: DType, seed: number):
 }
 
 /** Runs `build(backend)` (a list of tensors) on both backends and compares. */
-function compareOnBoth(options: FusionOptions | undefined, dtype: DType, build: (backend: Backend) => Tensor[]): { fusedCount: number } {
+function compareOnBoth(
+  options: FusionOptions | undefined,
+  dtype: DType,
+  build: (backend: Backend) => Tensor[],
+): { fusedCount: number } {
   const { fused, interpreted, compiled } = backends(options);
   const expected = build(interpreted).map((t) => t.readSync());
   const actual = build(fused).map((t) => t.readSync());
@@ -115,8 +134,14 @@ function lossAndGradients(net: Network, rows: number, dtype: DType, seed: number
   return (backend: Backend): Tensor[] => {
     const params = makeParams(backend, net, dtype, seed);
     const x = nc.tensor(backend, values(rows * net.sizes[0], seed + 100), [rows, net.sizes[0]], dtype);
-    const y = nc.tensor(backend, values(rows * net.sizes[net.sizes.length - 1], seed + 101), [rows, net.sizes[net.sizes.length - 1]], dtype);
-    const loss = (...args: Tensor[]) => nc.sum(nc.square(nc.sub(forward(net, args.slice(0, -1), args[args.length - 1]), y)));
+    const y = nc.tensor(
+      backend,
+      values(rows * net.sizes[net.sizes.length - 1], seed + 101),
+      [rows, net.sizes[net.sizes.length - 1]],
+      dtype,
+    );
+    const loss = (...args: Tensor[]) =>
+      nc.sum(nc.square(nc.sub(forward(net, args.slice(0, -1), args[args.length - 1]), y)));
     const vg = nc.valueAndGrad(loss);
     const step = nc.jit((...args: Tensor[]) => {
       const [value, grads] = vg(...args);
@@ -132,21 +157,31 @@ function forwardDerivative(net: Network, rows: number, dtype: DType, seed: numbe
   return (backend: Backend): Tensor[] => {
     const params = makeParams(backend, net, dtype, seed);
     const x = nc.tensor(backend, values(rows * net.sizes[0], seed + 100), [rows, net.sizes[0]], dtype);
-    const tangents = [...params, x].map((t, i) => nc.tensor(backend, values(t.size, seed + 200 + i), t.shape, dtype));
-    const [out, tangentOut] = nc.jvp((...args: Tensor[]) => forward(net, args.slice(0, -1), args[args.length - 1]), [...params, x], tangents);
+    const tangents = [...params, x].map((t, i) =>
+      nc.tensor(backend, values(t.size, seed + 200 + i), t.shape, dtype),
+    );
+    const [out, tangentOut] = nc.jvp(
+      (...args: Tensor[]) => forward(net, args.slice(0, -1), args[args.length - 1]),
+      [...params, x],
+      tangents,
+    );
     return [out, tangentOut];
   };
 }
 
 const BENCH_NET: Network = { sizes: [8, 16, 1], activations: ["tanh"] };
 
-describe("fused row loops (JavaScript)", () => {
-  const options: FusionOptions = { loop: "js" };
+describe.each(["js", "wasm"] as const)("fused row loops (%s)", (loop) => {
+  const options: FusionOptions = { loop };
 
   for (const dtype of ["float64", "float32"] as const) {
     for (const rows of [0, 1, 2, 7, 8, 16, 100]) {
       it(`fuses the 8-16-1 tanh network's loss gradient, ${dtype}, ${rows} rows, and matches the interpreter`, () => {
-        const { fusedCount } = compareOnBoth(options, dtype, lossAndGradients(BENCH_NET, rows, dtype, rows + 1));
+        const { fusedCount } = compareOnBoth(
+          options,
+          dtype,
+          lossAndGradients(BENCH_NET, rows, dtype, rows + 1),
+        );
         expect(fusedCount).toBeGreaterThan(0);
       });
     }
@@ -172,7 +207,9 @@ describe("fused row loops (JavaScript)", () => {
         fc.integer({ min: 1, max: 1000 }),
         (sizes, activations, rows, dtype, reverse, seed) => {
           const net: Network = { sizes, activations };
-          const build = reverse ? lossAndGradients(net, rows, dtype, seed) : forwardDerivative(net, rows, dtype, seed);
+          const build = reverse
+            ? lossAndGradients(net, rows, dtype, seed)
+            : forwardDerivative(net, rows, dtype, seed);
           const { fusedCount } = compareOnBoth(options, dtype, build);
           // With 0 or 1 rows a weight matrix may take the row role; any plan must still be exact.
           if (rows >= 2) expect(fusedCount).toBeGreaterThan(0);
@@ -194,9 +231,18 @@ describe("fused row loops (JavaScript)", () => {
           const rowMax = nc.max(turned, 2, true);
           const picked = nc.gather(nc.reshape(rowMax, [6, 2]), [1, 0, 1], 1);
           const spread = nc.scatterAdd(picked, [0, 2, 0], 1, 4);
-          const mixed = nc.where(nc.greater(spread, 0), nc.sqrt(nc.add(nc.mul(spread, spread), 1)), nc.neg(spread));
+          const mixed = nc.where(
+            nc.greater(spread, 0),
+            nc.sqrt(nc.add(nc.mul(spread, spread), 1)),
+            nc.neg(spread),
+          );
           const z = nc.matmul(nc.slice(mixed, [0, 0], [6, 2]), w);
-          return [z, nc.max(z, 0), nc.sum(nc.log(nc.add(nc.square(z), 1)), [0, 1]), nc.div(z, nc.add(nc.relu(z), 2))];
+          return [
+            z,
+            nc.max(z, 0),
+            nc.sum(nc.log(nc.add(nc.square(z), 1)), [0, 1]),
+            nc.div(z, nc.add(nc.relu(z), 2)),
+          ];
         });
         f(x, w);
         return f(x, w);

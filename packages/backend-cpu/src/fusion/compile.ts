@@ -4,18 +4,33 @@
  * an epilogue over the accumulated reductions. Graphs it cannot fuse get
  * undefined, and core interprets them kernel by kernel.
  */
-import type { CompiledGraph, DataId, Graph, GraphNode, Kernel, KernelTable, PrimitiveName, TensorInfo, ValueType } from "@neureco/core";
+import type {
+  CompiledGraph,
+  DataId,
+  Graph,
+  GraphNode,
+  Kernel,
+  KernelTable,
+  PrimitiveName,
+  TensorInfo,
+  ValueType,
+} from "@neureco/core";
 import { createKernels } from "../kernels.js";
 import type { CpuStorage } from "../storage.js";
-import { compileRowLoop, type RowLoop } from "./js-loop.js";
+import { compileRowLoop } from "./js-loop.js";
 import { type FusionPlan, planFusion } from "./plan.js";
+import { createWasmRunner, type RowRunner } from "./wasm/runner.js";
 
 export interface FusionOptions {
   /** Which row loop to generate: JavaScript, or WebAssembly where available ("auto", the default). */
-  readonly loop?: "js" | "auto";
+  readonly loop?: "js" | "wasm" | "auto";
 }
 
-export function compileGraph(graph: Graph, storage: CpuStorage, _options: FusionOptions = {}): CompiledGraph | undefined {
+export function compileGraph(
+  graph: Graph,
+  storage: CpuStorage,
+  options: FusionOptions = {},
+): CompiledGraph | undefined {
   const plan = planFusion(graph);
   if (!plan) return undefined;
   const kernels = createKernels(storage);
@@ -25,10 +40,20 @@ export function compileGraph(graph: Graph, storage: CpuStorage, _options: Fusion
     outputRowSizes: plan.rowOutputs.map((r) => r.rowSize),
     accumulatorOps: plan.accumulators.map((a) => a.op),
   });
-  return { run: (inputs) => runPlan(graph, plan, loop, storage, kernels, inputs) };
+  const wasm = options.loop === "js" ? undefined : createWasmRunner(plan, loop);
+  const runner: RowRunner =
+    wasm ??
+    ((rowInputs, freeInputs, rowOutputs, accumulators) =>
+      loop(rowInputs, freeInputs, rowOutputs, accumulators, 0, plan.rows));
+  return { run: (inputs) => runPlan(graph, plan, runner, storage, kernels, inputs) };
 }
 
-function runKernel<P extends PrimitiveName>(kernels: KernelTable, prim: P, inputs: readonly TensorInfo[], node: GraphNode): DataId {
+function runKernel<P extends PrimitiveName>(
+  kernels: KernelTable,
+  prim: P,
+  inputs: readonly TensorInfo[],
+  node: GraphNode,
+): DataId {
   const kernel: Kernel<P> = kernels[prim];
   return kernel(inputs, node.params as Parameters<Kernel<P>>[1], node.out);
 }
@@ -36,7 +61,7 @@ function runKernel<P extends PrimitiveName>(kernels: KernelTable, prim: P, input
 function runPlan(
   graph: Graph,
   plan: FusionPlan,
-  loop: RowLoop,
+  runner: RowRunner,
   storage: CpuStorage,
   kernels: KernelTable,
   inputs: readonly TensorInfo[],
@@ -50,20 +75,28 @@ function runPlan(
   const computeNodes = (nodeIndices: readonly number[]) => {
     for (const k of nodeIndices) {
       const node = graph.nodes[k];
-      keep(n + k, runKernel(kernels, node.prim, node.inputs.map((i) => env[i] as TensorInfo), node));
+      keep(
+        n + k,
+        runKernel(
+          kernels,
+          node.prim,
+          node.inputs.map((i) => env[i] as TensorInfo),
+          node,
+        ),
+      );
     }
   };
 
   computeNodes(plan.before);
   const rowOutputs = plan.rowOutputs.map((r) => storage.allocate(typeOf(r.valueId)));
-  const accumulators = plan.accumulators.map((a) => new Float64Array(a.size).fill(a.op === "sum" ? 0 : Number.NEGATIVE_INFINITY));
-  loop(
+  const accumulators = plan.accumulators.map((a) =>
+    new Float64Array(a.size).fill(a.op === "sum" ? 0 : Number.NEGATIVE_INFINITY),
+  );
+  runner(
     plan.rowInputs.map((r) => storage.get(inputs[r.valueId])),
     plan.freeInputs.map((id) => storage.get(env[id] as TensorInfo)),
     rowOutputs,
     accumulators,
-    0,
-    plan.rows,
   );
   plan.rowOutputs.forEach((r, s) => keep(r.valueId, storage.adopt(rowOutputs[s])));
   plan.accumulators.forEach((a, s) => {

@@ -115,8 +115,10 @@ export function rowLoopSource(layout: RowLoopLayout): string {
   // One local per accumulated element.
   const accumulatorLocal = (slot: number, index: number) => `a${slot}_${index}`;
   const accumulated = new Map<string, { slot: number; index: number }>();
-  for (const { slot, index } of program.accumulations) accumulated.set(accumulatorLocal(slot, index), { slot, index });
-  for (const [local, { slot, index }] of accumulated) lines.push(`let ${local} = accumulators[${slot}][${index}];`);
+  for (const { slot, index } of program.accumulations)
+    accumulated.set(accumulatorLocal(slot, index), { slot, index });
+  for (const [local, { slot, index }] of accumulated)
+    lines.push(`let ${local} = accumulators[${slot}][${index}];`);
 
   lines.push("for (let i = start; i < end; i++) {");
   layout.inputRowSizes.forEach((size, s) => lines.push(`  const rb${s} = i * ${size};`));
@@ -124,20 +126,32 @@ export function rowLoopSource(layout: RowLoopLayout): string {
   program.instructions.forEach((instruction, id) => {
     if (!invariant[id]) lines.push(`  const ${name(id)} = ${expression(instruction, name)};`);
   });
-  for (const { slot, offset, value } of program.stores) lines.push(`  o${slot}[ob${slot} + ${offset}] = ${name(value)};`);
+  for (const { slot, offset, value } of program.stores)
+    lines.push(`  o${slot}[ob${slot} + ${offset}] = ${name(value)};`);
   for (const { slot, index, value } of program.accumulations) {
     const local = accumulatorLocal(slot, index);
     const v = name(value);
     lines.push(
-      layout.accumulatorOps[slot] === "sum" ? `  ${local} += ${v};` : `  ${local} = ${v} > ${local} || ${v} !== ${v} ? ${v} : ${local};`,
+      layout.accumulatorOps[slot] === "sum"
+        ? `  ${local} += ${v};`
+        : `  ${local} = ${v} > ${local} || ${v} !== ${v} ? ${v} : ${local};`,
     );
   }
   lines.push("}");
-  for (const [local, { slot, index }] of accumulated) lines.push(`accumulators[${slot}][${index}] = ${local};`);
+  for (const [local, { slot, index }] of accumulated)
+    lines.push(`accumulators[${slot}][${index}] = ${local};`);
   return lines.join("\n");
 }
 
 export function compileRowLoop(layout: RowLoopLayout): RowLoop {
   const body = rowLoopSource(layout);
-  return new Function("rowInputs", "freeInputs", "rowOutputs", "accumulators", "start", "end", body) as RowLoop;
+  return new Function(
+    "rowInputs",
+    "freeInputs",
+    "rowOutputs",
+    "accumulators",
+    "start",
+    "end",
+    body,
+  ) as RowLoop;
 }

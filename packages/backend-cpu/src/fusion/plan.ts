@@ -29,7 +29,12 @@ import {
   sliceElements,
   transposeElements,
 } from "./row-layout.js";
-import { type AccumulateOp, type ScalarBinaryOp, type ScalarProgram, ScalarProgramBuilder } from "./scalar-program.js";
+import {
+  type AccumulateOp,
+  type ScalarBinaryOp,
+  type ScalarProgram,
+  ScalarProgramBuilder,
+} from "./scalar-program.js";
 
 export interface RowBuffer {
   /** Graph value id. */
@@ -52,6 +57,8 @@ export interface FusionPlan {
   readonly rowInputs: readonly RowBuffer[];
   /** Batch-free values the loop reads, by slot (graph inputs or nodes computed before the loop). */
   readonly freeInputs: readonly number[];
+  /** Element count of each batch-free input. */
+  readonly freeInputSizes: readonly number[];
   /** Row values the graph outputs, by slot. */
   readonly rowOutputs: readonly RowBuffer[];
   readonly accumulators: readonly AccumulatorSpec[];
@@ -68,7 +75,12 @@ type Classified =
   /** transpose of a rank-2 row value [n, k] → [k, n]: the row's k scalars. */
   | { readonly kind: "rowT"; readonly elements: readonly number[] }
   /** Batch-free value; `constant` when every element is known at compile time. */
-  | { readonly kind: "free"; readonly phase: Phase; readonly constant?: number; readonly accumulator?: boolean };
+  | {
+      readonly kind: "free";
+      readonly phase: Phase;
+      readonly constant?: number;
+      readonly accumulator?: boolean;
+    };
 
 /** The plan cannot work; `demoteFree` names values that would have to be batch-free instead. */
 class NotSeparable extends Error {
@@ -145,7 +157,10 @@ class Planner {
         const rowSize = sizeOfShape(type.shape.slice(1));
         const slot = this.rowInputs.length;
         this.rowInputs.push({ valueId: id, rowSize });
-        this.values.push({ kind: "row", elements: Array.from({ length: rowSize }, (_, j) => this.builder.loadRow(slot, j)) });
+        this.values.push({
+          kind: "row",
+          elements: Array.from({ length: rowSize }, (_, j) => this.builder.loadRow(slot, j)),
+        });
       } else {
         this.values.push({ kind: "free", phase: "before" });
       }
@@ -157,14 +172,17 @@ class Planner {
       // Graph inputs given back as outputs are copied by the runner, not stored by the loop.
       if (id < graph.inputs.length) continue;
       const v = this.values[id];
-      if (v.kind === "rowT" && !this.materialized.has(id)) throw new NotSeparable("a transposed row value is a graph output");
+      if (v.kind === "rowT" && !this.materialized.has(id))
+        throw new NotSeparable("a transposed row value is a graph output");
       if (v.kind !== "free") {
         const slot = rowOutputs.length;
         rowOutputs.push({ valueId: id, rowSize: v.elements.length });
         v.elements.forEach((element, offset) => this.builder.store(slot, offset, element));
       }
     }
-    const rowNodes = graph.nodes.filter((_, k) => this.values[graph.inputs.length + k].kind !== "free").length;
+    const rowNodes = graph.nodes.filter(
+      (_, k) => this.values[graph.inputs.length + k].kind !== "free",
+    ).length;
     if (this.dtype === undefined || rowNodes + this.accumulators.length === 0) return undefined;
     const { before, after } = this.kernelNodes();
     return {
@@ -173,6 +191,7 @@ class Planner {
       program: this.builder.finish(),
       rowInputs: this.rowInputs,
       freeInputs: [...this.freeSlots.keys()],
+      freeInputSizes: [...this.freeSlots.keys()].map((id) => sizeOfShape(this.typeOf(id).shape)),
       rowOutputs,
       accumulators: this.accumulators,
       before,
@@ -241,7 +260,8 @@ class Planner {
     if (v.kind !== "free") throw new NotSeparable("a row value is used as a batch-free operand", [id]);
     const size = sizeOfShape(this.typeOf(id).shape);
     if (v.constant !== undefined) return new Array<number>(size).fill(this.builder.constant(v.constant));
-    if (v.phase === "after") throw new NotSeparable("the loop would need a reduction over the rows it computes");
+    if (v.phase === "after")
+      throw new NotSeparable("the loop would need a reduction over the rows it computes");
     const slot = this.freeSlot(id);
     return Array.from({ length: size }, (_, j) => this.builder.loadFree(slot, j));
   }
@@ -261,7 +281,10 @@ class Planner {
     // With one row, a batch-free value of shape [1, ...] is that row.
     if (this.isRowShape(shape) && this.rows === 1) return this.freeElements(id);
     const rowOperands = node.inputs.filter((i) => this.values[i].kind !== "free");
-    throw new NotSeparable(`${node.prim} mixes row values with a batch-free value of shape [${shape}]`, rowOperands);
+    throw new NotSeparable(
+      `${node.prim} mixes row values with a batch-free value of shape [${shape}]`,
+      rowOperands,
+    );
   }
 
   /**
@@ -282,7 +305,8 @@ class Planner {
 
   private classify(node: GraphNode): Classified {
     const inputs = node.inputs.map((i) => this.values[i]);
-    if (inputs.every((v) => v.kind === "free")) return this.classifyFree(node, inputs as Extract<Classified, { kind: "free" }>[]);
+    if (inputs.every((v) => v.kind === "free"))
+      return this.classifyFree(node, inputs as Extract<Classified, { kind: "free" }>[]);
     this.useDType(node.out.dtype);
     const b = this.builder;
     const rowShape = (id: number) => this.typeOf(id).shape.slice(1);
@@ -328,7 +352,11 @@ class Planner {
       }
       case "reshape": {
         const { shape } = node.params;
-        if (inputs[0].kind !== "row" || !this.isRowShape(shape) || sizeOfShape(shape.slice(1)) !== inputs[0].elements.length) {
+        if (
+          inputs[0].kind !== "row" ||
+          !this.isRowShape(shape) ||
+          sizeOfShape(shape.slice(1)) !== inputs[0].elements.length
+        ) {
           throw notSeparable("mixes rows");
         }
         return inputs[0];
@@ -340,12 +368,19 @@ class Planner {
           return { kind: v.kind === "row" ? "rowT" : "row", elements: v.elements };
         }
         if (v.kind !== "row" || perm[0] !== 0) throw notSeparable("moves the row axis");
-        return row(transposeElements(v.elements, rowShape(first), perm.slice(1).map((p) => p - 1)));
+        return row(
+          transposeElements(
+            v.elements,
+            rowShape(first),
+            perm.slice(1).map((p) => p - 1),
+          ),
+        );
       }
       case "slice": {
         const { begin, size } = node.params;
         const v = inputs[0];
-        if (v.kind !== "row" || begin[0] !== 0 || size[0] !== this.rows) throw notSeparable("cuts the row axis");
+        if (v.kind !== "row" || begin[0] !== 0 || size[0] !== this.rows)
+          throw notSeparable("cuts the row axis");
         return row(sliceElements(v.elements, rowShape(first), begin.slice(1), size.slice(1)));
       }
       case "concat": {
@@ -409,7 +444,12 @@ class Planner {
     throw new NotSeparable("matmul with a row value on the right");
   }
 
-  private classifyReduction(op: AccumulateOp, x: number, axes: readonly number[], node: GraphNode): Classified {
+  private classifyReduction(
+    op: AccumulateOp,
+    x: number,
+    axes: readonly number[],
+    node: GraphNode,
+  ): Classified {
     const v = this.values[x];
     if (v.kind !== "row") throw new NotSeparable(`${op} of a transposed row value`);
     const rowAxes = axes.filter((a) => a !== 0).map((a) => a - 1);
@@ -428,24 +468,38 @@ class Planner {
   }
 
   /** A node over batch-free values only: computed by its kernel, unless it broadcasts over the rows. */
-  private classifyFree(node: GraphNode, inputs: readonly Extract<Classified, { kind: "free" }>[]): Classified {
+  private classifyFree(
+    node: GraphNode,
+    inputs: readonly Extract<Classified, { kind: "free" }>[],
+  ): Classified {
     const phase: Phase = inputs.some((v) => v.phase === "after") ? "after" : "before";
     const constant = this.constantOf(node, inputs);
     if (constant !== undefined) return { kind: "free", phase, constant };
-    if (node.prim === "broadcast" && phase === "before" && this.rows !== 1 && this.isRowShape(node.out.shape)) {
+    if (
+      node.prim === "broadcast" &&
+      phase === "before" &&
+      this.rows !== 1 &&
+      this.isRowShape(node.out.shape)
+    ) {
       const inShape = this.typeOf(node.inputs[0]).shape;
       if (inShape[0] === 1) {
         // A batch-free value repeated over the rows: the loop reads it directly.
         this.useDType(node.out.dtype);
         const elements = this.freeElements(node.inputs[0]);
-        return { kind: "row", elements: broadcastElements(elements, inShape.slice(1), node.out.shape.slice(1)) };
+        return {
+          kind: "row",
+          elements: broadcastElements(elements, inShape.slice(1), node.out.shape.slice(1)),
+        };
       }
     }
     return { kind: "free", phase };
   }
 
   /** The value of a node whose every element is known at compile time, if any. */
-  private constantOf(node: GraphNode, inputs: readonly Extract<Classified, { kind: "free" }>[]): number | undefined {
+  private constantOf(
+    node: GraphNode,
+    inputs: readonly Extract<Classified, { kind: "free" }>[],
+  ): number | undefined {
     switch (node.prim) {
       case "fill":
         return node.params.dtype === "float32" ? Math.fround(node.params.value) : node.params.value;

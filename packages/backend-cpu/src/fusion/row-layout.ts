@@ -44,7 +44,14 @@ export function broadcastElements<T>(elements: readonly T[], from: Shape, to: Sh
   const strides = stridesOf(from);
   const out: T[] = [];
   forEachIndex(to, (index) => {
-    out.push(elements[flatIndex(index.map((d, axis) => (from[axis] === 1 ? 0 : d)), strides)]);
+    out.push(
+      elements[
+        flatIndex(
+          index.map((d, axis) => (from[axis] === 1 ? 0 : d)),
+          strides,
+        )
+      ],
+    );
   });
   return out;
 }
@@ -66,16 +73,31 @@ export function transposeElements<T>(elements: readonly T[], shape: Shape, perm:
   return out;
 }
 
-export function sliceElements<T>(elements: readonly T[], shape: Shape, begin: readonly number[], size: Shape): T[] {
+export function sliceElements<T>(
+  elements: readonly T[],
+  shape: Shape,
+  begin: readonly number[],
+  size: Shape,
+): T[] {
   const strides = stridesOf(shape);
   const out: T[] = [];
   forEachIndex(size, (index) => {
-    out.push(elements[flatIndex(index.map((d, axis) => d + begin[axis]), strides)]);
+    out.push(
+      elements[
+        flatIndex(
+          index.map((d, axis) => d + begin[axis]),
+          strides,
+        )
+      ],
+    );
   });
   return out;
 }
 
-export function concatElements<T>(parts: readonly { elements: readonly T[]; shape: Shape }[], axis: number): T[] {
+export function concatElements<T>(
+  parts: readonly { elements: readonly T[]; shape: Shape }[],
+  axis: number,
+): T[] {
   const outShape = [...parts[0].shape];
   outShape[axis] = parts.reduce((n, p) => n + p.shape[axis], 0);
   const out: T[] = [];
@@ -90,7 +112,12 @@ export function concatElements<T>(parts: readonly { elements: readonly T[]; shap
   return out;
 }
 
-export function gatherElements<T>(elements: readonly T[], shape: Shape, axis: number, indices: readonly number[]): T[] {
+export function gatherElements<T>(
+  elements: readonly T[],
+  shape: Shape,
+  axis: number,
+  indices: readonly number[],
+): T[] {
   const strides = stridesOf(shape);
   const outShape = [...shape];
   outShape[axis] = indices.length;
@@ -112,7 +139,12 @@ export function reductionGroups<T>(elements: readonly T[], shape: Shape, axes: r
   const outStrides = stridesOf(outShape);
   const groups: T[][] = Array.from({ length: sizeOfShape(outShape) }, () => []);
   forEachIndex(shape, (index, flat) => {
-    groups[flatIndex(index.map((d, axis) => (axes.includes(axis) ? 0 : d)), outStrides)].push(elements[flat]);
+    groups[
+      flatIndex(
+        index.map((d, axis) => (axes.includes(axis) ? 0 : d)),
+        outStrides,
+      )
+    ].push(elements[flat]);
   });
   return groups;
 }
@@ -121,7 +153,13 @@ export function reductionGroups<T>(elements: readonly T[], shape: Shape, axes: r
  * For each output element of scatterAdd along `axis` into `size` slots, the
  * input elements added into it, in input order.
  */
-export function scatterGroups<T>(elements: readonly T[], shape: Shape, axis: number, indices: readonly number[], size: number): T[][] {
+export function scatterGroups<T>(
+  elements: readonly T[],
+  shape: Shape,
+  axis: number,
+  indices: readonly number[],
+  size: number,
+): T[][] {
   const outShape = [...shape];
   outShape[axis] = size;
   const outStrides = stridesOf(outShape);

@@ -1,0 +1,548 @@
+/**
+ * Lowers a scalar program to a WebAssembly SIMD row loop: each v128 holds
+ * the same scalar for 2 (float64) or 4 (float32) consecutive rows, so the
+ * per-row program runs unchanged on vectors. Row data stays row-major: lanes
+ * are loaded and stored with lane instructions at static offsets.
+ *
+ * Exported function `run(start, end, accumulators)`: rows [start, end), a
+ * multiple of the lane count; per-lane partial reductions are added into the
+ * accumulator region at byte offset `accumulators` (one v128 per element).
+ */
+import type { DType } from "@neureco/core";
+import { loopInvariants } from "../js-loop.js";
+import type { AccumulateOp, Instruction, ScalarProgram } from "../scalar-program.js";
+import {
+  Code,
+  encodeModule,
+  F64,
+  I32,
+  type ImportedFunction,
+  Op,
+  Simd,
+  V128,
+  type ValType,
+} from "./encoder.js";
+
+export interface WasmLoopSpec {
+  readonly program: ScalarProgram;
+  readonly dtype: DType;
+  readonly rows: number;
+  readonly inputRowSizes: readonly number[];
+  readonly outputRowSizes: readonly number[];
+  readonly freeSizes: readonly number[];
+  readonly accumulatorSizes: readonly number[];
+  readonly accumulatorOps: readonly AccumulateOp[];
+  /** How many accumulator regions (one per thread). */
+  readonly regions: number;
+  readonly sharedMemory: boolean;
+}
+
+/** Byte offsets of everything in the module's memory. */
+export interface WasmLayout {
+  readonly rowInputs: readonly number[];
+  readonly freeInputs: readonly number[];
+  readonly rowOutputs: readonly number[];
+  /** Offset of each accumulator inside a region. */
+  readonly accumulators: readonly number[];
+  /** Offset of each region. */
+  readonly regions: readonly number[];
+  readonly pages: number;
+}
+
+export interface WasmLoop {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly layout: WasmLayout;
+  readonly lanes: number;
+}
+
+/** Scalar functions the module imports (called lane by lane). */
+export const WASM_IMPORTS: Readonly<Record<string, (x: number) => number>> = { exp: Math.exp, log: Math.log };
+
+const PAGE = 65536;
+/** Largest memory the generator lays out; bigger problems use the JavaScript loop. */
+export const MAX_WASM_BYTES = 1 << 30;
+
+function align16(n: number): number {
+  return Math.ceil(n / 16) * 16;
+}
+
+export function layoutFor(
+  spec: Omit<WasmLoopSpec, "program" | "accumulatorOps" | "sharedMemory">,
+): WasmLayout | undefined {
+  const bytesPer = spec.dtype === "float64" ? 8 : 4;
+  let offset = 16;
+  const place = (bytes: number) => {
+    const at = offset;
+    offset = align16(offset + bytes);
+    return at;
+  };
+  const rowInputs = spec.inputRowSizes.map((s) => place(s * spec.rows * bytesPer));
+  const freeInputs = spec.freeSizes.map((s) => place(s * bytesPer));
+  const rowOutputs = spec.outputRowSizes.map((s) => place(s * spec.rows * bytesPer));
+  let regionBytes = 0;
+  const accumulators = spec.accumulatorSizes.map((s) => {
+    const at = regionBytes;
+    regionBytes += 16 * s;
+    return at;
+  });
+  const regions = Array.from({ length: spec.regions }, () => place(regionBytes));
+  if (offset > MAX_WASM_BYTES) return undefined;
+  return {
+    rowInputs,
+    freeInputs,
+    rowOutputs,
+    accumulators,
+    regions,
+    pages: Math.max(1, Math.ceil(offset / PAGE)),
+  };
+}
+
+/** Splat constants as v128 bytes. */
+function splatF64(value: number): Uint8Array {
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  view.setFloat64(0, value, true);
+  view.setFloat64(8, value, true);
+  return bytes;
+}
+
+function splatF32(value: number): Uint8Array {
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < 4; i++) view.setFloat32(4 * i, value, true);
+  return bytes;
+}
+
+function splatI32(value: number): Uint8Array {
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < 4; i++) view.setInt32(4 * i, value, true);
+  return bytes;
+}
+
+function splatI64(value: number): Uint8Array {
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(0, value, true);
+  view.setInt32(4, value < 0 ? -1 : 0, true);
+  view.setInt32(8, value, true);
+  view.setInt32(12, value < 0 ? -1 : 0, true);
+  return bytes;
+}
+
+/** The vector instruction set of one dtype. */
+interface Lanes {
+  readonly count: number;
+  readonly bytes: number;
+  readonly alignLog2: number;
+  readonly splat: (value: number) => Uint8Array;
+  readonly op: {
+    add: number;
+    sub: number;
+    mul: number;
+    div: number;
+    neg: number;
+    abs: number;
+    sqrt: number;
+    max: number;
+    eq: number;
+    ne: number;
+    gt: number;
+    nearest: number;
+    extract: number;
+    replace: number;
+    loadSplat: number;
+    loadZero: number;
+    loadLane: number;
+    storeLane: number;
+  };
+}
+
+const F64_LANES: Lanes = {
+  count: 2,
+  bytes: 8,
+  alignLog2: 3,
+  splat: splatF64,
+  op: {
+    add: Simd.f64x2_add,
+    sub: Simd.f64x2_sub,
+    mul: Simd.f64x2_mul,
+    div: Simd.f64x2_div,
+    neg: Simd.f64x2_neg,
+    abs: Simd.f64x2_abs,
+    sqrt: Simd.f64x2_sqrt,
+    max: Simd.f64x2_max,
+    eq: Simd.f64x2_eq,
+    ne: Simd.f64x2_ne,
+    gt: Simd.f64x2_gt,
+    nearest: Simd.f64x2_nearest,
+    extract: Simd.f64x2_extract_lane,
+    replace: Simd.f64x2_replace_lane,
+    loadSplat: Simd.v128_load64_splat,
+    loadZero: Simd.v128_load64_zero,
+    loadLane: Simd.v128_load64_lane,
+    storeLane: Simd.v128_store64_lane,
+  },
+};
+
+const F32_LANES: Lanes = {
+  count: 4,
+  bytes: 4,
+  alignLog2: 2,
+  splat: splatF32,
+  op: {
+    add: Simd.f32x4_add,
+    sub: Simd.f32x4_sub,
+    mul: Simd.f32x4_mul,
+    div: Simd.f32x4_div,
+    neg: Simd.f32x4_neg,
+    abs: Simd.f32x4_abs,
+    sqrt: Simd.f32x4_sqrt,
+    max: Simd.f32x4_max,
+    eq: Simd.f32x4_eq,
+    ne: Simd.f32x4_ne,
+    gt: Simd.f32x4_gt,
+    nearest: Simd.f32x4_nearest,
+    extract: Simd.f32x4_extract_lane,
+    replace: Simd.f32x4_replace_lane,
+    loadSplat: Simd.v128_load32_splat,
+    loadZero: Simd.v128_load32_zero,
+    loadLane: Simd.v128_load32_lane,
+    storeLane: Simd.v128_store32_lane,
+  },
+};
+
+/**
+ * Constants of the exponential kernel: expm1(t) = 2^k·(1 + p(r)) − 1 with
+ * t = k·ln2 + r, |r| ≤ ln2/2, ln2 split in two so that k·ln2hi is exact, and
+ * p the Taylor polynomial of expm1 to the dtype's precision.
+ */
+const EXP_CONSTANTS = {
+  float64: {
+    ln2hi: 6.9314718036912381649e-1,
+    ln2lo: 1.9082149292705877e-10,
+    degree: 13,
+    exponentBias: 1023,
+    mantissaBits: 52,
+    /** tanh(x) = ±1 to double precision beyond |x| = 20 */
+    tanhClamp: -40,
+    /** exp(t) stays normal above this */
+    expClamp: -708,
+  },
+  float32: {
+    ln2hi: 0.693145751953125,
+    ln2lo: 1.428606765330187e-6,
+    degree: 7,
+    exponentBias: 127,
+    mantissaBits: 23,
+    tanhClamp: -20,
+    expClamp: -87,
+  },
+} as const;
+
+function factorial(n: number): number {
+  let f = 1;
+  for (let i = 2; i <= n; i++) f *= i;
+  return f;
+}
+
+export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
+  const layout = layoutFor(spec);
+  if (!layout) return undefined;
+  const L = spec.dtype === "float64" ? F64_LANES : F32_LANES;
+  const { program } = spec;
+  const invariant = loopInvariants(program);
+
+  // Locals: params start(0), end(1), acc(2); then i32 row pointers; then v128 values and scratch.
+  const locals: ValType[] = [];
+  const addLocal = (type: ValType) => {
+    locals.push(type);
+    return 2 + locals.length;
+  };
+  const rowIndex = addLocal(I32);
+  const inPointers = spec.inputRowSizes.map(() => addLocal(I32));
+  const outPointers = spec.outputRowSizes.map(() => addLocal(I32));
+  const isLeaf = (ins: Instruction) => ins.kind === "const" || ins.kind === "loadFree";
+  const valueLocal = program.instructions.map((ins) => (isLeaf(ins) ? -1 : addLocal(V128)));
+  // scratch[0..4]: the exponential kernel; scratch[5]: a unary operand that has no local of its own
+  const scratch = Array.from({ length: 6 }, () => addLocal(V128));
+
+  const imports: ImportedFunction[] = [];
+  const importIndex = new Map<string, number>();
+  const importOf = (name: string) => {
+    let index = importIndex.get(name);
+    if (index === undefined) {
+      index = imports.length;
+      imports.push({ module: "env", name, type: { params: [F64], results: [F64] } });
+      importIndex.set(name, index);
+    }
+    return index;
+  };
+
+  const code = new Code();
+  const constant = (value: number) => code.v128Const(L.splat(value));
+  const push = (id: number) => {
+    const ins = program.instructions[id];
+    if (ins.kind === "const") constant(ins.value);
+    else if (ins.kind === "loadFree")
+      code
+        .i32Const(0)
+        .simdMem(L.op.loadSplat, L.alignLog2, layout.freeInputs[ins.slot] + ins.index * L.bytes);
+    else code.localGet(valueLocal[id]);
+  };
+
+  const C = EXP_CONSTANTS[spec.dtype];
+  /** From t (≤ 0, clamped) in scratch[0]: scale 2^k in scratch[1] and p = expm1(r) in scratch[2]. */
+  const expParts = () => {
+    const [t, scale, p, k] = [scratch[0], scratch[1], scratch[2], scratch[3]];
+    code
+      .localGet(t)
+      .v128Const(L.splat(1 / Math.LN2))
+      .simd(L.op.mul)
+      .simd(L.op.nearest)
+      .localSet(k);
+    // r = (t − k·ln2hi) − k·ln2lo, kept in p
+    code.localGet(t).localGet(k).v128Const(L.splat(C.ln2hi)).simd(L.op.mul).simd(L.op.sub);
+    code.localGet(k).v128Const(L.splat(C.ln2lo)).simd(L.op.mul).simd(L.op.sub).localSet(p);
+    // Horner: p = r·(1 + r·(1/2! + r·(1/3! + …)))
+    constant(1 / factorial(C.degree));
+    for (let n = C.degree - 1; n >= 1; n--)
+      code
+        .localGet(p)
+        .simd(L.op.mul)
+        .v128Const(L.splat(1 / factorial(n)))
+        .simd(L.op.add);
+    code.localGet(p).simd(L.op.mul).localSet(p);
+    // 2^k from its exponent bits
+    code.localGet(k);
+    if (spec.dtype === "float64") {
+      code.simd(Simd.i32x4_trunc_sat_f64x2_s_zero).simd(Simd.i64x2_extend_low_i32x4_s);
+      code
+        .v128Const(splatI64(C.exponentBias))
+        .simd(Simd.i64x2_add)
+        .i32Const(C.mantissaBits)
+        .simd(Simd.i64x2_shl);
+    } else {
+      code.simd(Simd.i32x4_trunc_sat_f32x4_s);
+      code
+        .v128Const(splatI32(C.exponentBias))
+        .simd(Simd.i32x4_add)
+        .i32Const(C.mantissaBits)
+        .simd(Simd.i32x4_shl);
+    }
+    code.localSet(scale);
+  };
+
+  const emitTanh = (x: number) => {
+    const [t, scale, p, , e] = scratch;
+    // t = max(−2|x|, clamp); expm1(t) = 2^k·p + (2^k − 1); tanh|x| = −expm1(t) / (2 + expm1(t))
+    code
+      .localGet(x)
+      .simd(L.op.abs)
+      .v128Const(L.splat(-2))
+      .simd(L.op.mul)
+      .v128Const(L.splat(C.tanhClamp))
+      .simd(L.op.max)
+      .localSet(t);
+    expParts();
+    code
+      .localGet(scale)
+      .localGet(p)
+      .simd(L.op.mul)
+      .localGet(scale)
+      .v128Const(L.splat(1))
+      .simd(L.op.sub)
+      .simd(L.op.add)
+      .localSet(e);
+    code
+      .localGet(e)
+      .simd(L.op.neg)
+      .localGet(e)
+      .v128Const(L.splat(2))
+      .simd(L.op.add)
+      .simd(L.op.div)
+      .simd(L.op.abs);
+    // the sign of x (abs above: tanh(+0) is +0, not −0)
+    code.localGet(x).v128Const(L.splat(-0)).simd(Simd.v128_and).simd(Simd.v128_or);
+  };
+
+  const emitSigmoid = (x: number) => {
+    const [t, scale, p, , e] = scratch;
+    // e = exp(−|x|) = 2^k·(1 + p); sigmoid = (x < 0 ? e : 1) / (1 + e)
+    code.localGet(x).simd(L.op.abs).simd(L.op.neg).v128Const(L.splat(C.expClamp)).simd(L.op.max).localSet(t);
+    expParts();
+    code.localGet(p).v128Const(L.splat(1)).simd(L.op.add).localGet(scale).simd(L.op.mul).localSet(e);
+    code
+      .localGet(e)
+      .v128Const(L.splat(1))
+      .v128Const(L.splat(0))
+      .localGet(x)
+      .simd(L.op.gt)
+      .simd(Simd.v128_bitselect);
+    code.localGet(e).v128Const(L.splat(1)).simd(L.op.add).simd(L.op.div);
+  };
+
+  /** Applies a scalar import lane by lane to the vector in local x. */
+  const emitLaneCall = (x: number, name: string) => {
+    const fn = importOf(name);
+    code.localGet(x);
+    for (let lane = 0; lane < L.count; lane++) {
+      code.localGet(x).simdLane(L.op.extract, lane);
+      if (spec.dtype === "float32") code.op(Op.f64_promote_f32);
+      code.op(Op.call).u32(fn);
+      if (spec.dtype === "float32") code.op(Op.f32_demote_f64);
+      code.simdLane(L.op.replace, lane);
+    }
+  };
+
+  const emitInstruction = (id: number) => {
+    const ins = program.instructions[id];
+    switch (ins.kind) {
+      case "const":
+      case "loadFree":
+        return;
+      case "loadRow": {
+        const pointer = inPointers[ins.slot];
+        const rowBytes = spec.inputRowSizes[ins.slot] * L.bytes;
+        for (let lane = 0; lane < L.count; lane++) code.localGet(pointer);
+        code.simdMem(L.op.loadZero, L.alignLog2, ins.offset * L.bytes);
+        for (let lane = 1; lane < L.count; lane++)
+          code.simdLaneMem(L.op.loadLane, L.alignLog2, lane * rowBytes + ins.offset * L.bytes, lane);
+        break;
+      }
+      case "unary": {
+        const a = valueLocal[ins.a] >= 0 ? valueLocal[ins.a] : scratch[5];
+        if (valueLocal[ins.a] < 0) {
+          push(ins.a);
+          code.localSet(a);
+        }
+        switch (ins.op) {
+          case "neg":
+            code.localGet(a).simd(L.op.neg);
+            break;
+          case "sqrt":
+            code.localGet(a).simd(L.op.sqrt);
+            break;
+          case "relu":
+            code.localGet(a).localGet(a).v128Const(L.splat(0)).simd(L.op.gt).simd(Simd.v128_and);
+            break;
+          case "tanh":
+            emitTanh(a);
+            break;
+          case "sigmoid":
+            emitSigmoid(a);
+            break;
+          case "exp":
+          case "log":
+            emitLaneCall(a, ins.op);
+            break;
+          case "fround":
+            code.localGet(a);
+            // float32 lanes are already rounded; float64 lanes go through float32 and back
+            if (spec.dtype === "float64")
+              code.simd(Simd.f32x4_demote_f64x2_zero).simd(Simd.f64x2_promote_low_f32x4);
+            break;
+        }
+        break;
+      }
+      case "binary":
+        push(ins.a);
+        push(ins.b);
+        switch (ins.op) {
+          case "add":
+            code.simd(L.op.add);
+            break;
+          case "sub":
+            code.simd(L.op.sub);
+            break;
+          case "mul":
+            code.simd(L.op.mul);
+            break;
+          case "div":
+            code.simd(L.op.div);
+            break;
+          case "max":
+            code.simd(L.op.max);
+            break;
+          case "greater":
+            code.simd(L.op.gt).v128Const(L.splat(1)).simd(Simd.v128_and);
+            break;
+          case "equal":
+            code.simd(L.op.eq).v128Const(L.splat(1)).simd(Simd.v128_and);
+            break;
+        }
+        break;
+      case "select":
+        push(ins.a);
+        push(ins.b);
+        push(ins.c);
+        code.v128Const(L.splat(0)).simd(L.op.ne).simd(Simd.v128_bitselect);
+        break;
+    }
+    code.localSet(valueLocal[id]);
+  };
+
+  // Prologue: row pointers at `start`, loop-invariant values.
+  const setPointer = (local: number, base: number, rowSize: number) => {
+    code
+      .i32Const(base)
+      .localGet(0)
+      .i32Const(rowSize * L.bytes)
+      .op(Op.i32_mul)
+      .op(Op.i32_add)
+      .localSet(local);
+  };
+  spec.inputRowSizes.forEach((size, s) => setPointer(inPointers[s], layout.rowInputs[s], size));
+  spec.outputRowSizes.forEach((size, s) => setPointer(outPointers[s], layout.rowOutputs[s], size));
+  program.instructions.forEach((_, id) => {
+    if (invariant[id]) emitInstruction(id);
+  });
+
+  code.op(Op.block).byte(0x40);
+  code.localGet(0).localGet(1).op(Op.i32_ge_u).op(Op.br_if).u32(0);
+  code.localGet(0).localSet(rowIndex);
+  code.op(Op.loop).byte(0x40);
+  program.instructions.forEach((_, id) => {
+    if (!invariant[id]) emitInstruction(id);
+  });
+  for (const { slot, offset, value } of program.stores) {
+    const rowBytes = spec.outputRowSizes[slot] * L.bytes;
+    for (let lane = 0; lane < L.count; lane++) {
+      code.localGet(outPointers[slot]);
+      push(value);
+      code.simdLaneMem(L.op.storeLane, L.alignLog2, lane * rowBytes + offset * L.bytes, lane);
+    }
+  }
+  for (const { slot, index, value } of program.accumulations) {
+    const at = layout.accumulators[slot] + 16 * index;
+    code.localGet(2).localGet(2).simdMem(Simd.v128_load, 4, at);
+    push(value);
+    code.simd(spec.accumulatorOps[slot] === "sum" ? L.op.add : L.op.max).simdMem(Simd.v128_store, 4, at);
+  }
+  const advance = (local: number, rowSize: number) => {
+    code
+      .localGet(local)
+      .i32Const(L.count * rowSize * L.bytes)
+      .op(Op.i32_add)
+      .localSet(local);
+  };
+  spec.inputRowSizes.forEach((size, s) => advance(inPointers[s], size));
+  spec.outputRowSizes.forEach((size, s) => advance(outPointers[s], size));
+  code
+    .localGet(rowIndex)
+    .i32Const(L.count)
+    .op(Op.i32_add)
+    .localTee(rowIndex)
+    .localGet(1)
+    .op(Op.i32_lt_u)
+    .op(Op.br_if)
+    .u32(0);
+  code.op(Op.end).op(Op.end);
+
+  const bytes = encodeModule({
+    memory: { module: "env", name: "memory", pages: layout.pages, shared: spec.sharedMemory },
+    imports,
+    functions: [{ exportName: "run", type: { params: [I32, I32, I32], results: [] }, locals, body: code }],
+  });
+  return { bytes, layout, lanes: L.count };
+}
