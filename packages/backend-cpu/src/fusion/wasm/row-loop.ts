@@ -219,7 +219,7 @@ const F32_LANES: Lanes = {
  */
 const EXP_CONSTANTS = {
   float64: {
-    ln2hi: 6.9314718036912381649e-1,
+    ln2hi: 0.6931471803691238,
     ln2lo: 1.9082149292705877e-10,
     degree: 13,
     exponentBias: 1023,
