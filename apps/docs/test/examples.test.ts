@@ -2,6 +2,9 @@
  * The documentation's examples, run in Node exactly as the pages run them
  * (same modules, same bundled data), on the CPU backend.
  */
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { cpu } from "@neureco/backend-cpu";
 import { describe, expect, it } from "vitest";
 import { run as computeGradients } from "../examples/compute-gradients.js";
@@ -73,5 +76,17 @@ describe("docs examples in Node", () => {
     const a = await gettingStarted({ backend: cpu(), log: () => {}, seed: 7 });
     const b = await gettingStarted({ backend: cpu(), log: () => {}, seed: 7 });
     expect(b).toEqual(a);
+  });
+
+  it("type-check (the package's typecheck script, tsc --noEmit)", () => {
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+    const project = fileURLToPath(new URL("..", import.meta.url));
+    let output = "";
+    try {
+      execFileSync(process.execPath, [tsc, "--noEmit", "-p", project], { encoding: "utf8", stdio: "pipe" });
+    } catch (error) {
+      output = String((error as { stdout?: string }).stdout ?? error);
+    }
+    expect(output).toBe("");
   });
 });

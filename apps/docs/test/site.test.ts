@@ -14,8 +14,9 @@ import { fileURLToPath } from "node:url";
 import { cpu } from "@neureco/backend-cpu";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunRecord } from "../.vitepress/theme/runner.js";
+import type { ExampleName, RunRecord } from "../.vitepress/theme/runner.js";
 import { run as computeGradients } from "../examples/compute-gradients.js";
+import { run as gettingStarted } from "../examples/getting-started.js";
 import type { ExampleResult } from "../examples/shared.js";
 import { type StaticServer, serveStatic } from "./static-server.js";
 
@@ -39,6 +40,7 @@ let reference: ExampleResult;
 /** Builds the site exactly as `pnpm docs:build` does, into a fresh folder. */
 function buildSite(): string {
   const dir = mkdtempSync(join(tmpdir(), "neureco-docs-"));
+  // The same two steps as the package's docs:build script.
   execFileSync(process.execPath, ["scripts/generate.mjs"], { cwd: docsRoot, stdio: "pipe" });
   execFileSync(join(docsRoot, "node_modules", ".bin", "vitepress"), ["build", "--outDir", dir], { cwd: docsRoot, stdio: "pipe" });
   return dir;
@@ -75,25 +77,33 @@ async function openPage(path: string): Promise<{ page: Page; problems: string[] 
   return { page, problems };
 }
 
-/** Presses Run on the tutorial and waits for the page to finish. */
-async function runTutorial(query: string, screenshot: string): Promise<{ record: RunRecord; page: Page; problems: string[] }> {
-  const { page, problems } = await openPage(`/guide/compute-gradients.html${query}`);
-  const root = page.locator('.run-example[data-example="compute-gradients"]');
+/** Presses Run on a page's example, waits for it to finish, and keeps screenshots of the result. */
+async function runInPage(
+  path: string,
+  example: ExampleName,
+  screenshot: string,
+): Promise<{ record: RunRecord; page: Page; problems: string[] }> {
+  const { page, problems } = await openPage(path);
+  const root = page.locator(`.run-example[data-example="${example}"]`);
   await root.locator("button.run").click();
   await page.waitForFunction(
-    () => {
-      const status = window.__neurecoRuns?.["compute-gradients"]?.status;
+    (name) => {
+      const status = window.__neurecoRuns?.[name]?.status;
       return status === "done" || status === "error";
     },
-    undefined,
+    example,
     { timeout: 100_000, polling: 250 },
   );
-  const record = await page.evaluate(() => window.__neurecoRuns?.["compute-gradients"]);
+  const record = await page.evaluate((name) => window.__neurecoRuns?.[name], example);
   await root.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: join(artifacts, screenshot), fullPage: true });
+  await root.screenshot({ path: join(artifacts, `${screenshot}-result.png`) });
+  await page.screenshot({ path: join(artifacts, `${screenshot}-page.png`), fullPage: true });
   if (!record) throw new Error("the page recorded no run");
   return { record, page, problems };
 }
+
+const runTutorial = (query: string, screenshot: string) =>
+  runInPage(`/guide/compute-gradients.html${query}`, "compute-gradients", screenshot);
 
 /** |a − b| ≤ rel·(|b| + spread), element by element; spread is the largest |b| of the array. */
 function expectClose(actual: readonly number[], expected: readonly number[], rel: number, what: string): void {
@@ -132,7 +142,7 @@ async function expectRendered(page: Page, record: RunRecord): Promise<void> {
 
 describe("documentation site in Chromium", () => {
   it("runs the tutorial on the CPU and matches Node", async () => {
-    const { record, page, problems } = await runTutorial("?backend=cpu", "compute-gradients-cpu.png");
+    const { record, page, problems } = await runTutorial("?backend=cpu", "compute-gradients-cpu");
     expect(record.error).toBeUndefined();
     expect(record.backend).toBe("cpu");
     const result = record.result as ExampleResult;
@@ -148,7 +158,7 @@ describe("documentation site in Chromium", () => {
   });
 
   it("runs the tutorial on WebGPU when the browser has an adapter, and matches Node within float32", async () => {
-    const { record, page, problems } = await runTutorial("", "compute-gradients-webgpu.png");
+    const { record, page, problems } = await runTutorial("", "compute-gradients-webgpu");
     expect(record.error).toBeUndefined();
     expect(record.backend).toBe("webgpu");
     const result = record.result as ExampleResult;
@@ -163,6 +173,23 @@ describe("documentation site in Chromium", () => {
     const dot = result.derivatives.dotProduct;
     expect(dot).toBeDefined();
     if (dot) expect(Math.abs(dot.forward - dot.reverse)).toBeLessThan(1e-4 * Math.max(1, Math.abs(dot.forward)));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("runs the getting-started example in the page", async () => {
+    const expected = await gettingStarted({ backend: cpu(), log: () => {} });
+    const { record, page, problems } = await runInPage("/guide/getting-started.html", "getting-started", "getting-started");
+    expect(record.error).toBeUndefined();
+    expect(record.status).toBe("done");
+    const result = record.result as ExampleResult;
+    expect(result.backend).toBe(record.backend);
+    expect(result.weights).toBe(expected.weights);
+    expect(result.errorCurve.map((p) => p.weights)).toEqual(expected.errorCurve.map((p) => p.weights));
+    const rel = result.backend === "webgpu" ? 1e-4 : 1e-9;
+    expectClose(result.parity.predicted, expected.parity.predicted, rel, "predicted");
+    expectClose(result.derivatives.dx.flat(), expected.derivatives.dx.flat(), rel * 10, "dx");
+    expect(await page.locator(".run-example .parity circle").count()).toBe(expected.parity.measured.length);
     expect(problems).toEqual([]);
     await page.close();
   });
