@@ -1,6 +1,18 @@
 /** CSV files in and out of the commands, with the checks that name the file at fault. */
-import { type CsvTable, type Matrix, readCsv, toCsv, writeCsv } from "@neureco/tabular";
-import { CliError, type TextOutput } from "./io.js";
+import {
+  type CsvTable,
+  dropRows,
+  type Matrix,
+  readCsv,
+  rowsWithNaN,
+  toCsv,
+  writeCsv,
+} from "@neureco/tabular";
+import { CliError, type TextOutput, writeLine } from "./io.js";
+
+/** The `--missing` option: what to do with rows that have an empty or NA cell. */
+export const MISSING_POLICIES = ["error", "drop-row"] as const;
+export type MissingPolicy = (typeof MISSING_POLICIES)[number];
 
 /** A CSV file of numbers, read as a matrix with its column names. */
 export interface CsvData {
@@ -9,15 +21,42 @@ export interface CsvData {
   readonly matrix: Matrix;
 }
 
-/** Reads a numeric CSV file (`;`, `,` or tab, header row optional); errors name the file, line and column. */
-export async function readMatrixFile(path: string): Promise<CsvData> {
+/**
+ * Reads a numeric CSV file (`;`, `,` or tab, header row optional); errors
+ * name the file, line and column. `missing` is the command's `--missing`
+ * option, when it has one: with "drop-row", missing cells are read as NaN
+ * (see `dropIncompleteRows`).
+ */
+export async function readMatrixFile(path: string, missing?: MissingPolicy): Promise<CsvData> {
   let table: CsvTable;
   try {
-    table = await readCsv(path);
+    table = await readCsv(path, { missing: missing === "drop-row" ? "nan" : "error" });
   } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+    const message = error instanceof Error ? error.message : String(error);
+    // The library's hint names its API options; on the command line the remedy is --missing.
+    const withoutHint = message.replace(/ \(pass missing: [^)]*\)$/, "");
+    const hint =
+      withoutHint !== message && missing !== undefined ? " (--missing drop-row skips such rows)" : "";
+    throw new CliError(`${withoutHint}${hint}`, undefined, { cause: error });
   }
   return { path, columns: table.columns, matrix: table.matrix };
+}
+
+/**
+ * Drops, from two files whose rows go together (inputs and outputs), every
+ * row that has a missing cell in either, and says how many on stderr.
+ */
+export function dropIncompleteRows(a: CsvData, b: CsvData, stderr: TextOutput): [CsvData, CsvData] {
+  const rows = [...new Set([...rowsWithNaN(a.matrix), ...rowsWithNaN(b.matrix)])].sort((i, j) => i - j);
+  if (rows.length === 0) return [a, b];
+  if (rows.length === a.matrix.shape[0]) {
+    throw new CliError(`${a.path}, ${b.path}: every row has a missing cell, no data left`);
+  }
+  writeLine(stderr, `${a.path}, ${b.path}: skipped ${plural(rows.length, "row")} with a missing cell`);
+  return [
+    { ...a, matrix: dropRows(a.matrix, rows) },
+    { ...b, matrix: dropRows(b.matrix, rows) },
+  ];
 }
 
 /** Fails unless the file has `cols` columns; `meaning` says what they should be. */
@@ -68,4 +107,17 @@ export async function writeMatrix(
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Reads inputs and outputs whose rows go together, checks the row counts and applies `--missing`. */
+export async function readRowPairs(
+  xPath: string,
+  yPath: string,
+  missing: MissingPolicy,
+  stderr: TextOutput,
+): Promise<[CsvData, CsvData]> {
+  const x = await readMatrixFile(xPath, missing);
+  const y = await readMatrixFile(yPath, missing);
+  expectRows(y, x.matrix.shape[0], `one per row of ${x.path}`);
+  return missing === "drop-row" ? dropIncompleteRows(x, y, stderr) : [x, y];
 }

@@ -18,6 +18,7 @@ import { type EvaluateOptions, runEvaluate } from "./commands/evaluate.js";
 import { type InspectOptions, runInspect } from "./commands/inspect.js";
 import { type PlotOptions, runPlot } from "./commands/plot.js";
 import { runScore, type ScoreOptions } from "./commands/score.js";
+import { MISSING_POLICIES } from "./data.js";
 import { CliError, type CliIo, ExitCode, UsageError, writeLine } from "./io.js";
 
 /** Runs the command line `argv` (without `node` and the script); resolves to the exit code. */
@@ -125,6 +126,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
       "seed of the build's random choices: the same seed gives the same model",
       integerFrom(0),
     )
+    .addOption(missingOption())
     .option("--resume", "continue the build from the last model of the checkpoint")
     .addOption(backendOption())
     .addOption(jsonOption("print a summary of the model as JSON"))
@@ -157,6 +159,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input"))
     .addOption(required("--y <file>", "measured outputs, one row per row of --x"))
+    .addOption(missingOption())
     .addOption(jsonOption('print {"rows": n, "rmse": [...], "mae": [...], "r2": [...]}'))
     .addOption(backendOption())
     .addOption(verboseOption())
@@ -212,6 +215,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input"))
     .addOption(required("--y <file>", "measured outputs, one row per row of --x"))
+    .addOption(missingOption())
     .addOption(required("--out <file>", "where to write the SVG"))
     .option("--checkpoint <file>", "checkpoint of the build, for the error curve")
     .addOption(backendOption())
@@ -246,6 +250,12 @@ function backendOption(): Option {
   return new Option("--backend <name>", "where the model runs")
     .choices(BACKEND_NAMES)
     .default("cpu" satisfies BackendName);
+}
+
+function missingOption(): Option {
+  return new Option("--missing <policy>", "rows with an empty or NA cell: stop with an error, or skip them")
+    .choices(MISSING_POLICIES)
+    .default("error");
 }
 
 function jsonOption(description: string): Option {

@@ -3,9 +3,9 @@
  * a terminal, the model and checkpoint it writes, Ctrl-C and --resume, and
  * its errors. Small data keeps each build to seconds.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Regressor, readCsv } from "@neureco/tabular";
+import { decodeCheckpoint, Regressor, readCsv } from "@neureco/tabular";
 import { beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, hasStackTrace, headOf, neureco, workspace } from "./helpers.js";
 
@@ -152,6 +152,97 @@ describe("build", () => {
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toMatch(/^Resuming stopped\.ednn/m);
     expect(resumed.stdout).toMatch(/^wrote stopped\.ednn: \d+ weights/m);
+  });
+});
+
+describe("after a build", () => {
+  it("plot --checkpoint adds the build's error curve, one point per model of the checkpoint", async () => {
+    const r = await neureco(
+      [
+        "plot",
+        "--model",
+        "small.ednn",
+        "--x",
+        "x_test.csv",
+        "--y",
+        "y_test.csv",
+        "--checkpoint",
+        "small.checkpoint",
+        "--out",
+        "curve.svg",
+      ],
+      dir,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const svg = readFileSync(join(dir, "curve.svg"), "utf8");
+    const checkpoint = decodeCheckpoint(readFileSync(join(dir, "small.checkpoint")), "small.checkpoint");
+    for (const series of ["training", "validation"]) {
+      const points = new RegExp(`<polyline class="${series}" points="([^"]*)"`)
+        .exec(svg)?.[1]
+        .trim()
+        .split(/\s+/);
+      expect(points).toHaveLength(checkpoint.models.length);
+    }
+    expect(svg).toContain("Build error");
+  });
+
+  it("plot with a checkpoint that is not one: a one-line error naming it", async () => {
+    const r = await neureco(
+      [
+        "plot",
+        "--model",
+        "small.ednn",
+        "--x",
+        "x_test.csv",
+        "--y",
+        "y_test.csv",
+        "--checkpoint",
+        "small.ednn",
+        "--out",
+        "bad.svg",
+      ],
+      dir,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: .*small\.ednn/);
+    expect(existsSync(join(dir, "bad.svg"))).toBe(false);
+  });
+
+  it("rows with a missing cell: an error by default, skipped with --missing drop-row", async () => {
+    const lines = readFileSync(join(dir, "x_small.csv"), "utf8").split("\n");
+    const cells = lines[5].split(";");
+    cells[1] = "";
+    lines[5] = cells.join(";");
+    writeFileSync(join(dir, "x_missing.csv"), lines.join("\n"));
+    const refused = await neureco(
+      ["build", "--x", "x_missing.csv", "--y", "y_small.csv", "--out", "missing.ednn"],
+      dir,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^error: x_missing\.csv, line 6, column "hydrogen" \(2\): missing value \(--missing drop-row skips such rows\)$/m,
+    );
+    const built = await neureco(
+      [
+        "build",
+        "--x",
+        "x_missing.csv",
+        "--y",
+        "y_small.csv",
+        "--out",
+        "missing.ednn",
+        "--missing",
+        "drop-row",
+        "--seed",
+        "1",
+      ],
+      dir,
+    );
+    expect(built.code).toBe(0);
+    expect(built.stderr).toMatch(/^x_missing\.csv, y_small\.csv: skipped 1 row with a missing cell$/m);
+    expect(built.stderr).toMatch(/\(119 rows, 5 inputs → 1 output\)/);
   });
 });
 

@@ -7,9 +7,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Regressor, readCsv } from "@neureco/tabular";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FIXTURE_WEIGHTS, writeFixtureModel } from "./fixture-model.js";
+import { FIXTURE_WEIGHTS, writeFixtureModel, writeTwoOutputModel } from "./fixture-model.js";
 import {
   assertBuilt,
+  expectClose,
   hasStackTrace,
   neureco,
   readCsvText,
@@ -39,7 +40,7 @@ describe("evaluate", () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe("HHV");
     const out = readCsvText(r.stdout);
-    expect(out.rows).toEqual(expected);
+    expectClose(out.rows, expected);
   });
 
   it("writes to --out, and the .ednn extension may be left out", async () => {
@@ -49,7 +50,7 @@ describe("evaluate", () => {
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
-    expect(readTable(join(dir, "pred.csv")).rows).toEqual(expected);
+    expectClose(readTable(join(dir, "pred.csv")).rows, expected);
   });
 });
 
@@ -165,7 +166,7 @@ describe("derivative", () => {
     regressor.delete();
     const out = readTable(join(dir, "dy.csv"));
     expect(out.columns).toEqual(["d_HHV"]);
-    expect(out.rows).toEqual(dy.toArray());
+    expectClose(out.rows, dy.toArray());
   });
 
   it("reverse mode is the transpose of forward mode: <py, dy> = <dw, gradient dw> + <dx, gradient dx>", async () => {
@@ -249,6 +250,55 @@ describe("derivative", () => {
     const scale = JSON.parse((await neureco(["inspect", "--model", "fixture.ednn", "--json"], dir)).stdout)
       .normalization.outputs.scale[0];
     for (const row of readCsvText(r.stdout).rows) expect(row[0]).toBeCloseTo(scale, 12);
+  });
+});
+
+describe("backends", () => {
+  it("--backend webgpu gives the CPU's predictions to float32 precision, or one clear line when no GPU can be used", async () => {
+    const r = await neureco(
+      ["evaluate", "--model", "fixture.ednn", "--x", "x_test.csv", "--backend", "webgpu"],
+      dir,
+    );
+    if (r.code === 0) {
+      const rows = readCsvText(r.stdout).rows;
+      rows.forEach((row, i) =>
+        expect(Math.abs(row[0] - expected[i][0])).toBeLessThan(1e-4 * Math.abs(expected[i][0])),
+      );
+    } else {
+      expect(r.code).toBe(1);
+      // Dawn itself may print driver warnings first; ours is the last line.
+      const last = r.stderr.trimEnd().split("\n").at(-1);
+      expect(last).toMatch(/^error: WebGPU is unavailable: .* Run with --backend cpu instead\.$/);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+    }
+  });
+});
+
+describe("several outputs", () => {
+  it("score, evaluate and plot handle a model with two outputs", async () => {
+    const path = await writeTwoOutputModel(dir);
+    const y = readTable(join(dir, "y_test.csv"));
+    writeTable(
+      join(dir, "y2.csv"),
+      ["HHV", "twice"],
+      y.rows.map((row) => [row[0], 2 * row[0]]),
+    );
+    const scored = await neureco(
+      ["score", "--model", path, "--x", "x_test.csv", "--y", "y2.csv", "--json"],
+      dir,
+    );
+    expect(scored.code).toBe(0);
+    const json = JSON.parse(scored.stdout);
+    expect(json.rmse).toHaveLength(2);
+    expect(json.r2).toHaveLength(2);
+    const evaluated = await neureco(["evaluate", "--model", path, "--x", "x_test.csv"], dir);
+    expect(readCsvText(evaluated.stdout).columns).toEqual(["HHV", "twice"]);
+    const plotted = await neureco(
+      ["plot", "--model", path, "--x", "x_test.csv", "--y", "y2.csv", "--out", "two.svg"],
+      dir,
+    );
+    expect(plotted.code).toBe(0);
+    expect(readFileSync(join(dir, "two.svg"), "utf8").match(/<g class="parity">/g)).toHaveLength(2);
   });
 });
 

@@ -42,3 +42,32 @@ export async function writeFixtureModel(dir: string): Promise<string> {
   regressor.delete();
   return path;
 }
+
+/** A linear model with two outputs (no hidden neuron), named HHV and twice. */
+export async function writeTwoOutputModel(dir: string): Promise<string> {
+  const x = await readCsv(join(dir, "x_train.csv"));
+  const description: ModelDescription = {
+    // Neurons: inputs 0-4, outputs 5-6.
+    structure: {
+      inputs: 5,
+      hidden: 0,
+      outputs: 2,
+      links: [
+        [0, 5],
+        [1, 5],
+        [0, 6],
+        [2, 6],
+      ],
+    },
+    weights: Float64Array.from([0.5, 0.3, 1.0, -0.4, 0.1, -0.1]),
+    inputNormalization: computeNormalization(x.matrix, { shifting: "mean", scaling: "std" }),
+    outputNormalization: { shift: Float64Array.from([19, 38]), scale: Float64Array.from([4, 8]) },
+    inputNames: x.columns,
+    outputNames: ["HHV", "twice"],
+  };
+  const regressor = Regressor.fromDescription(description);
+  const path = join(dir, "two-outputs.ednn");
+  await regressor.save(path);
+  regressor.delete();
+  return path;
+}

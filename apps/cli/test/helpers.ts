@@ -78,7 +78,29 @@ export function writeTable(
   writeFileSync(path, `${[columns.join(";"), ...rows.map((r) => r.join(";"))].join("\n")}\n`);
 }
 
-/** No stack trace: no line that looks like "    at fn (file:line:col)". */
+/** Whether the text holds a JavaScript stack frame: a line like "    at fn (file.js:12:5)". */
 export function hasStackTrace(text: string): boolean {
-  return /^\s+at .+[:(]/m.test(text);
+  return /^\s+at .*\.[cm]?[jt]s:\d+:\d+\)?$/m.test(text);
+}
+
+/**
+ * Equal up to rounding: the binary runs the built library, the test its
+ * sources, and the two may round a sum in a different order.
+ */
+export function expectClose(
+  actual: readonly (readonly number[])[],
+  expected: readonly (readonly number[])[],
+): void {
+  if (actual.length !== expected.length)
+    throw new Error(`expected ${expected.length} rows, got ${actual.length}`);
+  actual.forEach((row, i) => {
+    if (row.length !== expected[i].length)
+      throw new Error(`row ${i}: expected ${expected[i].length} values, got ${row.length}`);
+    row.forEach((v, j) => {
+      const want = expected[i][j];
+      if (!(Math.abs(v - want) <= 1e-12 * Math.max(1, Math.abs(want)))) {
+        throw new Error(`row ${i}, column ${j}: expected ${want}, got ${v}`);
+      }
+    });
+  });
 }

@@ -12,7 +12,7 @@ import {
   type ShiftingMethod,
 } from "@neureco/tabular";
 import { type BackendName, startBackend } from "../backend.js";
-import { type CsvData, expectColumns, expectRows, plural, readMatrixFile } from "../data.js";
+import { type CsvData, expectColumns, type MissingPolicy, plural, readRowPairs } from "../data.js";
 import { CliError, type CliIo, ExitCode, UsageError, writeLine } from "../io.js";
 import { createProgressReporter, type ProgressEvent } from "../progress.js";
 import { formatError, formatSeconds } from "../text.js";
@@ -31,6 +31,7 @@ export interface BuildCommandOptions {
   readonly outputsScaling?: ScalingMethod;
   readonly linksMaximum?: number;
   readonly seed?: number;
+  readonly missing?: MissingPolicy;
   readonly resume?: boolean;
   readonly backend: BackendName;
   readonly json?: boolean;
@@ -53,16 +54,13 @@ export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise
     );
   }
 
-  const x = await readMatrixFile(options.x);
-  const y = await readMatrixFile(options.y);
-  expectRows(y, x.matrix.shape[0], `one per row of ${x.path}`);
+  const missing = options.missing ?? "error";
+  const [x, y] = await readRowPairs(options.x, options.y, missing, io.stderr);
   let validation: Pick<BuildOptions, "validationInputData" | "validationOutputData"> = {};
   if (options.validX !== undefined && options.validY !== undefined) {
-    const vx = await readMatrixFile(options.validX);
-    const vy = await readMatrixFile(options.validY);
+    const [vx, vy] = await readRowPairs(options.validX, options.validY, missing, io.stderr);
     expectColumns(vx, x.matrix.shape[1], `as many as ${x.path}`);
     expectColumns(vy, y.matrix.shape[1], `as many as ${y.path}`);
-    expectRows(vy, vx.matrix.shape[0], `one per row of ${vx.path}`);
     validation = { validationInputData: vx.matrix, validationOutputData: vy.matrix };
   }
 

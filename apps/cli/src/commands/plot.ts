@@ -5,7 +5,7 @@
 import { writeFileAtomic } from "@neureco/tabular";
 import type { BackendName } from "../backend.js";
 import { readErrorCurve } from "../checkpoint.js";
-import { expectRows, readMatrixFile } from "../data.js";
+import { type MissingPolicy, readRowPairs } from "../data.js";
 import { CliError, type CliIo, ExitCode, writeLine } from "../io.js";
 import { score } from "../metrics.js";
 import { expectModelInputs, expectModelOutputs, loadModel } from "../model.js";
@@ -17,6 +17,7 @@ export interface PlotOptions {
   readonly y: string;
   readonly out: string;
   readonly checkpoint?: string;
+  readonly missing?: MissingPolicy;
   readonly backend: BackendName;
 }
 
@@ -24,11 +25,9 @@ export async function runPlot(options: PlotOptions, io: CliIo): Promise<number> 
   const model = await loadModel(options.model, options.backend);
   let parity: ParityPanel[];
   try {
-    const x = await readMatrixFile(options.x);
+    const [x, y] = await readRowPairs(options.x, options.y, options.missing ?? "error", io.stderr);
     expectModelInputs(model, x);
-    const y = await readMatrixFile(options.y);
     expectModelOutputs(model, y, "the outputs");
-    expectRows(y, x.matrix.shape[0], `one per row of ${x.path}`);
     const predicted = await model.regressor.evaluate(x.matrix);
     const scores = score(predicted, y.matrix);
     parity = model.outputNames.map((name, j) => ({

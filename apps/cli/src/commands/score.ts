@@ -1,6 +1,6 @@
 /** `neureco score`: RMSE, MAE and R² of the model's predictions, per output. */
 import type { BackendName } from "../backend.js";
-import { expectRows, readMatrixFile } from "../data.js";
+import { type MissingPolicy, readRowPairs } from "../data.js";
 import { type CliIo, ExitCode, writeLine } from "../io.js";
 import { type Scores, score } from "../metrics.js";
 import { expectModelInputs, expectModelOutputs, loadModel } from "../model.js";
@@ -11,17 +11,16 @@ export interface ScoreOptions {
   readonly x: string;
   readonly y: string;
   readonly json?: boolean;
+  readonly missing?: MissingPolicy;
   readonly backend: BackendName;
 }
 
 export async function runScore(options: ScoreOptions, io: CliIo): Promise<number> {
   const model = await loadModel(options.model, options.backend);
   try {
-    const x = await readMatrixFile(options.x);
+    const [x, y] = await readRowPairs(options.x, options.y, options.missing ?? "error", io.stderr);
     expectModelInputs(model, x);
-    const y = await readMatrixFile(options.y);
     expectModelOutputs(model, y, "the outputs");
-    expectRows(y, x.matrix.shape[0], `one per row of ${x.path}`);
     const scores = score(await model.regressor.evaluate(x.matrix), y.matrix);
     if (options.json) writeLine(io.stdout, JSON.stringify(scoresJson(scores)));
     else io.stdout.write(scoresText(scores, model.outputNames));
