@@ -47,6 +47,7 @@ function buildSite(): string {
 }
 
 beforeAll(async () => {
+  rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
   outDir = buildSite();
   server = await serveStatic(outDir);
@@ -61,8 +62,8 @@ afterAll(async () => {
 });
 
 /** A page that records every console error and uncaught exception. */
-async function openPage(path: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+async function openPage(path: string, height = 1000): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height } });
   const problems: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console error: ${message.text()}`);
@@ -83,7 +84,8 @@ async function runInPage(
   example: ExampleName,
   screenshot: string,
 ): Promise<{ record: RunRecord; page: Page; problems: string[] }> {
-  const { page, problems } = await openPage(path);
+  // Tall enough that the result is in view under the sticky header when screenshotted.
+  const { page, problems } = await openPage(path, 2400);
   const root = page.locator(`.run-example[data-example="${example}"]`);
   await root.locator("button.run").click();
   await page.waitForFunction(
@@ -95,7 +97,6 @@ async function runInPage(
     { timeout: 100_000, polling: 250 },
   );
   const record = await page.evaluate((name) => window.__neurecoRuns?.[name], example);
-  await root.scrollIntoViewIfNeeded();
   await root.screenshot({ path: join(artifacts, `${screenshot}-result.png`) });
   await page.screenshot({ path: join(artifacts, `${screenshot}-page.png`), fullPage: true });
   if (!record) throw new Error("the page recorded no run");

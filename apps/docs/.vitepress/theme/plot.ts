@@ -37,3 +37,19 @@ export function polyline(xs: readonly number[], ys: readonly number[]): string {
 export function formatTick(v: number): string {
   return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(0) : String(Number(v.toPrecision(4)));
 }
+
+/** Round values (1, 2, 5 × 10^k, or every digit when the range is narrow) for a log axis over [lo, hi] (values, not logs). */
+export function logTicks(lo: number, hi: number): number[] {
+  const pick = (mantissas: number[]) => {
+    const out: number[] = [];
+    for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
+      for (const m of mantissas) {
+        const v = Number((m * 10 ** k).toPrecision(6));
+        if (v >= lo && v <= hi) out.push(v);
+      }
+    }
+    return out;
+  };
+  const coarse = pick([1, 2, 5]);
+  return coarse.length >= 3 ? coarse : pick([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+}
