@@ -6,6 +6,12 @@
 import { ExitCode } from "./io.js";
 import { runCli } from "./program.js";
 
+// Run through the root script (`pnpm neureco`, `npm run neureco`), the package
+// manager starts us in the repository root: resolve the user's relative paths
+// from the folder the command was typed in instead.
+if (process.env.npm_lifecycle_event === "neureco" && process.env.INIT_CWD)
+  process.chdir(process.env.INIT_CWD);
+
 const controller = new AbortController();
 process.on("SIGINT", () => {
   if (controller.signal.aborted) process.exit(ExitCode.interrupted);

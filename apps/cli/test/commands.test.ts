@@ -3,13 +3,16 @@
  * on a fixed model; results are checked against the library called in-process
  * and against identities the numbers must satisfy.
  */
+
+import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Regressor, readCsv } from "@neureco/tabular";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIXTURE_WEIGHTS, writeFixtureModel, writeTwoOutputModel } from "./fixture-model.js";
 import {
   assertBuilt,
+  CLI,
   expectClose,
   hasStackTrace,
   neureco,
@@ -250,6 +253,37 @@ describe("derivative", () => {
     const scale = JSON.parse((await neureco(["inspect", "--model", "fixture.ednn", "--json"], dir)).stdout)
       .normalization.outputs.scale[0];
     for (const row of readCsvText(r.stdout).rows) expect(row[0]).toBeCloseTo(scale, 12);
+  });
+});
+
+describe("the repository's root script", () => {
+  it("npm run --silent neureco -- … runs the built CLI, with paths relative to where it was typed", async () => {
+    const repoRoot = join(dirname(CLI), "..", "..", "..");
+    const r = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      execFile(
+        "npm",
+        [
+          "--prefix",
+          repoRoot,
+          "run",
+          "--silent",
+          "neureco",
+          "--",
+          "evaluate",
+          "--model",
+          "fixture.ednn",
+          "--x",
+          "x_test.csv",
+        ],
+        { cwd: dir, shell: process.platform === "win32" },
+        (error, stdout) =>
+          error && typeof error.code !== "number"
+            ? reject(error)
+            : resolve({ code: error ? Number(error.code) : 0, stdout }),
+      );
+    });
+    expect(r.code).toBe(0);
+    expectClose(readCsvText(r.stdout).rows, expected);
   });
 });
 
