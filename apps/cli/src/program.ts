@@ -3,13 +3,7 @@
  * one place where errors become a single line on stderr and an exit code.
  */
 
-import {
-  LIBRARY_VERSION,
-  SCALING_METHODS,
-  type ScalingMethod,
-  SHIFTING_METHODS,
-  type ShiftingMethod,
-} from "@neureco/tabular";
+import { LIBRARY_VERSION, SCALING_METHODS, SHIFTING_METHODS } from "@neureco/tabular";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { BACKEND_NAMES, type BackendName } from "./backend.js";
 import { type BuildCommandOptions, runBuild } from "./commands/build.js";
@@ -135,9 +129,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
       "after",
       "\nExample:\n  neureco build --x x_train.csv --y y_train.csv --out model.ednn --seed 1\n",
     )
-    .action(
-      run<BuildCommandOptions & { inputsShifting?: ShiftingMethod; inputsScaling?: ScalingMethod }>(runBuild),
-    );
+    .action(run<BuildCommandOptions>(runBuild));
 
   program
     .command("evaluate")
