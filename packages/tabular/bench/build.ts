@@ -5,7 +5,10 @@
  * of baselines.jsonl with the targets: test RMSE no worse, at most a third of
  * its weights, a build no slower than its grid search.
  *
- * Usage: pnpm --filter @neureco/tabular bench:build [dataDir] [--task name]
+ * With several seeds, each task gets one row per seed and a "mean" row (the
+ * mean RMSE, weights and seconds over the seeds), judged on the means.
+ *
+ * Usage: pnpm --filter @neureco/tabular bench:build [dataDir] [--task name] [--seeds 0,1,2]
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -28,9 +31,11 @@ interface Baseline {
 }
 
 const args = process.argv.slice(2);
-const taskFilter = args.includes("--task") ? args[args.indexOf("--task") + 1] : null;
+const option = (name: string): string | null => (args.includes(name) ? args[args.indexOf(name) + 1] : null);
+const taskFilter = option("--task");
+const seeds = (option("--seeds") ?? "0").split(",").map(Number);
 const dataDir = resolve(
-  args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--task") ??
+  args.find((a, i) => !a.startsWith("--") && !["--task", "--seeds"].includes(args[i - 1])) ??
     join(import.meta.dirname, "../../../../shared/data"),
 );
 
@@ -82,48 +87,79 @@ const tasks = (await readdir(dataDir, { withFileTypes: true }))
   .sort();
 
 const rows: string[][] = [
-  ["task", "rmse", "mlp rmse", "weights", "mlp w/3", "seconds", "mlp s", "links", "hidden", "inputs", "met"],
+  ["task", "seed", "rmse", "mlp rmse", "weights", "mlp w/3", "seconds", "mlp s", "links", "hidden", "inputs", "met"],
 ];
+
+interface Run {
+  rmse: number[];
+  weights: number;
+  seconds: number;
+  structure: string[];
+}
+
+function verdict(mlp: Baseline | undefined, run: Run): string {
+  if (!mlp) return "no baseline";
+  const failed = [
+    run.rmse.every((r, j) => r <= mlp.rmse[j]) ? "" : "rmse",
+    mlp.weights === null || run.weights * 3 <= mlp.weights ? "" : "weights",
+    run.seconds <= mlp.seconds ? "" : "time",
+  ].filter(Boolean);
+  return failed.length === 0 ? "yes" : `no (${failed.join(", ")})`;
+}
+
+function row(task: string, seed: string, mlp: Baseline | undefined, run: Run): string[] {
+  return [
+    task,
+    seed,
+    run.rmse.map((r) => r.toPrecision(4)).join(" "),
+    mlp ? mlp.rmse.map((r) => r.toPrecision(4)).join(" ") : "-",
+    Number.isInteger(run.weights) ? String(run.weights) : run.weights.toFixed(1),
+    mlp?.weights ? (mlp.weights / 3).toFixed(1) : "-",
+    run.seconds.toFixed(2),
+    mlp ? mlp.seconds.toFixed(1) : "-",
+    ...run.structure,
+    verdict(mlp, run),
+  ];
+}
+
 let allMet = true;
 for (const task of tasks) {
   const dir = join(dataDir, task);
   const train = await readTask(dir, "train");
   const test = await readTask(dir, "test");
   const mlp = baselines.find((b) => b.task === task && b.method === "mlp-grid");
-  const started = performance.now();
-  const { model } = await buildModel(
-    { x: train.x, y: train.y, inputNames: train.inputs, outputNames: train.outputs },
-    { seed: 0 },
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const rmse = rmsePerOutput(predict(model, test.x), test.y);
-  const weights = model.weights.length;
-  const s = model.structure;
-  const connected = new Set(s.links.filter(([f]) => f < s.inputs).map(([f]) => f)).size;
-  let met = "no baseline";
-  if (mlp) {
-    const ok = [
-      rmse.every((r, j) => r <= mlp.rmse[j]) ? "" : "rmse",
-      mlp.weights === null || weights * 3 <= mlp.weights ? "" : "weights",
-      seconds <= mlp.seconds ? "" : "time",
-    ].filter(Boolean);
-    met = ok.length === 0 ? "yes" : `no (${ok.join(", ")})`;
-    allMet &&= ok.length === 0;
+  const runs: Run[] = [];
+  for (const seed of seeds) {
+    const started = performance.now();
+    const { model } = await buildModel(
+      { x: train.x, y: train.y, inputNames: train.inputs, outputNames: train.outputs },
+      { seed },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const s = model.structure;
+    const connected = new Set(s.links.filter(([f]) => f < s.inputs).map(([f]) => f)).size;
+    const run: Run = {
+      rmse: rmsePerOutput(predict(model, test.x), test.y),
+      weights: model.weights.length,
+      seconds,
+      structure: [String(s.links.length), String(s.hidden), `${connected}/${s.inputs}`],
+    };
+    runs.push(run);
+    rows.push(row(task, String(seed), mlp, run));
+    console.error(`${task} seed ${seed}: done in ${seconds.toFixed(2)} s`);
   }
-  rows.push([
-    task,
-    rmse.map((r) => r.toPrecision(4)).join(" "),
-    mlp ? mlp.rmse.map((r) => r.toPrecision(4)).join(" ") : "-",
-    String(weights),
-    mlp?.weights ? (mlp.weights / 3).toFixed(1) : "-",
-    seconds.toFixed(2),
-    mlp ? mlp.seconds.toFixed(1) : "-",
-    String(s.links.length),
-    String(s.hidden),
-    `${connected}/${s.inputs}`,
-    met,
-  ]);
-  console.error(`${task}: done in ${seconds.toFixed(2)} s`);
+  const mean = (f: (r: Run) => number) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
+  const judged: Run =
+    runs.length === 1
+      ? runs[0]
+      : {
+          rmse: runs[0].rmse.map((_, j) => mean((r) => r.rmse[j])),
+          weights: mean((r) => r.weights),
+          seconds: mean((r) => r.seconds),
+          structure: ["", "", ""],
+        };
+  if (runs.length > 1) rows.push(row(task, "mean", mlp, judged));
+  allMet &&= verdict(mlp, judged) === "yes" || !mlp;
 }
 
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
