@@ -9,6 +9,6 @@ export default defineProject({
     name: "docs",
     include: ["test/**/*.test.ts"],
     testTimeout: 120_000,
-    hookTimeout: 240_000,
+    hookTimeout: 300_000,
   },
 });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { defineConfig, type DefaultTheme } from "vitepress";
+import { type DefaultTheme, defineConfig } from "vitepress";
 
 /** The API sidebar written by typedoc-vitepress-theme (scripts/api.mjs), when the API pages exist. */
 function apiSidebar(): DefaultTheme.SidebarItem[] {

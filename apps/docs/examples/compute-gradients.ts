@@ -9,7 +9,15 @@
  */
 import { cpu } from "@neureco/backend-cpu";
 import { Matrix, parseCsv, Tabular } from "@neureco/tabular";
-import { biomass, type ErrorPoint, type ExampleResult, errorPoint, fmt, type RunOptions, shapeOf } from "./shared.js";
+import {
+  biomass,
+  type ErrorPoint,
+  type ExampleResult,
+  errorPoint,
+  fmt,
+  type RunOptions,
+  shapeOf,
+} from "./shared.js";
 
 export async function run(options: RunOptions = {}): Promise<ExampleResult> {
   const { backend, log = console.log, onProgress, data = biomass, seed = 1 } = options;
@@ -39,8 +47,11 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
     onProgress: (progress) => {
       const point = errorPoint(progress);
       errorCurve.push(point);
-      const which = point.modelNumber < 0 ? "final refit on all rows" : `model ${point.modelNumber} (${point.phase})`;
-      log(`${which}: ${point.weights} weights, training error ${fmt([point.trainingError], 3)}, validation error ${fmt([point.validationError], 3)}`);
+      const which =
+        point.modelNumber < 0 ? "final refit on all rows" : `model ${point.modelNumber} (${point.phase})`;
+      log(
+        `${which}: ${point.weights} weights, training error ${fmt([point.trainingError], 3)}, validation error ${fmt([point.validationError], 3)}`,
+      );
       onProgress?.(progress);
     },
   });
@@ -85,11 +96,18 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
   log(`dot-product check: ${fmt([forwardSide], 8)} = ${fmt([reverseSide], 8)}`);
 
   // 7. Move the weights, save the model with them, and load it back.
-  const moved = new Matrix(w.data.map((wi, j) => wi - 1e-3 * gradient.dw.data[j]), p, 1);
+  const moved = new Matrix(
+    w.data.map((wi, j) => wi - 1e-3 * gradient.dw.data[j]),
+    p,
+    1,
+  );
   model.setWeights(moved);
   const savedNewWeights = model.toBytes(); // Node: await model.save("./EnergyConsumptionModel/EnergyConsumption_NewWeights")
   model.delete();
-  const reloaded = Tabular.Regressor.fromBytes(savedNewWeights, { backend, source: "EnergyConsumption_NewWeights.ednn" });
+  const reloaded = Tabular.Regressor.fromBytes(savedNewWeights, {
+    backend,
+    source: "EnergyConsumption_NewWeights.ednn",
+  });
   const same = reloaded.getWeights().data.every((v, j) => v === moved.data[j]);
   log(`reloaded model has the new weights: ${same}`);
   reloaded.delete();

@@ -61,11 +61,15 @@ console.log(`api: reference written to ${out}`);
 // The CLI's help, command by command (subcommands included).
 const cliEntry = join(repoRoot, "apps", "cli", "src", "cli.ts");
 function cliHelp(args) {
-  return execFileSync(process.execPath, ["--conditions=@neureco/source", "--import", "tsx", cliEntry, ...args, "--help"], {
-    cwd: repoRoot,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-  });
+  return execFileSync(
+    process.execPath,
+    ["--conditions=@neureco/source", "--import", "tsx", cliEntry, ...args, "--help"],
+    {
+      cwd: repoRoot,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    },
+  );
 }
 function subcommands(help) {
   const section = help.split(/^Commands:\s*$/m)[1];
@@ -78,7 +82,9 @@ function subcommands(help) {
 const sections = [];
 function document(path) {
   const help = cliHelp(path);
-  sections.push(`### \`neureco${path.length ? ` ${path.join(" ")}` : ""}\`\n\n\`\`\`text\n${help.trimEnd()}\n\`\`\`\n`);
+  sections.push(
+    `### \`neureco${path.length ? ` ${path.join(" ")}` : ""}\`\n\n\`\`\`text\n${help.trimEnd()}\n\`\`\`\n`,
+  );
   for (const name of subcommands(help)) document([...path, name]);
 }
 document([]);

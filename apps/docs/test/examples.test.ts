@@ -39,7 +39,9 @@ function checkResult(result: ExampleResult): void {
   // Parity data: every test row, and predictions clearly better than the mean.
   expect(result.parity.measured).toHaveLength(testRows);
   expect(result.parity.predicted).toHaveLength(testRows);
-  expect(rmse(result.parity.measured, result.parity.predicted)).toBeLessThan(0.5 * std(result.parity.measured));
+  expect(rmse(result.parity.measured, result.parity.predicted)).toBeLessThan(
+    0.5 * std(result.parity.measured),
+  );
   for (const row of result.derivatives.dx) {
     expect(row).toHaveLength(inputs.length);
     for (const v of row) expect(Number.isFinite(v)).toBe(true);
@@ -51,7 +53,11 @@ describe("docs examples in Node", () => {
   it("compute-gradients runs the whole tutorial and its derivatives agree", async () => {
     const lines: string[] = [];
     const progress: number[] = [];
-    const result = await computeGradients({ backend: cpu(), log: (l) => lines.push(l), onProgress: (p) => progress.push(p.modelNumber) });
+    const result = await computeGradients({
+      backend: cpu(),
+      log: (l) => lines.push(l),
+      onProgress: (p) => progress.push(p.modelNumber),
+    });
     checkResult(result);
     expect(progress).toEqual(result.errorCurve.map((p) => p.modelNumber));
     expect(lines.some((l) => l === `weights: (${result.weights}, 1)`)).toBe(true);
@@ -61,7 +67,8 @@ describe("docs examples in Node", () => {
     // Forward and reverse mode describe the same Jacobians.
     const dot = result.derivatives.dotProduct;
     expect(dot).toBeDefined();
-    if (dot) expect(Math.abs(dot.forward - dot.reverse)).toBeLessThan(1e-9 * Math.max(1, Math.abs(dot.forward)));
+    if (dot)
+      expect(Math.abs(dot.forward - dot.reverse)).toBeLessThan(1e-9 * Math.max(1, Math.abs(dot.forward)));
     // Higher carbon content means a higher heating value.
     for (const row of result.derivatives.dx) expect(row[0]).toBeGreaterThan(0);
   });

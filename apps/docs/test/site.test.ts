@@ -42,7 +42,10 @@ function buildSite(): string {
   const dir = mkdtempSync(join(tmpdir(), "neureco-docs-"));
   // The same two steps as the package's docs:build script.
   execFileSync(process.execPath, ["scripts/generate.mjs"], { cwd: docsRoot, stdio: "pipe" });
-  execFileSync(join(docsRoot, "node_modules", ".bin", "vitepress"), ["build", "--outDir", dir], { cwd: docsRoot, stdio: "pipe" });
+  execFileSync(join(docsRoot, "node_modules", ".bin", "vitepress"), ["build", "--outDir", dir], {
+    cwd: docsRoot,
+    stdio: "pipe",
+  });
   return dir;
 }
 
@@ -51,7 +54,11 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   outDir = buildSite();
   server = await serveStatic(outDir);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_FLAGS });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_FLAGS,
+  });
   reference = await computeGradients({ backend: cpu(), log: () => {} });
 });
 
@@ -107,7 +114,12 @@ const runTutorial = (query: string, screenshot: string) =>
   runInPage(`/guide/compute-gradients.html${query}`, "compute-gradients", screenshot);
 
 /** |a − b| ≤ rel·(|b| + spread), element by element; spread is the largest |b| of the array. */
-function expectClose(actual: readonly number[], expected: readonly number[], rel: number, what: string): void {
+function expectClose(
+  actual: readonly number[],
+  expected: readonly number[],
+  rel: number,
+  what: string,
+): void {
   expect(actual, what).toHaveLength(expected.length);
   const spread = Math.max(0, ...expected.map(Math.abs));
   actual.forEach((a, i) => {
@@ -121,10 +133,15 @@ function expectClose(actual: readonly number[], expected: readonly number[], rel
 /** The build ran on the CPU in float64 in both places: the same models, the same errors. */
 function expectSameBuild(result: ExampleResult): void {
   expect(result.weights).toBe(reference.weights);
-  expect(result.errorCurve.map(({ modelNumber, weights, phase }) => ({ modelNumber, weights, phase }))).toEqual(
-    reference.errorCurve.map(({ modelNumber, weights, phase }) => ({ modelNumber, weights, phase })),
+  expect(
+    result.errorCurve.map(({ modelNumber, weights, phase }) => ({ modelNumber, weights, phase })),
+  ).toEqual(reference.errorCurve.map(({ modelNumber, weights, phase }) => ({ modelNumber, weights, phase })));
+  expectClose(
+    result.errorCurve.map((p) => p.trainingError),
+    reference.errorCurve.map((p) => p.trainingError),
+    1e-9,
+    "trainingError",
   );
-  expectClose(result.errorCurve.map((p) => p.trainingError), reference.errorCurve.map((p) => p.trainingError), 1e-9, "trainingError");
   expect(result.parity.measured).toEqual(reference.parity.measured);
   expect(result.inputNames).toEqual(reference.inputNames);
 }
@@ -173,14 +190,19 @@ describe("documentation site in Chromium", () => {
     expectClose(result.derivatives.dx.flat(), reference.derivatives.dx.flat(), 1e-3, "dx");
     const dot = result.derivatives.dotProduct;
     expect(dot).toBeDefined();
-    if (dot) expect(Math.abs(dot.forward - dot.reverse)).toBeLessThan(1e-4 * Math.max(1, Math.abs(dot.forward)));
+    if (dot)
+      expect(Math.abs(dot.forward - dot.reverse)).toBeLessThan(1e-4 * Math.max(1, Math.abs(dot.forward)));
     expect(problems).toEqual([]);
     await page.close();
   });
 
   it("runs the getting-started example in the page", async () => {
     const expected = await gettingStarted({ backend: cpu(), log: () => {} });
-    const { record, page, problems } = await runInPage("/guide/getting-started.html", "getting-started", "getting-started");
+    const { record, page, problems } = await runInPage(
+      "/guide/getting-started.html",
+      "getting-started",
+      "getting-started",
+    );
     expect(record.error).toBeUndefined();
     expect(record.status).toBe("done");
     const result = record.result as ExampleResult;

@@ -26,7 +26,9 @@ export interface StaticServer {
 /** Resolves a URL path to a file under `root` (`/a/` → `/a/index.html`, `/a` → `/a.html`), or null. */
 function resolveFile(root: string, urlPath: string): string | null {
   const path = normalize(decodeURIComponent(urlPath.split("?")[0]));
-  const candidates = path.endsWith("/") ? [join(path, "index.html")] : [path, `${path}.html`, join(path, "index.html")];
+  const candidates = path.endsWith("/")
+    ? [join(path, "index.html")]
+    : [path, `${path}.html`, join(path, "index.html")];
   for (const candidate of candidates) {
     const file = join(root, candidate);
     if (!file.startsWith(root + sep) && file !== root) continue;

@@ -46,7 +46,8 @@ async function hasWebGpuAdapter(): Promise<boolean> {
 export async function pickBackend(choice: BackendChoice): Promise<PickedBackend> {
   if (choice === "cpu") return { backend: cpu(), note: "CPU (asked for in the address)" };
   if (choice === "webgpu") return { backend: await webgpu(), note: "WebGPU (asked for in the address)" };
-  if (await hasWebGpuAdapter()) return { backend: await webgpu(), note: "WebGPU: this browser gives a GPU adapter" };
+  if (await hasWebGpuAdapter())
+    return { backend: await webgpu(), note: "WebGPU: this browser gives a GPU adapter" };
   return { backend: cpu(), note: "CPU: this browser gives no WebGPU adapter" };
 }
 
@@ -55,7 +56,11 @@ export interface RunHandlers {
   readonly onProgress: (progress: BuildProgress) => void;
 }
 
-export async function runExample(name: ExampleName, backend: Backend, handlers: RunHandlers): Promise<ExampleResult> {
+export async function runExample(
+  name: ExampleName,
+  backend: Backend,
+  handlers: RunHandlers,
+): Promise<ExampleResult> {
   const module = await modules[name]();
   return module.run({ backend, log: handlers.log, onProgress: handlers.onProgress });
 }
