@@ -288,23 +288,31 @@ describe("the repository's root script", () => {
 });
 
 describe("backends", () => {
-  it("--backend webgpu gives the CPU's predictions to float32 precision, or one clear line when no GPU can be used", async () => {
+  it("--backend webgpu gives the CPU's predictions to float32 precision on a real adapter", async () => {
     const r = await neureco(
       ["evaluate", "--model", "fixture.ednn", "--x", "x_test.csv", "--backend", "webgpu"],
       dir,
     );
-    if (r.code === 0) {
-      const rows = readCsvText(r.stdout).rows;
-      rows.forEach((row, i) =>
-        expect(Math.abs(row[0] - expected[i][0])).toBeLessThan(1e-4 * Math.abs(expected[i][0])),
-      );
-    } else {
-      expect(r.code).toBe(1);
-      // Dawn itself may print driver warnings first; ours is the last line.
-      const last = r.stderr.trimEnd().split("\n").at(-1);
-      expect(last).toMatch(/^error: WebGPU is unavailable: .* Run with --backend cpu instead\.$/);
-      expect(hasStackTrace(r.stderr)).toBe(false);
-    }
+    expect(r.code, r.stderr).toBe(0);
+    const rows = readCsvText(r.stdout).rows;
+    expect(rows).toHaveLength(expected.length);
+    rows.forEach((row, i) =>
+      expect(Math.abs(row[0] - expected[i][0])).toBeLessThan(1e-4 * Math.abs(expected[i][0])),
+    );
+  });
+
+  it("--backend webgpu without a usable driver fails with one clear line", async () => {
+    const r = await neureco(
+      ["evaluate", "--model", "fixture.ednn", "--x", "x_test.csv", "--backend", "webgpu"],
+      dir,
+      undefined,
+      { ...process.env, VK_ICD_FILENAMES: "/nonexistent/icd.json" },
+    );
+    expect(r.code).toBe(1);
+    // Dawn itself may print driver warnings first; ours is the last line.
+    const last = r.stderr.trimEnd().split("\n").at(-1);
+    expect(last).toMatch(/^error: WebGPU is unavailable: .* Run with --backend cpu instead\.$/);
+    expect(hasStackTrace(r.stderr)).toBe(false);
   });
 });
 
