@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -7,7 +7,7 @@ import { CsvParseError, dropRows, parseCsv, rowsWithNaN, toCsv } from "../src/cs
 import { Matrix } from "../src/matrix.js";
 import { readCsv, writeCsv } from "../src/node/index.js";
 
-const DATA = "/work/shared/data";
+const DATA = join(import.meta.dirname, "../../../datasets");
 const TASKS = ["biomass", "boston", "auto-mpg", "airquality-with-missing"];
 
 function expectCsvError(fn: () => unknown, message: string, line?: number, column?: number): void {
@@ -77,9 +77,10 @@ describe("readCsv on the shared data sets", () => {
     const withNaN = await readCsv(path, { missing: "nan" });
     expect(withNaN.matrix.shape).toEqual([naive.rows.length, naive.header.length]);
     naive.rows.forEach((r, i) =>
-      r.forEach((c, j) => expect(Object.is(withNaN.matrix.get(i, j), isMissingText(c) ? Number.NaN : Number(c))).toBe(true)),
+      r.forEach((c, j) =>
+        expect(Object.is(withNaN.matrix.get(i, j), isMissingText(c) ? Number.NaN : Number(c))).toBe(true),
+      ),
     );
-
   });
 
   it("reads the quoted empty cells of a one-column file as missing, and aligns x and y", async () => {
@@ -125,7 +126,12 @@ describe("parseCsv", () => {
 
   it("counts lines across CRLF, blank lines and quoted line breaks", () => {
     const text = 'a,b\r\n1,2\r\n\r\n"3\n",4\r\n5,x\r\n';
-    expectCsvError(() => parseCsv(text, { source: "f.csv" }), 'f.csv, line 6, column "b" (2): "x" is not a number', 6, 2);
+    expectCsvError(
+      () => parseCsv(text, { source: "f.csv" }),
+      'f.csv, line 6, column "b" (2): "x" is not a number',
+      6,
+      2,
+    );
   });
 
   it("detects ',' ';' and tab, and honours an explicit delimiter", () => {
@@ -197,7 +203,11 @@ describe("parseCsv", () => {
       () => parseCsv("a;b\nNA;1\n", { source: "m.csv", missing: "drop-row" }),
       "m.csv: every one of the 1 data rows has a missing cell",
     );
-    expectCsvError(() => parseCsv('a,b\n1,"2\n', { source: "q.csv" }), "q.csv, line 2: quoted field unterminated", 2);
+    expectCsvError(
+      () => parseCsv('a,b\n1,"2\n', { source: "q.csv" }),
+      "q.csv, line 2: quoted field unterminated",
+      2,
+    );
   });
 
   it("keeps a quoted empty cell as a missing value rather than a blank line", () => {
@@ -220,20 +230,24 @@ describe("toCsv", () => {
 
   it("round-trips every float64 bit for bit (-0, subnormals, ±Infinity included)", () => {
     fc.assert(
-      fc.property(matrices, fc.constantFrom(";", ",", "\t") as fc.Arbitrary<";" | "," | "\t">, ({ d, r, c }, delim) => {
-        const m = new Matrix(Float64Array.from(d), r, c);
-        const columns = Array.from({ length: c }, (_, j) => `feature ${j}`);
-        const back = parseCsv(toCsv(m, columns, delim));
-        expect(back.columns).toEqual(columns);
-        expect(back.matrix.shape).toEqual([r, c]);
-        for (let k = 0; k < d.length; k++) expect(Object.is(back.matrix.data[k], d[k])).toBe(true);
-      }),
+      fc.property(
+        matrices,
+        fc.constantFrom(";", ",", "\t") as fc.Arbitrary<";" | "," | "\t">,
+        ({ d, r, c }, delim) => {
+          const m = new Matrix(Float64Array.from(d), r, c);
+          const columns = Array.from({ length: c }, (_, j) => `feature ${j}`);
+          const back = parseCsv(toCsv(m, columns, delim));
+          expect(back.columns).toEqual(columns);
+          expect(back.matrix.shape).toEqual([r, c]);
+          for (let k = 0; k < d.length; k++) expect(Object.is(back.matrix.data[k], d[k])).toBe(true);
+        },
+      ),
     );
   });
 
   it("writes NaN so that missing: 'nan' reads it back, and quotes awkward names", () => {
     const m = new Matrix(Float64Array.from([Number.NaN, 5e-324, -0]), 1, 3);
-    const text = toCsv(m, ['a;b', 'say "hi"', "c"]);
+    const text = toCsv(m, ["a;b", 'say "hi"', "c"]);
     expect(text.split("\n")[0]).toBe('"a;b";"say ""hi""";c');
     const back = parseCsv(text, { missing: "nan" });
     expect(back.columns).toEqual(["a;b", 'say "hi"', "c"]);
@@ -243,7 +257,9 @@ describe("toCsv", () => {
   });
 
   it("rejects a column-name count that does not match", () => {
-    expect(() => toCsv(Matrix.zeros(1, 2), ["a"])).toThrow("toCsv: 1 column names for a matrix with 2 columns");
+    expect(() => toCsv(Matrix.zeros(1, 2), ["a"])).toThrow(
+      "toCsv: 1 column names for a matrix with 2 columns",
+    );
   });
 });
 

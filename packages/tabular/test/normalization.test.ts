@@ -1,19 +1,20 @@
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Matrix } from "../src/matrix.js";
+import { readCsv } from "../src/node/index.js";
+import type { ScalingMethod, ShiftingMethod } from "../src/normalization/index.js";
 import {
   AUTO_MEAN_THRESHOLD,
-  MAX_SCALE_FLOOR,
-  SCALING_METHODS,
-  SHIFTING_METHODS,
   computeNormalization,
   denormalize,
+  MAX_SCALE_FLOOR,
   normalizationFromJSON,
   normalizationToJSON,
   normalize,
+  SCALING_METHODS,
+  SHIFTING_METHODS,
 } from "../src/normalization/index.js";
-import type { ScalingMethod, ShiftingMethod } from "../src/normalization/index.js";
-import { readCsv } from "../src/node/index.js";
 
 const value = fc.double({ min: -1e6, max: 1e6, noNaN: true });
 /** A column: random values, or a constant one, or values on a large offset. */
@@ -22,7 +23,10 @@ const column = (rows: number) =>
     fc.array(value, { minLength: rows, maxLength: rows }),
     value.map((v) => new Array<number>(rows).fill(v)),
     fc
-      .tuple(fc.double({ min: 1e3, max: 1e5, noNaN: true }), fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: rows, maxLength: rows }))
+      .tuple(
+        fc.double({ min: 1e3, max: 1e5, noNaN: true }),
+        fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: rows, maxLength: rows }),
+      )
       .map(([offset, noise]) => noise.map((v) => offset + v)),
   );
 const matrices = fc
@@ -76,7 +80,10 @@ describe("computeNormalization", () => {
   it("max scale falls back to max|x − shift| when max(x) − shift is ≤ 0 or negligible", () => {
     const scaleOf = (column: number[]) =>
       computeNormalization(
-        Matrix.from(column.map((v) => [v]), "x"),
+        Matrix.from(
+          column.map((v) => [v]),
+          "x",
+        ),
         { shifting: "none", scaling: "max" },
       ).scale[0];
     expect(scaleOf([-8, -2, -4])).toBe(8);
@@ -182,7 +189,9 @@ describe("normalize / denormalize", () => {
         const s = computeNormalization(m, { shifting: "min_centered", scaling: "max_centered", perFeature });
         const n = normalize(m, s);
         const all = Array.from(m.data);
-        n.data.forEach((x, k) => expect(within(x, -1, 1, roundingTol(all, s.scale[k % m.shape[1]]))).toBe(true));
+        n.data.forEach((x, k) =>
+          expect(within(x, -1, 1, roundingTol(all, s.scale[k % m.shape[1]]))).toBe(true),
+        );
         if (perFeature) {
           for (let j = 0; j < m.shape[1]; j++) {
             const c = columnOf(m, j);
@@ -235,7 +244,7 @@ describe("normalize / denormalize", () => {
   });
 
   it("normalises the biomass inputs into [-1, 1] with the tutorial's options", async () => {
-    const x = (await readCsv("/work/shared/data/biomass/x_train.csv")).matrix;
+    const x = (await readCsv(join(import.meta.dirname, "../../../datasets/biomass/x_train.csv"))).matrix;
     const n = normalize(x, computeNormalization(x, { shifting: "min_centered", scaling: "max_centered" }));
     expect(n.data.every((v) => within(v, -1, 1))).toBe(true);
   });
@@ -264,10 +273,20 @@ describe("JSON form", () => {
   });
 
   it("rejects malformed JSON forms, naming the source", () => {
-    expect(() => normalizationFromJSON(null, "model.ednn")).toThrow("model.ednn: expected { shift: number[], scale: number[] }");
-    expect(() => normalizationFromJSON({ shift: [0], scale: [1, 2] }, "m")).toThrow("m: 1 shifts but 2 scales");
-    expect(() => normalizationFromJSON({ shift: ["0"], scale: [1] }, "m")).toThrow("m: shift[0] is not a finite number");
-    expect(() => normalizationFromJSON({ shift: [0], scale: [0] }, "m")).toThrow("m: scale[0] is not a finite non-zero number");
-    expect(() => normalizationFromJSON({ shift: [0], scale: [null] }, "m")).toThrow("m: scale[0] is not a finite non-zero number");
+    expect(() => normalizationFromJSON(null, "model.ednn")).toThrow(
+      "model.ednn: expected { shift: number[], scale: number[] }",
+    );
+    expect(() => normalizationFromJSON({ shift: [0], scale: [1, 2] }, "m")).toThrow(
+      "m: 1 shifts but 2 scales",
+    );
+    expect(() => normalizationFromJSON({ shift: ["0"], scale: [1] }, "m")).toThrow(
+      "m: shift[0] is not a finite number",
+    );
+    expect(() => normalizationFromJSON({ shift: [0], scale: [0] }, "m")).toThrow(
+      "m: scale[0] is not a finite non-zero number",
+    );
+    expect(() => normalizationFromJSON({ shift: [0], scale: [null] }, "m")).toThrow(
+      "m: scale[0] is not a finite non-zero number",
+    );
   });
 });
