@@ -19,6 +19,7 @@ import {
   tensor,
   valueAndGrad,
 } from "@neureco/core";
+import { type FusedGraph, helperThreadsReady } from "../src/fusion/index.js";
 import { cpu } from "../src/index.js";
 import { type GradientResult, HIDDEN, IN, type Problem, referenceGradient } from "./problem.js";
 
@@ -46,12 +47,26 @@ export async function createImplementation(
   dtype: DType,
 ): Promise<Implementation> {
   switch (name) {
-    case "neureco":
-      return neureco(cpu(), problem, dtype, "with backend.compile");
+    case "neureco": {
+      // Keep the compiled graph to report how it ran (loop kind, threads).
+      const backend = cpu();
+      const compile = backend.compile;
+      let compiled: FusedGraph | undefined;
+      const observed: Backend = {
+        ...backend,
+        compile: (graph) => (compiled = compile?.(graph) as FusedGraph | undefined),
+      };
+      const describe = () => {
+        const how = compiled?.execution();
+        return how ? `fused, ${how.loop} loop, ${how.threads} thread(s)` : "not fused";
+      };
+      await helperThreadsReady();
+      return neureco(observed, problem, dtype, describe);
+    }
     case "neureco-unfused": {
       // The same backend with its compiler removed: core interprets kernel by kernel.
       const { compile: _ignored, ...interpretedOnly } = cpu();
-      return neureco(interpretedOnly, problem, dtype, "interpreted kernel by kernel");
+      return neureco(interpretedOnly, problem, dtype, () => "interpreted kernel by kernel");
     }
     case "plain-js":
       return plainJs(problem);
@@ -61,7 +76,7 @@ export async function createImplementation(
   }
 }
 
-function neureco(backend: Backend, p: Problem, dtype: DType, how: string): Implementation {
+function neureco(backend: Backend, p: Problem, dtype: DType, how: () => string): Implementation {
   const t = (values: Float64Array, shape: number[]) => tensor(backend, values, shape, dtype);
   const params = [
     t(p.W1, [IN, HIDDEN]),
@@ -89,7 +104,7 @@ function neureco(backend: Backend, p: Problem, dtype: DType, how: string): Imple
       for (const out of outs) out.dispose();
       return { loss: loss[0], dW1, db1, dW2, db2, dX };
     },
-    describe: () => `${backend.name} backend, ${dtype}, ${how}`,
+    describe: () => `${backend.name} backend, ${dtype}, ${how()}`,
   };
 }
 

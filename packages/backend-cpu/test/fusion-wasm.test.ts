@@ -27,7 +27,7 @@ function runElementwise(f: (x: nc.Tensor) => nc.Tensor[], x: HostArray, dtype: D
   const outputs = plan.rowOutputs.map(() =>
     dtype === "float64" ? new Float64Array(x.length) : new Float32Array(x.length),
   );
-  runner([x], [], outputs, []);
+  runner.run([x], [], outputs, []);
   return outputs;
 }
 

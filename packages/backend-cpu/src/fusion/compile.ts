@@ -24,13 +24,24 @@ import { createWasmRunner, type RowRunner } from "./wasm/runner.js";
 export interface FusionOptions {
   /** Which row loop to generate: JavaScript, or WebAssembly where available ("auto", the default). */
   readonly loop?: "js" | "wasm" | "auto";
+  /**
+   * Share the rows of a WebAssembly loop with helper threads (Node.js) when a
+   * run has at least this much work, in rows × scalar instructions;
+   * Infinity: never. Default 400,000.
+   */
+  readonly threadWork?: number;
+}
+
+/** A compiled graph, with how its last run was executed (for benchmarks and tests). */
+export interface FusedGraph extends CompiledGraph {
+  readonly execution: () => { readonly loop: "js" | "wasm"; readonly threads: number };
 }
 
 export function compileGraph(
   graph: Graph,
   storage: CpuStorage,
   options: FusionOptions = {},
-): CompiledGraph | undefined {
+): FusedGraph | undefined {
   const plan = planFusion(graph);
   if (!plan) return undefined;
   const kernels = createKernels(storage);
@@ -40,12 +51,16 @@ export function compileGraph(
     outputRowSizes: plan.rowOutputs.map((r) => r.rowSize),
     accumulatorOps: plan.accumulators.map((a) => a.op),
   });
-  const wasm = options.loop === "js" ? undefined : createWasmRunner(plan, loop);
+  const wasm =
+    options.loop === "js" ? undefined : createWasmRunner(plan, loop, { threadWork: options.threadWork });
   const runner: RowRunner =
-    wasm ??
+    wasm?.run ??
     ((rowInputs, freeInputs, rowOutputs, accumulators) =>
       loop(rowInputs, freeInputs, rowOutputs, accumulators, 0, plan.rows));
-  return { run: (inputs) => runPlan(graph, plan, runner, storage, kernels, inputs) };
+  return {
+    run: (inputs) => runPlan(graph, plan, runner, storage, kernels, inputs),
+    execution: () => ({ loop: wasm ? "wasm" : "js", threads: wasm?.threadsUsed() ?? 1 }),
+  };
 }
 
 function runKernel<P extends PrimitiveName>(

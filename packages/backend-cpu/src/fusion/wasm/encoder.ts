@@ -76,6 +76,7 @@ export const Simd = {
   f32x4_div: 0xe7,
   f32x4_min: 0xe8,
   f32x4_max: 0xe9,
+  f32x4_pmax: 0xeb,
   f64x2_abs: 0xec,
   f64x2_neg: 0xed,
   f64x2_sqrt: 0xef,
@@ -85,6 +86,7 @@ export const Simd = {
   f64x2_div: 0xf3,
   f64x2_min: 0xf4,
   f64x2_max: 0xf5,
+  f64x2_pmax: 0xf7,
   i32x4_trunc_sat_f32x4_s: 0xf8,
   i32x4_trunc_sat_f64x2_s_zero: 0xfc,
 } as const;
@@ -193,7 +195,14 @@ export class Code extends Bytes {
     return this.op(Op.i32_const).s32(value);
   }
 
+  /**
+   * Where set, v128 constants are read from the local it returns (set once,
+   * before use): V8 rebuilds an inline v128.const with several instructions.
+   */
+  constantLocal: ((lanes: Uint8Array) => number) | undefined;
+
   v128Const(lanes: Uint8Array): this {
+    if (this.constantLocal) return this.localGet(this.constantLocal(lanes));
     return this.simd(Simd.v128_const).bytes(lanes);
   }
 }

@@ -59,6 +59,8 @@ export interface WasmLoop {
 export const WASM_IMPORTS: Readonly<Record<string, (x: number) => number>> = { exp: Math.exp, log: Math.log };
 
 const PAGE = 65536;
+/** Activations evaluated together, interleaved (hides the latency of their polynomial chains). */
+const ACTIVATION_BATCH = 8;
 /** Largest memory the generator lays out; bigger problems use the JavaScript loop. */
 export const MAX_WASM_BYTES = 1 << 30;
 
@@ -113,23 +115,6 @@ function splatF32(value: number): Uint8Array {
   return bytes;
 }
 
-function splatI32(value: number): Uint8Array {
-  const bytes = new Uint8Array(16);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < 4; i++) view.setInt32(4 * i, value, true);
-  return bytes;
-}
-
-function splatI64(value: number): Uint8Array {
-  const bytes = new Uint8Array(16);
-  const view = new DataView(bytes.buffer);
-  view.setInt32(0, value, true);
-  view.setInt32(4, value < 0 ? -1 : 0, true);
-  view.setInt32(8, value, true);
-  view.setInt32(12, value < 0 ? -1 : 0, true);
-  return bytes;
-}
-
 /** The vector instruction set of one dtype. */
 interface Lanes {
   readonly count: number;
@@ -145,6 +130,8 @@ interface Lanes {
     abs: number;
     sqrt: number;
     max: number;
+    /** a < b ? b : a: one instruction, where max's NaN and ±0 rules cost several */
+    pmax: number;
     eq: number;
     ne: number;
     gt: number;
@@ -172,6 +159,7 @@ const F64_LANES: Lanes = {
     abs: Simd.f64x2_abs,
     sqrt: Simd.f64x2_sqrt,
     max: Simd.f64x2_max,
+    pmax: Simd.f64x2_pmax,
     eq: Simd.f64x2_eq,
     ne: Simd.f64x2_ne,
     gt: Simd.f64x2_gt,
@@ -199,6 +187,7 @@ const F32_LANES: Lanes = {
     abs: Simd.f32x4_abs,
     sqrt: Simd.f32x4_sqrt,
     max: Simd.f32x4_max,
+    pmax: Simd.f32x4_pmax,
     eq: Simd.f32x4_eq,
     ne: Simd.f32x4_ne,
     gt: Simd.f32x4_gt,
@@ -264,8 +253,8 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
   const outPointers = spec.outputRowSizes.map(() => addLocal(I32));
   const isLeaf = (ins: Instruction) => ins.kind === "const" || ins.kind === "loadFree";
   const valueLocal = program.instructions.map((ins) => (isLeaf(ins) ? -1 : addLocal(V128)));
-  // scratch[0..4]: the exponential kernel; scratch[5]: a unary operand that has no local of its own
-  const scratch = Array.from({ length: 6 }, () => addLocal(V128));
+  // a unary operand that has no local of its own (a constant or a weight)
+  const scratch = [addLocal(V128)];
 
   const imports: ImportedFunction[] = [];
   const importIndex = new Map<string, number>();
@@ -280,6 +269,17 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
   };
 
   const code = new Code();
+  // Every distinct constant lives in a local, set at the start of the function.
+  const constants = new Map<string, { local: number; lanes: Uint8Array }>();
+  code.constantLocal = (lanes) => {
+    const key = Array.from(lanes).join(",");
+    let entry = constants.get(key);
+    if (!entry) {
+      entry = { local: addLocal(V128), lanes };
+      constants.set(key, entry);
+    }
+    return entry.local;
+  };
   const constant = (value: number) => code.v128Const(L.splat(value));
   const push = (id: number) => {
     const ins = program.instructions[id];
@@ -292,94 +292,143 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
   };
 
   const C = EXP_CONSTANTS[spec.dtype];
-  /** From t (≤ 0, clamped) in scratch[0]: scale 2^k in scratch[1] and p = expm1(r) in scratch[2]. */
-  const expParts = () => {
-    const [t, scale, p, k] = [scratch[0], scratch[1], scratch[2], scratch[3]];
-    code
-      .localGet(t)
-      .v128Const(L.splat(1 / Math.LN2))
-      .simd(L.op.mul)
-      .simd(L.op.nearest)
-      .localSet(k);
-    // r = (t − k·ln2hi) − k·ln2lo, kept in p
-    code.localGet(t).localGet(k).v128Const(L.splat(C.ln2hi)).simd(L.op.mul).simd(L.op.sub);
-    code.localGet(k).v128Const(L.splat(C.ln2lo)).simd(L.op.mul).simd(L.op.sub).localSet(p);
-    // Horner: p = r·(1 + r·(1/2! + r·(1/3! + …)))
-    constant(1 / factorial(C.degree));
-    for (let n = C.degree - 1; n >= 1; n--)
+  /** The locals of one activation being evaluated. */
+  interface ActivationLocals {
+    readonly t: number;
+    readonly k: number;
+    readonly r: number;
+    readonly q: number;
+    readonly scale: number;
+    readonly e: number;
+  }
+  const activationLocals: ActivationLocals[] = Array.from({ length: ACTIVATION_BATCH }, () => ({
+    t: addLocal(V128),
+    k: addLocal(V128),
+    r: addLocal(V128),
+    q: addLocal(V128),
+    scale: addLocal(V128),
+    e: addLocal(V128),
+  }));
+  type Stage = (x: number, out: number, v: ActivationLocals) => void;
+
+  /** From t (≤ 0, clamped): scale = 2^k and q = expm1(r), t = k·ln2 + r. */
+  const expStages: Stage[] = [
+    (_x, _o, v) => {
       code
-        .localGet(p)
+        .localGet(v.t)
+        .v128Const(L.splat(1 / Math.LN2))
         .simd(L.op.mul)
-        .v128Const(L.splat(1 / factorial(n)))
-        .simd(L.op.add);
-    code.localGet(p).simd(L.op.mul).localSet(p);
-    // 2^k from its exponent bits
-    code.localGet(k);
-    if (spec.dtype === "float64") {
-      code.simd(Simd.i32x4_trunc_sat_f64x2_s_zero).simd(Simd.i64x2_extend_low_i32x4_s);
-      code
-        .v128Const(splatI64(C.exponentBias))
-        .simd(Simd.i64x2_add)
-        .i32Const(C.mantissaBits)
-        .simd(Simd.i64x2_shl);
-    } else {
-      code.simd(Simd.i32x4_trunc_sat_f32x4_s);
-      code
-        .v128Const(splatI32(C.exponentBias))
-        .simd(Simd.i32x4_add)
-        .i32Const(C.mantissaBits)
-        .simd(Simd.i32x4_shl);
-    }
-    code.localSet(scale);
-  };
+        .simd(L.op.nearest)
+        .localSet(v.k);
+    },
+    (_x, _o, v) => {
+      // r = (t − k·ln2hi) − k·ln2lo
+      code.localGet(v.t).localGet(v.k).v128Const(L.splat(C.ln2hi)).simd(L.op.mul).simd(L.op.sub);
+      code.localGet(v.k).v128Const(L.splat(C.ln2lo)).simd(L.op.mul).simd(L.op.sub).localSet(v.r);
+    },
+    (_x, _o, v) => {
+      constant(1 / factorial(C.degree))
+        .localGet(v.r)
+        .simd(L.op.mul);
+      constant(1 / factorial(C.degree - 1))
+        .simd(L.op.add)
+        .localSet(v.q);
+    },
+    // Horner: q = r·(1 + r·(1/2! + r·(1/3! + …)))
+    ...Array.from({ length: C.degree - 2 }, (_, i): Stage => {
+      const n = C.degree - 2 - i;
+      return (_x, _o, v) => {
+        code.localGet(v.q).localGet(v.r).simd(L.op.mul);
+        constant(1 / factorial(n))
+          .simd(L.op.add)
+          .localSet(v.q);
+      };
+    }),
+    (_x, _o, v) => {
+      code.localGet(v.q).localGet(v.r).simd(L.op.mul).localSet(v.q);
+    },
+    (_x, _o, v) => {
+      // 2^k from its exponent bits: adding 1.5·2^mantissaBits puts the integer
+      // k + bias in the low bits, and the shift moves it into the exponent.
+      const magic = 1.5 * 2 ** C.mantissaBits + C.exponentBias;
+      code.localGet(v.k).v128Const(L.splat(magic)).simd(L.op.add).i32Const(C.mantissaBits);
+      code.simd(spec.dtype === "float64" ? Simd.i64x2_shl : Simd.i32x4_shl).localSet(v.scale);
+    },
+  ];
 
-  const emitTanh = (x: number) => {
-    const [t, scale, p, , e] = scratch;
-    // t = max(−2|x|, clamp); expm1(t) = 2^k·p + (2^k − 1); tanh|x| = −expm1(t) / (2 + expm1(t))
-    code
-      .localGet(x)
-      .simd(L.op.abs)
-      .v128Const(L.splat(-2))
-      .simd(L.op.mul)
-      .v128Const(L.splat(C.tanhClamp))
-      .simd(L.op.max)
-      .localSet(t);
-    expParts();
-    code
-      .localGet(scale)
-      .localGet(p)
-      .simd(L.op.mul)
-      .localGet(scale)
-      .v128Const(L.splat(1))
-      .simd(L.op.sub)
-      .simd(L.op.add)
-      .localSet(e);
-    code
-      .localGet(e)
-      .simd(L.op.neg)
-      .localGet(e)
-      .v128Const(L.splat(2))
-      .simd(L.op.add)
-      .simd(L.op.div)
-      .simd(L.op.abs);
-    // the sign of x (abs above: tanh(+0) is +0, not −0)
-    code.localGet(x).v128Const(L.splat(-0)).simd(Simd.v128_and).simd(Simd.v128_or);
-  };
+  // tanh|x| = −expm1(t) / (2 + expm1(t)) with t = max(−2|x|, clamp), the sign of x put back.
+  const tanhStages: Stage[] = [
+    (x, _o, v) => {
+      code
+        .localGet(x)
+        .simd(L.op.abs)
+        .v128Const(L.splat(-2))
+        .simd(L.op.mul)
+        .v128Const(L.splat(C.tanhClamp))
+        .simd(L.op.pmax)
+        .localSet(v.t);
+    },
+    ...expStages,
+    (_x, _o, v) => {
+      // expm1(t) = 2^k·q + (2^k − 1)
+      code
+        .localGet(v.scale)
+        .localGet(v.q)
+        .simd(L.op.mul)
+        .localGet(v.scale)
+        .v128Const(L.splat(1))
+        .simd(L.op.sub)
+        .simd(L.op.add)
+        .localSet(v.e);
+    },
+    (x, out, v) => {
+      // abs: tanh(+0) is +0, not −0
+      code
+        .localGet(v.e)
+        .simd(L.op.neg)
+        .localGet(v.e)
+        .v128Const(L.splat(2))
+        .simd(L.op.add)
+        .simd(L.op.div)
+        .simd(L.op.abs);
+      code.localGet(x).v128Const(L.splat(-0)).simd(Simd.v128_and).simd(Simd.v128_or).localSet(out);
+    },
+  ];
 
-  const emitSigmoid = (x: number) => {
-    const [t, scale, p, , e] = scratch;
-    // e = exp(−|x|) = 2^k·(1 + p); sigmoid = (x < 0 ? e : 1) / (1 + e)
-    code.localGet(x).simd(L.op.abs).simd(L.op.neg).v128Const(L.splat(C.expClamp)).simd(L.op.max).localSet(t);
-    expParts();
-    code.localGet(p).v128Const(L.splat(1)).simd(L.op.add).localGet(scale).simd(L.op.mul).localSet(e);
-    code
-      .localGet(e)
-      .v128Const(L.splat(1))
-      .v128Const(L.splat(0))
-      .localGet(x)
-      .simd(L.op.gt)
-      .simd(Simd.v128_bitselect);
-    code.localGet(e).v128Const(L.splat(1)).simd(L.op.add).simd(L.op.div);
+  // sigmoid = (x < 0 ? e : 1) / (1 + e) with e = exp(−|x|) = 2^k·(1 + q)
+  const sigmoidStages: Stage[] = [
+    (x, _o, v) => {
+      code
+        .localGet(x)
+        .simd(L.op.abs)
+        .simd(L.op.neg)
+        .v128Const(L.splat(C.expClamp))
+        .simd(L.op.pmax)
+        .localSet(v.t);
+    },
+    ...expStages,
+    (_x, _o, v) => {
+      code.localGet(v.q).v128Const(L.splat(1)).simd(L.op.add).localGet(v.scale).simd(L.op.mul).localSet(v.e);
+    },
+    (x, out, v) => {
+      code
+        .localGet(v.e)
+        .v128Const(L.splat(1))
+        .v128Const(L.splat(0))
+        .localGet(x)
+        .simd(L.op.gt)
+        .simd(Simd.v128_bitselect);
+      code.localGet(v.e).v128Const(L.splat(1)).simd(L.op.add).simd(L.op.div).localSet(out);
+    },
+  ];
+
+  /**
+   * Evaluates up to ACTIVATION_BATCH independent activations stage by stage,
+   * interleaved, so that their long dependency chains overlap in the CPU.
+   */
+  const emitActivations = (op: "tanh" | "sigmoid", batch: readonly { x: number; out: number }[]) => {
+    const stages = op === "tanh" ? tanhStages : sigmoidStages;
+    for (const stage of stages) batch.forEach(({ x, out }, i) => stage(x, out, activationLocals[i]));
   };
 
   /** Applies a scalar import lane by lane to the vector in local x. */
@@ -411,7 +460,7 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
         break;
       }
       case "unary": {
-        const a = valueLocal[ins.a] >= 0 ? valueLocal[ins.a] : scratch[5];
+        const a = valueLocal[ins.a] >= 0 ? valueLocal[ins.a] : scratch[0];
         if (valueLocal[ins.a] < 0) {
           push(ins.a);
           code.localSet(a);
@@ -427,11 +476,9 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
             code.localGet(a).localGet(a).v128Const(L.splat(0)).simd(L.op.gt).simd(Simd.v128_and);
             break;
           case "tanh":
-            emitTanh(a);
-            break;
           case "sigmoid":
-            emitSigmoid(a);
-            break;
+            emitActivations(ins.op, [{ x: a, out: valueLocal[id] }]);
+            return;
           case "exp":
           case "log":
             emitLaneCall(a, ins.op);
@@ -502,9 +549,34 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
   code.localGet(0).localGet(1).op(Op.i32_ge_u).op(Op.br_if).u32(0);
   code.localGet(0).localSet(rowIndex);
   code.op(Op.loop).byte(0x40);
-  program.instructions.forEach((_, id) => {
-    if (!invariant[id]) emitInstruction(id);
-  });
+  const activationOf = (id: number): "tanh" | "sigmoid" | undefined => {
+    const ins = program.instructions[id];
+    if (invariant[id] || ins.kind !== "unary" || valueLocal[ins.a] < 0) return undefined;
+    return ins.op === "tanh" || ins.op === "sigmoid" ? ins.op : undefined;
+  };
+  for (let id = 0; id < program.instructions.length; id++) {
+    if (invariant[id]) continue;
+    const op = activationOf(id);
+    if (!op) {
+      emitInstruction(id);
+      continue;
+    }
+    // A run of consecutive independent activations of the same kind.
+    const batch = [id];
+    const operandOf = (k: number) => (program.instructions[k] as { a: number }).a;
+    while (
+      batch.length < ACTIVATION_BATCH &&
+      id + 1 < program.instructions.length &&
+      activationOf(id + 1) === op &&
+      !batch.includes(operandOf(id + 1))
+    ) {
+      batch.push(++id);
+    }
+    emitActivations(
+      op,
+      batch.map((k) => ({ x: valueLocal[operandOf(k)], out: valueLocal[k] })),
+    );
+  }
   for (const { slot, offset, value } of program.stores) {
     const rowBytes = spec.outputRowSizes[slot] * L.bytes;
     for (let lane = 0; lane < L.count; lane++) {
@@ -539,10 +611,13 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
     .u32(0);
   code.op(Op.end).op(Op.end);
 
+  const body = new Code();
+  for (const { local, lanes } of constants.values()) body.v128Const(lanes).localSet(local);
+  body.bytes(code.toArray());
   const bytes = encodeModule({
     memory: { module: "env", name: "memory", pages: layout.pages, shared: spec.sharedMemory },
     imports,
-    functions: [{ exportName: "run", type: { params: [I32, I32, I32], results: [] }, locals, body: code }],
+    functions: [{ exportName: "run", type: { params: [I32, I32, I32], results: [] }, locals, body }],
   });
   return { bytes, layout, lanes: L.count };
 }

@@ -7,6 +7,7 @@ import type { HostArray } from "@neureco/core";
 import type { RowLoop } from "../js-loop.js";
 import type { FusionPlan } from "../plan.js";
 import { generateWasmLoop, WASM_IMPORTS, type WasmLayout } from "./row-loop.js";
+import { canUseThreads, ThreadedModule } from "./threads.js";
 
 /** Computes every row: fills row outputs and adds into the float64 accumulators. */
 export type RowRunner = (
@@ -44,12 +45,34 @@ function viewOf(
     : new Float32Array(buffer, byteOffset, length);
 }
 
+export interface WasmRunnerOptions {
+  /** Share rows with helper threads when a run has at least this much work (rows × scalar instructions); Infinity: never. */
+  readonly threadWork?: number;
+}
+
+/** Work (rows × instructions) below which handing rows to threads costs more than it saves. */
+const DEFAULT_THREAD_WORK = 400_000;
+/** Accumulator regions laid out for the calling thread and up to 7 helpers. */
+const MAX_REGIONS = 8;
+
+/** A WebAssembly runner, with how many threads its last run used. */
+export interface WasmRunner {
+  readonly run: RowRunner;
+  readonly threadsUsed: () => number;
+}
+
 /**
- * A runner for `plan` on one thread, or undefined where WebAssembly SIMD is
- * missing, the module cannot be compiled synchronously, or the data is too big.
+ * A runner for `plan`, or undefined where WebAssembly SIMD is missing, the
+ * module cannot be compiled synchronously, or the data is too big.
  */
-export function createWasmRunner(plan: FusionPlan, tail: RowLoop): RowRunner | undefined {
+export function createWasmRunner(
+  plan: FusionPlan,
+  tail: RowLoop,
+  options: WasmRunnerOptions = {},
+): WasmRunner | undefined {
   if (!hasWasmSimd()) return undefined;
+  const threadWork = options.threadWork ?? DEFAULT_THREAD_WORK;
+  const threaded = threadWork !== Number.POSITIVE_INFINITY && canUseThreads();
   const generated = generateWasmLoop({
     program: plan.program,
     dtype: plan.dtype,
@@ -59,22 +82,26 @@ export function createWasmRunner(plan: FusionPlan, tail: RowLoop): RowRunner | u
     freeSizes: plan.freeInputSizes,
     accumulatorSizes: plan.accumulators.map((a) => a.size),
     accumulatorOps: plan.accumulators.map((a) => a.op),
-    regions: 1,
-    sharedMemory: false,
+    regions: threaded ? MAX_REGIONS : 1,
+    sharedMemory: threaded,
   });
   if (!generated) return undefined;
   let run: RunExport;
   let memory: WebAssembly.Memory;
+  let helpers: ThreadedModule | undefined;
   try {
-    memory = new WebAssembly.Memory({ initial: generated.layout.pages, maximum: generated.layout.pages });
+    const { pages } = generated.layout;
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: threaded });
     const module = new WebAssembly.Module(generated.bytes);
     const instance = new WebAssembly.Instance(module, { env: { memory, ...WASM_IMPORTS } });
     run = instance.exports.run as RunExport;
+    if (threaded && plan.rows * plan.program.instructions.length >= threadWork)
+      helpers = new ThreadedModule(module, memory);
   } catch {
     // e.g. a browser's main thread refuses to compile big modules synchronously
     return undefined;
   }
-  return wasmRunner(plan, generated.layout, generated.lanes, memory.buffer, run, tail);
+  return wasmRunner(plan, generated.layout, generated.lanes, memory.buffer, run, tail, helpers);
 }
 
 function wasmRunner(
@@ -84,7 +111,8 @@ function wasmRunner(
   buffer: ArrayBufferLike,
   run: RunExport,
   tail: RowLoop,
-): RowRunner {
+  helpers: ThreadedModule | undefined,
+): WasmRunner {
   const { rows, dtype } = plan;
   const inputViews = plan.rowInputs.map((r, s) =>
     viewOf(buffer, dtype, layout.rowInputs[s], rows * r.rowSize),
@@ -93,24 +121,48 @@ function wasmRunner(
   const outputViews = plan.rowOutputs.map((r, s) =>
     viewOf(buffer, dtype, layout.rowOutputs[s], rows * r.rowSize),
   );
-  const region = layout.regions[0];
-  const accumulatorViews = plan.accumulators.map((a, s) =>
-    viewOf(buffer, dtype, region + layout.accumulators[s], a.size * (16 / (dtype === "float64" ? 8 : 4))),
+  const lanesPerElement = 16 / (dtype === "float64" ? 8 : 4);
+  const accumulatorViews = layout.regions.map((region) =>
+    plan.accumulators.map((a, s) =>
+      viewOf(buffer, dtype, region + layout.accumulators[s], a.size * lanesPerElement),
+    ),
   );
   const fullRows = rows - (rows % lanes);
-  return (rowInputs, freeInputs, rowOutputs, accumulators) => {
+  let threadsUsed = 1;
+  const runRows: RowRunner = (rowInputs, freeInputs, rowOutputs, accumulators) => {
+    const threads = 1 + Math.min(helpers?.helpers() ?? 0, layout.regions.length - 1);
     inputViews.forEach((view, s) => view.set(rowInputs[s]));
-    accumulatorViews.forEach((view, s) =>
-      view.fill(plan.accumulators[s].op === "sum" ? 0 : Number.NEGATIVE_INFINITY),
-    );
     freeViews.forEach((view, s) => view.set(freeInputs[s]));
-    run(0, fullRows, region);
+    for (let t = 0; t < threads; t++) {
+      accumulatorViews[t].forEach((view, s) =>
+        view.fill(plan.accumulators[s].op === "sum" ? 0 : Number.NEGATIVE_INFINITY),
+      );
+    }
+    // Equal shares of whole lane groups; the calling thread takes the first.
+    const groups = fullRows / lanes;
+    const bounds = Array.from({ length: threads + 1 }, (_, t) => Math.round((groups * t) / threads) * lanes);
+    if (helpers && threads > 1) {
+      helpers.start(
+        Array.from({ length: threads - 1 }, (_, h) => ({
+          start: bounds[h + 1],
+          end: bounds[h + 2],
+          accumulators: layout.regions[h + 1],
+        })),
+      );
+    }
+    try {
+      run(bounds[0], bounds[1], layout.regions[0]);
+    } finally {
+      if (helpers && threads > 1) helpers.wait(threads - 1);
+    }
+    threadsUsed = threads;
     outputViews.forEach((view, s) =>
       rowOutputs[s].set(view.subarray(0, fullRows * plan.rowOutputs[s].rowSize)),
     );
     if (fullRows < rows) tail(rowInputs, freeInputs, rowOutputs, accumulators, fullRows, rows);
-    foldLanes(plan, accumulatorViews, lanes, accumulators);
+    for (let t = 0; t < threads; t++) foldLanes(plan, accumulatorViews[t], lanes, accumulators);
   };
+  return { run: runRows, threadsUsed: () => threadsUsed };
 }
 
 /** Adds (or maxes) each accumulator's lane partials into the float64 accumulators. */

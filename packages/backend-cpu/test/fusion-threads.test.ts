@@ -1,0 +1,92 @@
+/**
+ * Rows shared with helper threads (Node.js worker_threads over shared
+ * WebAssembly memory) give the same results as the interpreter.
+ */
+
+import type { Backend, DType, Tensor } from "@neureco/core";
+import * as nc from "@neureco/core";
+import { describe, expect, it } from "vitest";
+import { compileGraph, type FusedGraph, helperThreadsReady } from "../src/fusion/index.js";
+import { createKernels } from "../src/kernels.js";
+import { CpuStorage } from "../src/storage.js";
+
+function values(count: number, seed: number): Float64Array {
+  let s = seed >>> 0 || 1;
+  return Float64Array.from({ length: count }, () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 2147483648 - 1;
+  });
+}
+
+function lossAndGradients(backend: Backend, rows: number, dtype: DType): Tensor[] {
+  const t = (shape: number[], seed: number) =>
+    nc.tensor(
+      backend,
+      values(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+      ),
+      shape,
+      dtype,
+    );
+  const [W1, b1, W2, b2, X, y] = [
+    t([5, 7], 1),
+    t([7], 2),
+    t([7, 2], 3),
+    t([2], 4),
+    t([rows, 5], 5),
+    t([rows, 2], 6),
+  ];
+  const loss = (W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor, X: Tensor) =>
+    nc.sum(nc.square(nc.sub(nc.add(nc.matmul(nc.tanh(nc.add(nc.matmul(X, W1), b1)), W2), b2), y)));
+  const vg = nc.valueAndGrad(loss);
+  const [value, grads] = vg(W1, b1, W2, b2, X);
+  return [value, ...grads];
+}
+
+describe("fused loops on helper threads", () => {
+  for (const dtype of ["float64", "float32"] as const) {
+    it(`split the rows and match the interpreter (${dtype})`, async () => {
+      const storage = new CpuStorage();
+      const compiled: FusedGraph[] = [];
+      const interpreted: Backend = {
+        name: "cpu",
+        dtypes: ["float64", "float32"],
+        upload: (data, shape, dt) => storage.upload(data, shape, dt),
+        readSync: (info) => storage.get(info).slice(),
+        read: async (info) => storage.get(info).slice(),
+        dispose: (dataId) => storage.dispose(dataId),
+        kernels: createKernels(storage),
+        destroy: () => storage.destroy(),
+      };
+      const fused: Backend = {
+        ...interpreted,
+        compile: (graph) => {
+          const c = compileGraph(graph, storage, { loop: "wasm", threadWork: 1 });
+          if (c) compiled.push(c);
+          return c;
+        },
+      };
+      const rows = 1001; // not a multiple of the lanes nor of the threads
+      const expected = lossAndGradients(interpreted, rows, dtype).map((x) => x.readSync());
+      const helpers = await helperThreadsReady();
+      // The helpers instantiate each graph in the background: run until they take part.
+      let actual: Float64Array[] | Float32Array[] = [];
+      for (let attempt = 0; attempt < 200; attempt++) {
+        actual = lossAndGradients(fused, rows, dtype).map((x) => x.readSync()) as Float64Array[];
+        if (compiled.some((c) => c.execution().threads > 1) || helpers === 0) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      if (helpers > 0) expect(Math.max(...compiled.map((c) => c.execution().threads))).toBeGreaterThan(1);
+      const tol = dtype === "float64" ? 1e-13 : 1e-5;
+      actual.forEach((a, k) => {
+        const scale = Math.max(...Array.from(expected[k], Math.abs));
+        a.forEach((v, i) => {
+          expect(Math.abs(v - expected[k][i]), `output ${k}[${i}]`).toBeLessThanOrEqual(
+            tol * (Math.abs(expected[k][i]) + scale),
+          );
+        });
+      });
+    });
+  }
+});
