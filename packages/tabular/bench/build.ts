@@ -87,7 +87,20 @@ const tasks = (await readdir(dataDir, { withFileTypes: true }))
   .sort();
 
 const rows: string[][] = [
-  ["task", "seed", "rmse", "mlp rmse", "weights", "mlp w/3", "seconds", "mlp s", "links", "hidden", "inputs", "met"],
+  [
+    "task",
+    "seed",
+    "rmse",
+    "mlp rmse",
+    "weights",
+    "mlp w/3",
+    "seconds",
+    "mlp s",
+    "links",
+    "hidden",
+    "inputs",
+    "met",
+  ],
 ];
 
 interface Run {

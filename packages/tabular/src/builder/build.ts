@@ -8,7 +8,9 @@
  * 3. grow hidden neurons while the validation error improves (search.ts);
  * 4. remove inputs, then links, that do not help;
  * 5. choose, among the accepted models, the one with the fewest weights
- *    whose validation error is within SELECTION_TOLERANCE of the best;
+ *    whose score is within SELECTION_TOLERANCE of the best (the score pools
+ *    the validation error with a GCV estimate on the training rows, see
+ *    `pooledScore`);
  * 6. refit it on all rows (finalLearning).
  *
  * Each accepted model goes into the checkpoint, handed to
@@ -94,12 +96,38 @@ function progressOf(m: Omit<CheckpointModel, "number">, modelNumber: number): Bu
   };
 }
 
-function scoreOf(m: CheckpointModel): number {
+function validationScore(m: CheckpointModel): number {
   return overallRmse(m.errors.validation);
 }
 
-/** The smallest model within SELECTION_TOLERANCE of the best validation error (respecting the link cap). */
-export function selectModel(models: readonly CheckpointModel[], linksMaximumNumber: number): CheckpointModel {
+/** Rows behind the errors of a model, for the pooled selection score. */
+export interface SelectionRows {
+  readonly training: number;
+  readonly validation: number;
+}
+
+/**
+ * The selection score: an RMSE estimate of generalisation pooling the
+ * validation rows with the training rows' generalised cross-validation
+ * estimate RSS/(N·(1 − γ/N)²), γ the effective number of parameters. Both
+ * are unbiased-ish estimates of the same error, so pooling them lowers the
+ * noise of a small hold-out. Without γ (a model from an older checkpoint),
+ * the validation RMSE.
+ */
+export function pooledScore(m: CheckpointModel, gamma: number | undefined, rows: SelectionRows): number {
+  const v = validationScore(m);
+  const n = rows.training * m.structure.outputs;
+  if (gamma === undefined || !Number.isFinite(gamma) || !(gamma < n) || rows.validation === 0) return v;
+  const gcv = overallRmse(m.errors.training) ** 2 / (1 - gamma / n) ** 2;
+  return Math.sqrt((rows.validation * v * v + rows.training * gcv) / (rows.validation + rows.training));
+}
+
+/** The smallest model within SELECTION_TOLERANCE of the best score (respecting the link cap). */
+export function selectModel(
+  models: readonly CheckpointModel[],
+  linksMaximumNumber: number,
+  scoreOf: (m: CheckpointModel) => number = validationScore,
+): CheckpointModel {
   const eligible = models.filter(
     (m) => linksMaximumNumber === 0 || m.structure.links.length <= linksMaximumNumber,
   );
@@ -135,8 +163,11 @@ class BuildRecord {
     return Date.now() - this.started;
   }
 
+  /** Effective number of parameters of the models trained in this run, by model number. */
+  readonly gammas = new Map<number, number>();
+
   bestScore(): number {
-    return Math.min(...this.models.map(scoreOf));
+    return Math.min(...this.models.map(validationScore));
   }
 
   entry(t: TrainedNetwork, phase: BuildPhase): Omit<CheckpointModel, "number"> {
@@ -153,6 +184,7 @@ class BuildRecord {
   async accept(t: TrainedNetwork, phase: BuildPhase): Promise<void> {
     const model = { number: this.models.length, ...this.entry(t, phase) };
     this.models.push(model);
+    this.gammas.set(model.number, t.gamma);
     await this.save();
     this.onProgress?.(progressOf(model, model.number));
   }
@@ -307,7 +339,12 @@ async function runBuild(
 
   const chosen = resolved.freezeStructure
     ? record.models[record.models.length - 1]
-    : selectModel(record.models, resolved.linksMaximumNumber);
+    : selectModel(record.models, resolved.linksMaximumNumber, (mm) =>
+        pooledScore(mm, record.gammas.get(mm.number), {
+          training: data.train.x.shape[0],
+          validation: data.valid.x.shape[0],
+        }),
+      );
   record.selected = chosen.number;
   let result: Omit<CheckpointModel, "number"> = chosen;
   if (resolved.finalLearning && !aborted) {

@@ -7,7 +7,7 @@ import type { Backend, DType } from "@neureco/core";
 import { weightCount } from "../network/structure.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { type DeviceData, Objective } from "./objective.js";
-import { type Beta, trainLevenbergMarquardt } from "./train.js";
+import { type Beta, effectiveParameters, trainLevenbergMarquardt, weightGroups } from "./train.js";
 
 export interface TrainedNetwork {
   readonly network: WeightedNetwork;
@@ -21,6 +21,8 @@ export interface TrainedNetwork {
   readonly validationRmse: readonly number[];
   /** The selection criterion: RMSE over all outputs on the validation rows. */
   readonly score: number;
+  /** Effective number of parameters γ (see train.ts `effectiveParameters`). */
+  readonly gamma: number;
 }
 
 export interface FitOptions {
@@ -84,6 +86,7 @@ export class Fitter {
       trainingRmse,
       validationRmse,
       score: overallRmse(validationRmse),
+      gamma: effectiveParameters(result.jtj, weightGroups(network.structure), result.beta),
     };
   }
 }

@@ -12,8 +12,12 @@ import type { Random } from "./random.js";
 import type { BuildPhase } from "./settings.js";
 import { throwIfAborted } from "./train.js";
 
-/** A growth step must lower the best validation error by this fraction to count. */
-export const GROWTH_GAIN = 0.01;
+/**
+ * A growth step must lower the best validation error by this fraction to
+ * count. Small: a neuron that helps a little is worth keeping in the record,
+ * since the final selection (build.ts) weighs size against error itself.
+ */
+export const GROWTH_GAIN = 0.002;
 /** Growth stops after this many steps in a row without such a gain. */
 export const GROWTH_PATIENCE = 2;
 /** Candidate initialisations tried per growth step. */

@@ -79,6 +79,20 @@ function addDiagonals(a: Float64Array, p: number, d: Float64Array, c: number): F
   return out;
 }
 
+/**
+ * γ = Σ_i (1 − β_i·[A⁻¹]_ii) with A = JᵀJ + diag(β): the number of
+ * well-determined weights (unpenalised ones count 1). NaN when A is singular.
+ */
+export function effectiveParameters(jtj: Float64Array, groups: Int8Array, beta: Beta): number {
+  const p = groups.length;
+  const l = cholesky(addDiagonals(jtj, p, betaDiagonal(groups, beta), 1e-12), p);
+  if (!l) return Number.NaN;
+  const inv = choleskyInverse(l, p);
+  let gamma = 0;
+  for (let i = 0; i < p; i++) gamma += groups[i] < 0 ? 1 : 1 - beta[groups[i]] * inv[i * p + i];
+  return gamma;
+}
+
 /** The evidence estimate of every β_g at the current point (see the module comment). */
 export function evidenceBeta(
   jtj: Float64Array,
