@@ -1,5 +1,5 @@
 /**
- * Build benchmark: on every task of the shared data folder, build with the
+ * Build benchmark: on every task of the repo's datasets/ folder, build with the
  * defaults on the training rows, score on the test rows (raw units; rows with
  * a missing cell dropped), and print the result beside the grid-searched MLP
  * of baselines.jsonl with the targets: test RMSE no worse, at most a third of
@@ -36,7 +36,7 @@ const taskFilter = option("--task");
 const seeds = (option("--seeds") ?? "0").split(",").map(Number);
 const dataDir = resolve(
   args.find((a, i) => !a.startsWith("--") && !["--task", "--seeds"].includes(args[i - 1])) ??
-    join(import.meta.dirname, "../../../../shared/data"),
+    join(import.meta.dirname, "../../../datasets"),
 );
 
 async function readTask(
