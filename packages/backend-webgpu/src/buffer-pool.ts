@@ -13,12 +13,21 @@ export function roundedSize(bytes: number): number {
  * GPU buffers pooled by (usage, rounded size). A released buffer may still be
  * used by commands recorded but not yet submitted, so it waits in `pending`
  * and becomes reusable only after the next submit (`afterSubmit`).
+ *
+ * Free buffers are kept up to `maxFreeBytes` or, when more, the most bytes
+ * ever out of the free lists at once (in use, or released but not yet
+ * submitted): a workload whose calls each need more than the cap
+ * (a gradient over 10^5 rows or more) then reuses its buffers call after call
+ * instead of destroying and re-creating them.
  */
 export class BufferPool {
   readonly #device: GPUDevice;
   readonly #free = new Map<string, GPUBuffer[]>();
   #pending: GPUBuffer[] = [];
   #freeBytes = 0;
+  /** Bytes acquired and not yet back in a free list, and the most ever at once. */
+  #inUseBytes = 0;
+  #peakInUseBytes = 0;
   readonly #maxFreeBytes: number;
   /** Largest buffer the device can bind; buckets are capped at it. */
   readonly maxBufferBytes: number;
@@ -31,6 +40,8 @@ export class BufferPool {
 
   acquire(bytes: number, usage: number): GPUBuffer {
     const size = Math.min(roundedSize(bytes), Math.max(bytes, this.maxBufferBytes));
+    this.#inUseBytes += size;
+    this.#peakInUseBytes = Math.max(this.#peakInUseBytes, this.#inUseBytes);
     const reused = this.#free.get(`${usage}:${size}`)?.pop();
     if (reused) {
       this.#freeBytes -= size;
@@ -45,8 +56,10 @@ export class BufferPool {
 
   /** Call after each queue submit: buffers released before it become reusable. */
   afterSubmit(): void {
+    const keep = Math.max(this.#maxFreeBytes, this.#peakInUseBytes);
     for (const buffer of this.#pending) {
-      if (this.#freeBytes + buffer.size > this.#maxFreeBytes) {
+      this.#inUseBytes -= buffer.size;
+      if (this.#freeBytes + buffer.size > keep) {
         buffer.destroy();
         continue;
       }
@@ -65,5 +78,7 @@ export class BufferPool {
     this.#free.clear();
     this.#pending = [];
     this.#freeBytes = 0;
+    this.#inUseBytes = 0;
+    this.#peakInUseBytes = 0;
   }
 }
