@@ -96,7 +96,7 @@ export function createWasmRunner(
     const instance = new WebAssembly.Instance(module, { env: { memory, ...WASM_IMPORTS } });
     run = instance.exports.run as RunExport;
     if (threaded && plan.rows * plan.program.instructions.length >= threadWork)
-      helpers = new ThreadedModule(module, memory);
+      helpers = new ThreadedModule(module, memory, generated.layout.regions);
   } catch {
     // e.g. a browser's main thread refuses to compile big modules synchronously
     return undefined;
@@ -130,7 +130,7 @@ function wasmRunner(
   const fullRows = rows - (rows % lanes);
   let threadsUsed = 1;
   const runRows: RowRunner = (rowInputs, freeInputs, rowOutputs, accumulators) => {
-    const threads = 1 + Math.min(helpers?.helpers() ?? 0, layout.regions.length - 1);
+    const threads = 1 + (helpers?.helpers() ?? 0);
     inputViews.forEach((view, s) => view.set(rowInputs[s]));
     freeViews.forEach((view, s) => view.set(freeInputs[s]));
     for (let t = 0; t < threads; t++) {
@@ -138,23 +138,8 @@ function wasmRunner(
         view.fill(plan.accumulators[s].op === "sum" ? 0 : Number.NEGATIVE_INFINITY),
       );
     }
-    // Equal shares of whole lane groups; the calling thread takes the first.
-    const groups = fullRows / lanes;
-    const bounds = Array.from({ length: threads + 1 }, (_, t) => Math.round((groups * t) / threads) * lanes);
-    if (helpers && threads > 1) {
-      helpers.start(
-        Array.from({ length: threads - 1 }, (_, h) => ({
-          start: bounds[h + 1],
-          end: bounds[h + 2],
-          accumulators: layout.regions[h + 1],
-        })),
-      );
-    }
-    try {
-      run(bounds[0], bounds[1], layout.regions[0]);
-    } finally {
-      if (helpers && threads > 1) helpers.wait(threads - 1);
-    }
+    if (helpers && threads > 1) helpers.runShared(threads - 1, fullRows / lanes, lanes, run);
+    else run(0, fullRows, layout.regions[0]);
     threadsUsed = threads;
     outputViews.forEach((view, s) =>
       rowOutputs[s].set(view.subarray(0, fullRows * plan.rowOutputs[s].rowSize)),

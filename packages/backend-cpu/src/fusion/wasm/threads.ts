@@ -2,8 +2,11 @@
  * Helper threads for WebAssembly row loops, in Node.js only (worker_threads,
  * loaded by a dynamic import so that browser bundles never see it).
  *
- * Each worker instantiates a graph's module over the same shared memory and
- * runs a share of the rows when told to through a shared control array.
+ * Each worker instantiates a graph's module over the same shared memory. A
+ * job cuts the rows into chunks; the calling thread and the helpers claim
+ * chunks from a shared counter until none is left, each adding into its own
+ * accumulator region. The caller never waits for a helper that has not
+ * claimed a chunk, so a helper descheduled on a busy machine costs nothing.
  * The pool starts in the background on first use; until a worker has
  * instantiated a graph, that graph simply runs on the calling thread.
  */
@@ -12,44 +15,74 @@ import { WASM_IMPORTS } from "./row-loop.js";
 type WorkerThreads = typeof import("node:worker_threads");
 type NodeWorker = InstanceType<WorkerThreads["Worker"]>;
 
-/** Control words per worker, in an Int32Array over a SharedArrayBuffer. */
-const SEQUENCE = 0;
-const DONE = 1;
-const GRAPH = 2;
-const START = 3;
-const END = 4;
-const ACCUMULATORS = 5;
-const FAILED = 6;
-const WORDS = 8;
+/** Words of the shared control array (Int32Array over a SharedArrayBuffer). */
+const JOB = 0; // job sequence number; helpers wait on it
+const CLAIM = 1; // (job & 0x7fff) << 16 | next chunk
+const COMPLETED = 2; // chunks finished in the current job
+const FAILED = 3; // set when a helper's chunk threw
+const GRAPH = 4; // which module
+const GROUPS = 5; // lane groups of rows in the job
+const CHUNKS = 6; // chunks the groups are cut into
+const LANES = 7; // rows per lane group
+const PARTICIPANTS = 8; // helpers 1…n take part (others were not ready when the job started)
+const WORDS = 9;
 
-// The worker: instantiate graphs on message; run jobs signalled through the
-// control words (Atomics.waitAsync keeps its event loop free for messages).
+/**
+ * Claims the next chunk of job `job`, or returns -1 when the job is over
+ * (all chunks claimed, or a newer job started). Shared by both sides.
+ */
+function claimChunk(control: Int32Array, job: number, chunks: number): number {
+  for (;;) {
+    const claim = Atomics.load(control, CLAIM);
+    if (claim >>> 16 !== (job & 0x7fff)) return -1;
+    const next = claim & 0xffff;
+    if (next >= chunks) return -1;
+    if (Atomics.compareExchange(control, CLAIM, claim, claim + 1) === claim) return next;
+  }
+}
+
+/** First row of chunk c (a whole number of lane groups). */
+function chunkStart(groups: number, chunks: number, lanes: number, c: number): number {
+  return Math.round((groups * c) / chunks) * lanes;
+}
+
+// The worker: instantiate graphs on message; take part in jobs announced
+// through the control words (Atomics.waitAsync keeps its event loop free).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
-const control = new Int32Array(workerData.control, workerData.slot * ${WORDS} * 4, ${WORDS});
+const control = new Int32Array(workerData.control);
+const region = workerData.region;
+const CLAIM = ${CLAIM};
 const runs = new Map();
 const imports = { ${Object.keys(WASM_IMPORTS)
   .map((name) => `${name}: Math.${name}`)
   .join(", ")} };
+const claimChunk = ${claimChunk.toString()};
+const chunkStart = ${chunkStart.toString()};
 parentPort.on("message", (m) => {
   if (m.kind === "forget") { runs.delete(m.id); return; }
   const instance = new WebAssembly.Instance(m.module, { env: { memory: m.memory, ...imports } });
-  runs.set(m.id, instance.exports.run);
+  runs.set(m.id, { run: instance.exports.run, regions: m.regions });
   Atomics.store(new Int32Array(m.ready), 0, 1);
 });
 (async () => {
-  let seen = 0;
+  let seen = Atomics.load(control, ${JOB});
   for (;;) {
-    const waited = Atomics.waitAsync(control, ${SEQUENCE}, seen);
+    const waited = Atomics.waitAsync(control, ${JOB}, seen);
     if (waited.async) await waited.value;
-    seen = Atomics.load(control, ${SEQUENCE});
-    try {
-      runs.get(control[${GRAPH}])(control[${START}], control[${END}], control[${ACCUMULATORS}]);
-    } catch {
-      Atomics.store(control, ${FAILED}, 1);
+    seen = Atomics.load(control, ${JOB});
+    const graph = runs.get(control[${GRAPH}]);
+    const groups = control[${GROUPS}], chunks = control[${CHUNKS}], lanes = control[${LANES}];
+    if (!graph || region > control[${PARTICIPANTS}]) continue;
+    for (let c; (c = claimChunk(control, seen, chunks)) >= 0; ) {
+      try {
+        graph.run(chunkStart(groups, chunks, lanes, c), chunkStart(groups, chunks, lanes, c + 1), graph.regions[region]);
+      } catch {
+        Atomics.store(control, ${FAILED}, 1);
+      }
+      Atomics.add(control, ${COMPLETED}, 1);
+      Atomics.notify(control, ${COMPLETED});
     }
-    Atomics.store(control, ${DONE}, seen);
-    Atomics.notify(control, ${DONE});
   }
 })();
 `;
@@ -71,9 +104,18 @@ function helperCount(os: typeof import("node:os")): number {
   return Math.max(0, Math.min(7, cores - 1));
 }
 
+/** Whether this environment can share WebAssembly memory with helper threads at all. */
+export function canUseThreads(): boolean {
+  return (
+    isNode &&
+    typeof SharedArrayBuffer !== "undefined" &&
+    typeof (Atomics as { waitAsync?: unknown }).waitAsync === "function"
+  );
+}
+
 /** Starts the pool in the background (once); later calls see it when it is ready. */
 function startPool(): void {
-  if (poolStarting || !isNode || typeof SharedArrayBuffer === "undefined") return;
+  if (poolStarting || !canUseThreads()) return;
   poolStarting = true;
   const load = (specifier: string) => import(/* @vite-ignore */ specifier);
   Promise.all([
@@ -83,11 +125,12 @@ function startPool(): void {
     .then(([threads, os]) => {
       const count = helperCount(os);
       if (count === 0) return;
-      const control = new Int32Array(new SharedArrayBuffer(count * WORDS * 4));
-      const workers = Array.from({ length: count }, (_, slot) => {
+      const control = new Int32Array(new SharedArrayBuffer(WORDS * 4));
+      const workers = Array.from({ length: count }, (_, helper) => {
+        // Region 0 is the calling thread's; helper h adds into region h + 1.
         const worker = new threads.Worker(WORKER_SOURCE, {
           eval: true,
-          workerData: { control: control.buffer, slot },
+          workerData: { control: control.buffer, region: helper + 1 },
         });
         worker.unref();
         return worker;
@@ -105,11 +148,6 @@ export function helperThreads(): number {
   return pool?.workers.length ?? 0;
 }
 
-/** Whether this environment can share WebAssembly memory with helper threads at all. */
-export function canUseThreads(): boolean {
-  return isNode && typeof SharedArrayBuffer !== "undefined";
-}
-
 /** Resolves once the pool has started (or failed to), with its size; for tests and benchmarks. */
 export async function helperThreadsReady(timeoutMs = 10_000): Promise<number> {
   const until = Date.now() + timeoutMs;
@@ -125,25 +163,26 @@ const forgetting =
       })
     : undefined;
 
-/**
- * One graph's module on the helper threads. `helpers()` says how many are
- * ready; `run` hands ranges to them and waits until they are done.
- */
+let jobSequence = 0;
+
+/** One graph's module on the helper threads. */
 export class ThreadedModule {
   private readonly id = nextGraphId++;
   private readonly ready: Int32Array[] = [];
   private posted = 0;
 
+  /** `regions`: byte offset of each thread's accumulator region (0: the caller). */
   constructor(
     private readonly module: WebAssembly.Module,
     private readonly memory: WebAssembly.Memory,
+    private readonly regions: readonly number[],
   ) {
     forgetting?.register(this, this.id);
   }
 
   /** Helper threads that have instantiated this module (posting it to new ones). */
   helpers(): number {
-    const available = helperThreads();
+    const available = Math.min(helperThreads(), this.regions.length - 1);
     const workers = pool?.workers ?? [];
     for (; this.posted < available; this.posted++) {
       const ready = new Int32Array(new SharedArrayBuffer(4));
@@ -153,6 +192,7 @@ export class ThreadedModule {
         id: this.id,
         module: this.module,
         memory: this.memory,
+        regions: this.regions,
         ready: ready.buffer,
       });
     }
@@ -161,34 +201,41 @@ export class ThreadedModule {
     return count;
   }
 
-  /** Starts ranges on helpers 0…k−1 (one per helper); `wait` blocks until they finish. */
-  start(ranges: readonly { start: number; end: number; accumulators: number }[]): void {
+  /**
+   * Runs rows [0, groups · lanes) on the calling thread (`run`) and the first
+   * `helpers` helpers (ready ones, whose accumulator regions the caller zeroed).
+   */
+  runShared(
+    helpers: number,
+    groups: number,
+    lanes: number,
+    run: (start: number, end: number, accumulators: number) => void,
+  ): void {
     const control = (pool as Pool).control;
-    ranges.forEach((range, helper) => {
-      const base = helper * WORDS;
-      control[base + GRAPH] = this.id;
-      control[base + START] = range.start;
-      control[base + END] = range.end;
-      control[base + ACCUMULATORS] = range.accumulators;
-      Atomics.add(control, base + SEQUENCE, 1);
-      Atomics.notify(control, base + SEQUENCE);
-    });
-  }
-
-  wait(helpersStarted: number): void {
-    const control = (pool as Pool).control;
-    for (let helper = 0; helper < helpersStarted; helper++) {
-      const base = helper * WORDS;
-      const target = Atomics.load(control, base + SEQUENCE);
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const done = Atomics.load(control, base + DONE);
-        if (done === target) break;
-        if (Date.now() > deadline) throw new Error("cpu backend: a helper thread did not finish its rows");
-        Atomics.wait(control, base + DONE, done, 1000);
-      }
-      if (Atomics.exchange(control, base + FAILED, 0) !== 0)
-        throw new Error("cpu backend: a helper thread failed on its rows");
+    const chunks = Math.min(groups, 16 * (1 + helpers));
+    control[PARTICIPANTS] = helpers;
+    const job = ++jobSequence;
+    control[GRAPH] = this.id;
+    control[GROUPS] = groups;
+    control[CHUNKS] = chunks;
+    control[LANES] = lanes;
+    Atomics.store(control, COMPLETED, 0);
+    Atomics.store(control, CLAIM, (job & 0x7fff) << 16);
+    Atomics.store(control, JOB, job);
+    Atomics.notify(control, JOB);
+    let mine = 0;
+    for (let c: number; (c = claimChunk(control, job, chunks)) >= 0; mine++) {
+      run(chunkStart(groups, chunks, lanes, c), chunkStart(groups, chunks, lanes, c + 1), this.regions[0]);
     }
+    // Wait for the chunks the helpers claimed.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const completed = Atomics.load(control, COMPLETED);
+      if (completed + mine >= chunks) break;
+      if (Date.now() > deadline) throw new Error("cpu backend: a helper thread did not finish its rows");
+      Atomics.wait(control, COMPLETED, completed, 5);
+    }
+    if (Atomics.exchange(control, FAILED, 0) !== 0)
+      throw new Error("cpu backend: a helper thread failed on its rows");
   }
 }
