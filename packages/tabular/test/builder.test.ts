@@ -99,6 +99,14 @@ describe("buildModel", () => {
       expect(progress[i].weights).toBe(m.weights.length);
     });
     expect(c.selected).toBe(history.selectedModel);
+    // A restart retrains an earlier model's structure and, when kept, is the one chosen.
+    c.models.forEach((m, i) => {
+      if (m.phase !== "restart") return;
+      expect(i).toBe(c.selected);
+      expect(
+        c.models.slice(0, i).some((e) => JSON.stringify(e.structure) === JSON.stringify(m.structure)),
+      ).toBe(true);
+    });
     expect(c.final?.phase).toBe("final");
     expect(c.final?.structure).toEqual(c.models[c.selected as number].structure);
     expect(Array.from(c.final?.weights ?? [])).toEqual(Array.from(model.weights));

@@ -11,7 +11,10 @@
  *    whose score is within SELECTION_TOLERANCE of the best (the score pools
  *    the validation error with a GCV estimate on the training rows, see
  *    `pooledScore`);
- * 6. refit it on all rows (finalLearning).
+ * 6. retrain its structure from RESTARTS fresh initialisations; one that
+ *    scores better replaces it (a trained network is one local minimum of
+ *    many, and the search only ever saw the one it grew into);
+ * 7. refit it on all rows (finalLearning).
  *
  * Each accepted model goes into the checkpoint, handed to
  * `io.saveCheckpoint` as bytes (the caller writes them, atomically). A build
@@ -36,6 +39,7 @@ import {
 } from "./checkpoint.js";
 import { BuildDataError, type BuildInput, checkBuildInput, type PreparedData, prepareData } from "./data.js";
 import { FINAL_FIT, Fitter, overallRmse, SEARCH_FIT, type TrainedNetwork } from "./fit.js";
+import { freshWeights } from "./moves.js";
 import { linearNetwork } from "./network-edit.js";
 import { DeviceData } from "./objective.js";
 import { seededRandom } from "./random.js";
@@ -48,10 +52,12 @@ import {
   type ResolvedSettings,
   resolveSettings,
 } from "./settings.js";
-import { BuildAborted } from "./train.js";
+import { BuildAborted, throwIfAborted } from "./train.js";
 
 /** Final choice: the smallest model whose validation error is within this fraction of the best. */
 export const SELECTION_TOLERANCE = 0.01;
+/** Fresh initialisations of the chosen structure tried before the final refit. */
+export const RESTARTS = 3;
 
 export interface BuildIO {
   /** Receives the whole checkpoint after every accepted model; write it atomically. */
@@ -337,14 +343,19 @@ async function runBuild(
     aborted = true;
   }
 
-  const chosen = resolved.freezeStructure
+  const rows: SelectionRows = { training: data.train.x.shape[0], validation: data.valid.x.shape[0] };
+  const score = (mm: CheckpointModel) => pooledScore(mm, record.gammas.get(mm.number), rows);
+  let chosen = resolved.freezeStructure
     ? record.models[record.models.length - 1]
-    : selectModel(record.models, resolved.linksMaximumNumber, (mm) =>
-        pooledScore(mm, record.gammas.get(mm.number), {
-          training: data.train.x.shape[0],
-          validation: data.valid.x.shape[0],
-        }),
-      );
+    : selectModel(record.models, resolved.linksMaximumNumber, score);
+  if (!aborted && !resolved.freezeStructure && chosen.structure.hidden > 0) {
+    try {
+      chosen = await restart(record, ctx, chosen, rows);
+    } catch (error) {
+      if (!(error instanceof BuildAborted)) throw error;
+      aborted = true;
+    }
+  }
   record.selected = chosen.number;
   let result: Omit<CheckpointModel, "number"> = chosen;
   if (resolved.finalLearning && !aborted) {
@@ -370,6 +381,34 @@ async function runBuild(
     },
     checkpoint,
   };
+}
+
+/**
+ * Trains the structure of `chosen` from RESTARTS fresh initialisations (the
+ * search's settings, its β to start from); the best that scores better than
+ * `chosen` is accepted and returned, else `chosen`.
+ */
+async function restart(
+  record: BuildRecord,
+  ctx: SearchContext,
+  chosen: CheckpointModel,
+  rows: SelectionRows,
+): Promise<CheckpointModel> {
+  let best: TrainedNetwork | null = null;
+  let bestScore = pooledScore(chosen, record.gammas.get(chosen.number), rows);
+  for (let r = 0; r < RESTARTS; r++) {
+    throwIfAborted(ctx.signal);
+    const network = { structure: chosen.structure, weights: chosen.weights };
+    const trained = await ctx.fitter.fit(freshWeights(network, ctx.random), chosen.beta, SEARCH_FIT);
+    const s = pooledScore({ number: -1, ...record.entry(trained, "restart") }, trained.gamma, rows);
+    if (s < bestScore) {
+      best = trained;
+      bestScore = s;
+    }
+  }
+  if (!best) return chosen;
+  await record.accept(best, "restart");
+  return record.models[record.models.length - 1];
 }
 
 /**

@@ -69,7 +69,7 @@ interface HeaderJSON {
   final: ModelEntryJSON | null;
 }
 
-const PHASES: readonly BuildPhase[] = ["linear", "growth", "pruning", "inputs", "frozen", "final"];
+const PHASES: readonly BuildPhase[] = ["linear", "growth", "pruning", "inputs", "restart", "frozen", "final"];
 
 function entryJSON(m: Omit<CheckpointModel, "number"> & { number?: number }): ModelEntryJSON {
   const s = m.structure;

@@ -18,6 +18,11 @@ import { betaDiagonal, weightGroups } from "./train.js";
  * start near the trained network's fit, not 0 (where the new neuron's input
  * weights would have no gradient and training would stall).
  */
+/** Input weights of a new neuron: normal, scaled so the pre-activation spans about ±1 on normalised inputs. */
+function inputWeight(random: Random, fanIn: number): number {
+  return normalDraw(random) * Math.sqrt(3 / Math.max(fanIn, 1));
+}
+
 export function growthCandidates(
   network: WeightedNetwork,
   count: number,
@@ -30,7 +35,7 @@ export function growthCandidates(
   for (let c = 0; c < count; c++) {
     const sources = inputs.map((i) => ({
       from: { kind: "input", index: i } as const,
-      weight: normalDraw(random) * Math.sqrt(3 / fanIn),
+      weight: inputWeight(random, fanIn),
     }));
     const bias = 2 * random() - 1;
     out.push(
@@ -42,6 +47,24 @@ export function growthCandidates(
     );
   }
   return out;
+}
+
+/**
+ * The same structure with fresh weights, drawn as for a new neuron: random
+ * links into hidden neurons and hidden biases, links into outputs and output
+ * biases 0 (the first Levenberg–Marquardt step solves them as a linear fit).
+ */
+export function freshWeights(network: WeightedNetwork, random: Random): WeightedNetwork {
+  const s = network.structure;
+  const firstOutput = s.inputs + s.hidden;
+  const fanIn = new Array<number>(s.hidden).fill(0);
+  for (const [, to] of s.links) if (to < firstOutput) fanIn[to - s.inputs]++;
+  const w = new Float64Array(network.weights.length);
+  s.links.forEach(([, to], i) => {
+    if (to < firstOutput) w[i] = inputWeight(random, fanIn[to - s.inputs]);
+  });
+  for (let h = 0; h < s.hidden; h++) w[s.links.length + h] = 2 * random() - 1;
+  return { structure: s, weights: w };
 }
 
 function inverseHessian(t: TrainedNetwork): Float64Array | null {

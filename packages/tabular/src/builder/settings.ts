@@ -3,7 +3,7 @@ import type { Backend } from "@neureco/core";
 import type { ScalingMethod, ShiftingMethod } from "../normalization/index.js";
 
 /** Which stage of the build produced a model. */
-export type BuildPhase = "linear" | "growth" | "pruning" | "inputs" | "frozen" | "final";
+export type BuildPhase = "linear" | "growth" | "pruning" | "inputs" | "restart" | "frozen" | "final";
 
 export interface BuildProgress {
   /** Number of the model in the checkpoint (0 = the first linear model); -1 for the final refit. */
