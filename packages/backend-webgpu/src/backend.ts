@@ -1,5 +1,14 @@
 /// <reference types="@webgpu/types" />
-import type { Backend, DataId, DType, HostArray, KernelTable, Shape, TensorInfo } from "@neureco/core";
+import {
+  type Backend,
+  type DataId,
+  type DType,
+  type HostArray,
+  type KernelTable,
+  type Shape,
+  sizeOf,
+  type TensorInfo,
+} from "@neureco/core";
 import { type AcquiredDevice, type AcquireOptions, acquireDevice } from "./device.js";
 import { binaryKernel, selectKernel, unaryKernel } from "./kernels/elementwise.js";
 import { castKernel, fillKernel, reshapeKernel } from "./kernels/fill.js";
@@ -8,7 +17,7 @@ import { broadcastKernel, concatKernel, sliceKernel, transposeKernel } from "./k
 import { matmulKernel } from "./kernels/matmul.js";
 import { reduceKernel } from "./kernels/reduce.js";
 import { GpuRuntime } from "./runtime.js";
-import { formatShape, sizeOf } from "./shape.js";
+import { formatShape } from "./shape.js";
 import { assertFloat32, GpuTensor, tensorOf } from "./tensor.js";
 
 export interface WebGpuOptions extends AcquireOptions {

@@ -1,7 +1,7 @@
 /// <reference types="@webgpu/types" />
-import type { DType, OutputSpec, TensorInfo } from "@neureco/core";
+import { type DType, type OutputSpec, sizeOf, type TensorInfo } from "@neureco/core";
 import type { GpuRuntime } from "./runtime.js";
-import { formatShape, sizeOf } from "./shape.js";
+import { formatShape } from "./shape.js";
 
 /**
  * The DataId of this backend: a float32 GPU buffer (or none, for zero-size

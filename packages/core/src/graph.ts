@@ -44,6 +44,17 @@ export function sizeOf(shape: Shape): number {
   return s;
 }
 
+/** The stride of each axis of a row-major (C-order) array of `shape`, in elements. */
+export function rowMajorStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
 export function shapeToString(shape: Shape): string {
   return `(${shape.join(", ")})`;
 }

@@ -25,6 +25,7 @@ export {
   type GraphNode,
   inferOutput,
   type NodeOf,
+  rowMajorStrides,
   ShapeError,
   sameShape,
   shapeToString,

@@ -1,8 +1,8 @@
 /// <reference types="@webgpu/types" />
-import type { DataId, OutputSpec, PrimitiveParams, TensorInfo } from "@neureco/core";
+import { type DataId, type OutputSpec, type PrimitiveParams, sizeOf, type TensorInfo } from "@neureco/core";
 import { ELEMENT_ENTRY, elementGrid, f32Bits, type Program, uniformWords, wgslPrelude } from "../program.js";
 import type { GpuRuntime } from "../runtime.js";
-import { formatShape, sizeOf } from "../shape.js";
+import { formatShape } from "../shape.js";
 import { assertFloat32, createOutput, tensorOf } from "../tensor.js";
 
 function fillProgram(size: number, value: number, maxPerDim: number): Program {

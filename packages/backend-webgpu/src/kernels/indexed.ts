@@ -1,7 +1,14 @@
-import type { DataId, OutputSpec, PrimitiveParams, Shape, TensorInfo } from "@neureco/core";
+import {
+  type DataId,
+  type OutputSpec,
+  type PrimitiveParams,
+  type Shape,
+  sizeOf,
+  type TensorInfo,
+} from "@neureco/core";
 import { ELEMENT_ENTRY, elementGrid, type Program, uniformWords, wgslPrelude } from "../program.js";
 import type { GpuRuntime } from "../runtime.js";
-import { formatShape, sizeOf } from "../shape.js";
+import { formatShape } from "../shape.js";
 import { createOutput, tensorOf } from "../tensor.js";
 import { fillBuffer } from "./fill.js";
 

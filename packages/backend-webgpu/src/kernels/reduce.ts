@@ -1,8 +1,16 @@
 /// <reference types="@webgpu/types" />
-import type { DataId, OutputSpec, PrimitiveParams, Shape, TensorInfo } from "@neureco/core";
+import {
+  type DataId,
+  type OutputSpec,
+  type PrimitiveParams,
+  rowMajorStrides,
+  type Shape,
+  sizeOf,
+  type TensorInfo,
+} from "@neureco/core";
 import { ELEMENT_ENTRY, elementGrid, f32Bits, type Program, uniformWords, wgslPrelude } from "../program.js";
 import type { GpuRuntime } from "../runtime.js";
-import { checkRank, formatShape, MAX_RANK, rowMajorStrides, sizeOf } from "../shape.js";
+import { checkRank, formatShape, MAX_RANK } from "../shape.js";
 import { createOutput, tensorOf } from "../tensor.js";
 import { fillBuffer } from "./fill.js";
 

@@ -3,8 +3,9 @@
  * drawn from a seeded generator within a primitive's domain.
  */
 import fc from "fast-check";
+import { sizeOf } from "../graph.js";
 import type { Shape } from "../primitives.js";
-import { type RefValue, shapeSize } from "./reference.js";
+import type { RefValue } from "./reference.js";
 
 export const MAX_DIM = 6;
 
@@ -52,7 +53,7 @@ function drawValue(domain: Domain, random: () => number): number {
 }
 
 export function randomValue(shape: Shape, domain: Domain, random: () => number): RefValue {
-  const data = new Float64Array(shapeSize(shape));
+  const data = new Float64Array(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = drawValue(domain, random);
   return { data, shape: [...shape] };
 }

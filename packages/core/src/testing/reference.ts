@@ -3,28 +3,13 @@
  * obviousness rather than speed: each output element is computed from its
  * multi-index. Backends are tested against it.
  */
+import { rowMajorStrides, sizeOf } from "../graph.js";
 import type { DType, PrimitiveName, PrimitiveParams, Shape } from "../primitives.js";
 
 /** A host value in row-major order. */
 export interface RefValue {
   readonly data: Float64Array;
   readonly shape: Shape;
-}
-
-export function shapeSize(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-export function rowMajorStrides(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
 }
 
 function flatIndex(index: readonly number[], strides: readonly number[]): number {
@@ -35,7 +20,7 @@ function flatIndex(index: readonly number[], strides: readonly number[]): number
 
 /** Calls `fn` with the multi-index of every element of `shape`, in row-major order. */
 function forEachIndex(shape: Shape, fn: (index: number[], flat: number) => void): void {
-  const n = shapeSize(shape);
+  const n = sizeOf(shape);
   const strides = rowMajorStrides(shape);
   for (let flat = 0; flat < n; flat++) {
     const index = shape.map((d, i) => Math.floor(flat / strides[i]) % d);
@@ -109,7 +94,7 @@ function reduce(
 ): RefValue {
   const outShape = reducedShape(x.shape, axes);
   const outStrides = rowMajorStrides(outShape);
-  const out = new Float64Array(shapeSize(outShape)).fill(init);
+  const out = new Float64Array(sizeOf(outShape)).fill(init);
   forEachIndex(x.shape, (index, flat) => {
     const o = flatIndex(
       index.map((v, i) => (axes.includes(i) ? 0 : v)),
@@ -130,7 +115,7 @@ export function refBroadcast(x: RefValue, shape: Shape): RefValue {
     throw new Error(`broadcast: cannot broadcast [${x.shape.join(", ")}] to [${shape.join(", ")}]`);
   }
   const inStrides = rowMajorStrides(x.shape);
-  const out = new Float64Array(shapeSize(shape));
+  const out = new Float64Array(sizeOf(shape));
   forEachIndex(shape, (index, flat) => {
     out[flat] =
       x.data[
@@ -144,7 +129,7 @@ export function refBroadcast(x: RefValue, shape: Shape): RefValue {
 }
 
 export function refReshape(x: RefValue, shape: Shape): RefValue {
-  if (shapeSize(shape) !== x.data.length) {
+  if (sizeOf(shape) !== x.data.length) {
     throw new Error(`reshape: cannot reshape [${x.shape.join(", ")}] to [${shape.join(", ")}]`);
   }
   return { data: x.data.slice(), shape: [...shape] };
@@ -166,7 +151,7 @@ export function refTranspose(x: RefValue, perm: readonly number[]): RefValue {
 
 export function refSlice(x: RefValue, begin: readonly number[], size: readonly number[]): RefValue {
   const inStrides = rowMajorStrides(x.shape);
-  const out = new Float64Array(shapeSize(size));
+  const out = new Float64Array(sizeOf(size));
   forEachIndex(size, (index, flat) => {
     out[flat] =
       x.data[
@@ -182,7 +167,7 @@ export function refSlice(x: RefValue, begin: readonly number[], size: readonly n
 export function refConcat(xs: readonly RefValue[], axis: number): RefValue {
   const outShape = [...xs[0].shape];
   outShape[axis] = xs.reduce((s, x) => s + x.shape[axis], 0);
-  const out = new Float64Array(shapeSize(outShape));
+  const out = new Float64Array(sizeOf(outShape));
   const outStrides = rowMajorStrides(outShape);
   let offset = 0;
   for (const x of xs) {
@@ -198,7 +183,7 @@ export function refConcat(xs: readonly RefValue[], axis: number): RefValue {
 export function refGather(x: RefValue, axis: number, indices: readonly number[]): RefValue {
   const outShape = x.shape.map((d, i) => (i === axis ? indices.length : d));
   const inStrides = rowMajorStrides(x.shape);
-  const out = new Float64Array(shapeSize(outShape));
+  const out = new Float64Array(sizeOf(outShape));
   forEachIndex(outShape, (index, flat) => {
     const inIndex = index.map((v, i) => (i === axis ? indices[v] : v));
     out[flat] = x.data[flatIndex(inIndex, inStrides)];
@@ -209,7 +194,7 @@ export function refGather(x: RefValue, axis: number, indices: readonly number[])
 export function refScatterAdd(x: RefValue, axis: number, indices: readonly number[], size: number): RefValue {
   const outShape = x.shape.map((d, i) => (i === axis ? size : d));
   const outStrides = rowMajorStrides(outShape);
-  const out = new Float64Array(shapeSize(outShape));
+  const out = new Float64Array(sizeOf(outShape));
   forEachIndex(x.shape, (index, flat) => {
     const outIndex = index.map((v, i) => (i === axis ? indices[v] : v));
     out[flatIndex(outIndex, outStrides)] += x.data[flat];
@@ -223,7 +208,7 @@ export function roundToDType(data: Float64Array, dtype: DType): Float64Array {
 }
 
 export function refFill(shape: Shape, value: number, dtype: DType): RefValue {
-  return { data: roundToDType(new Float64Array(shapeSize(shape)).fill(value), dtype), shape: [...shape] };
+  return { data: roundToDType(new Float64Array(sizeOf(shape)).fill(value), dtype), shape: [...shape] };
 }
 
 export function refCast(x: RefValue, dtype: DType): RefValue {
