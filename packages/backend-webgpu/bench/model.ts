@@ -4,22 +4,11 @@
  * shape the builder makes), 163 weights, with non-trivial normalisation.
  * Everything is deterministic so both backends see the same numbers.
  */
+import { seededRandom } from "@neureco/core/testing";
 import { Matrix, type ModelDescription, type NetworkStructure, weightCount } from "@neureco/tabular";
 
 export const INPUTS = 8;
 export const HIDDEN = 16;
-
-/** Deterministic values in [0, 1) (mulberry32). */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function benchStructure(): NetworkStructure {
   const links: [number, number][] = [];
@@ -32,7 +21,7 @@ export function benchStructure(): NetworkStructure {
 
 export function benchModel(seed = 1): ModelDescription {
   const structure = benchStructure();
-  const r = seeded(seed);
+  const r = seededRandom(seed);
   const p = weightCount(structure);
   const range = (n: number, lo: number, hi: number) =>
     Float64Array.from({ length: n }, () => lo + (hi - lo) * r());
@@ -48,7 +37,7 @@ export function benchModel(seed = 1): ModelDescription {
 
 /** n rows of inputs in the model's raw range (shift ± 2·scale). */
 export function benchInputs(model: ModelDescription, n: number, seed: number): Matrix {
-  const r = seeded(seed);
+  const r = seededRandom(seed);
   const { shift, scale } = model.inputNormalization;
   const m = shift.length;
   const data = new Float64Array(n * m);
@@ -59,7 +48,7 @@ export function benchInputs(model: ModelDescription, n: number, seed: number): M
 
 /** A matrix of values uniform in [-1, 1). */
 export function benchUniform(rows: number, cols: number, seed: number): Matrix {
-  const r = seeded(seed);
+  const r = seededRandom(seed);
   return new Matrix(
     Float64Array.from({ length: rows * cols }, () => 2 * r() - 1),
     rows,
