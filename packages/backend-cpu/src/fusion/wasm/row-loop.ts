@@ -10,7 +10,7 @@
  */
 import type { DType } from "@neureco/core";
 import { loopInvariants } from "../js-loop.js";
-import type { AccumulateOp, Instruction, ScalarProgram } from "../scalar-program.js";
+import type { AccumulateOp, Accumulation, Instruction, RowStore, ScalarProgram } from "../scalar-program.js";
 import {
   Code,
   encodeModule,
@@ -52,15 +52,23 @@ export interface WasmLayout {
 export interface WasmLoop {
   readonly bytes: Uint8Array<ArrayBuffer>;
   readonly layout: WasmLayout;
+  /** Rows per vector. */
   readonly lanes: number;
+  /** Rows per loop iteration: `run` ranges are multiples of it. */
+  readonly rowsPerIteration: number;
 }
 
 /** Scalar functions the module imports (called lane by lane). */
 export const WASM_IMPORTS: Readonly<Record<string, (x: number) => number>> = { exp: Math.exp, log: Math.log };
 
 const PAGE = 65536;
-/** Activations evaluated together, interleaved (hides the latency of their polynomial chains). */
-const ACTIVATION_BATCH = 8;
+
+/**
+ * Vectors of rows per loop iteration. Two copies of the program would share
+ * weight loads and accumulator updates, but measured twice as slow in V8:
+ * the register pressure doubles and TurboFan spills heavily.
+ */
+const UNROLL = 1;
 /** Largest memory the generator lays out; bigger problems use the JavaScript loop. */
 export const MAX_WASM_BYTES = 1 << 30;
 
@@ -252,9 +260,13 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
   const inPointers = spec.inputRowSizes.map(() => addLocal(I32));
   const outPointers = spec.outputRowSizes.map(() => addLocal(I32));
   const isLeaf = (ins: Instruction) => ins.kind === "const" || ins.kind === "loadFree";
-  const valueLocal = program.instructions.map((ins) => (isLeaf(ins) ? -1 : addLocal(V128)));
-  // a unary operand that has no local of its own (a constant or a weight)
-  const scratch = [addLocal(V128)];
+  // One local per value and unrolled copy (one for loop invariants, none for leaves).
+  const valueLocals = program.instructions.map((ins, id) =>
+    isLeaf(ins) ? [] : Array.from({ length: invariant[id] ? 1 : UNROLL }, () => addLocal(V128)),
+  );
+  const localOf = (id: number, u: number) => valueLocals[id][invariant[id] ? 0 : u];
+  // Leaf operands (constants, weights) of the instruction being emitted, loaded once for all copies.
+  const leafLocals = [addLocal(V128), addLocal(V128), addLocal(V128)];
 
   const imports: ImportedFunction[] = [];
   const importIndex = new Map<string, number>();
@@ -281,14 +293,23 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
     return entry.local;
   };
   const constant = (value: number) => code.v128Const(L.splat(value));
-  const push = (id: number) => {
-    const ins = program.instructions[id];
-    if (ins.kind === "const") constant(ins.value);
-    else if (ins.kind === "loadFree")
-      code
-        .i32Const(0)
-        .simdMem(L.op.loadSplat, L.alignLog2, layout.freeInputs[ins.slot] + ins.index * L.bytes);
-    else code.localGet(valueLocal[id]);
+  /** Loads the leaf operands of an instruction into leafLocals (before its first copy). */
+  const loadLeaves = (operands: readonly number[]) => {
+    operands.forEach((id, k) => {
+      const ins = program.instructions[id];
+      if (ins.kind === "const") constant(ins.value).localSet(leafLocals[k]);
+      else if (ins.kind === "loadFree") {
+        code
+          .i32Const(0)
+          .simdMem(L.op.loadSplat, L.alignLog2, layout.freeInputs[ins.slot] + ins.index * L.bytes);
+        code.localSet(leafLocals[k]);
+      }
+    });
+  };
+  /** Pushes operand k (value id) of the instruction being emitted, copy u. */
+  const pushOperand = (id: number, k: number, u: number) => {
+    if (valueLocals[id].length === 0) code.localGet(leafLocals[k]);
+    else code.localGet(localOf(id, u));
   };
 
   const C = EXP_CONSTANTS[spec.dtype];
@@ -301,7 +322,8 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
     readonly scale: number;
     readonly e: number;
   }
-  const activationLocals: ActivationLocals[] = Array.from({ length: ACTIVATION_BATCH }, () => ({
+  // Evaluating several activations interleaved, stage by stage, measured no faster.
+  const activationLocals: ActivationLocals[] = Array.from({ length: UNROLL }, () => ({
     t: addLocal(V128),
     k: addLocal(V128),
     r: addLocal(V128),
@@ -422,10 +444,7 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
     },
   ];
 
-  /**
-   * Evaluates up to ACTIVATION_BATCH independent activations stage by stage,
-   * interleaved, so that their long dependency chains overlap in the CPU.
-   */
+  /** Evaluates independent activations (one per unrolled copy at most), stage by stage. */
   const emitActivations = (op: "tanh" | "sigmoid", batch: readonly { x: number; out: number }[]) => {
     const stages = op === "tanh" ? tanhStages : sigmoidStages;
     for (const stage of stages) batch.forEach(({ x, out }, i) => stage(x, out, activationLocals[i]));
@@ -444,8 +463,10 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
     }
   };
 
-  const emitInstruction = (id: number) => {
+  /** Emits copy u of instruction id (its leaf operands already in leafLocals). */
+  const emitInstruction = (id: number, u: number) => {
     const ins = program.instructions[id];
+    const out = localOf(id, u);
     switch (ins.kind) {
       case "const":
       case "loadFree":
@@ -453,18 +474,15 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
       case "loadRow": {
         const pointer = inPointers[ins.slot];
         const rowBytes = spec.inputRowSizes[ins.slot] * L.bytes;
+        const at = (lane: number) => (u * L.count + lane) * rowBytes + ins.offset * L.bytes;
         for (let lane = 0; lane < L.count; lane++) code.localGet(pointer);
-        code.simdMem(L.op.loadZero, L.alignLog2, ins.offset * L.bytes);
+        code.simdMem(L.op.loadZero, L.alignLog2, at(0));
         for (let lane = 1; lane < L.count; lane++)
-          code.simdLaneMem(L.op.loadLane, L.alignLog2, lane * rowBytes + ins.offset * L.bytes, lane);
+          code.simdLaneMem(L.op.loadLane, L.alignLog2, at(lane), lane);
         break;
       }
       case "unary": {
-        const a = valueLocal[ins.a] >= 0 ? valueLocal[ins.a] : scratch[0];
-        if (valueLocal[ins.a] < 0) {
-          push(ins.a);
-          code.localSet(a);
-        }
+        const a = valueLocals[ins.a].length ? localOf(ins.a, u) : leafLocals[0];
         switch (ins.op) {
           case "neg":
             code.localGet(a).simd(L.op.neg);
@@ -477,7 +495,7 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
             break;
           case "tanh":
           case "sigmoid":
-            emitActivations(ins.op, [{ x: a, out: valueLocal[id] }]);
+            emitActivations(ins.op, [{ x: a, out }]);
             return;
           case "exp":
           case "log":
@@ -493,8 +511,8 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
         break;
       }
       case "binary":
-        push(ins.a);
-        push(ins.b);
+        pushOperand(ins.a, 0, u);
+        pushOperand(ins.b, 1, u);
         switch (ins.op) {
           case "add":
             code.simd(L.op.add);
@@ -520,13 +538,26 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
         }
         break;
       case "select":
-        push(ins.a);
-        push(ins.b);
-        push(ins.c);
+        pushOperand(ins.a, 0, u);
+        pushOperand(ins.b, 1, u);
+        pushOperand(ins.c, 2, u);
         code.v128Const(L.splat(0)).simd(L.op.ne).simd(Simd.v128_bitselect);
         break;
     }
-    code.localSet(valueLocal[id]);
+    code.localSet(out);
+  };
+  const operandsOf = (ins: Instruction): number[] =>
+    ins.kind === "unary"
+      ? [ins.a]
+      : ins.kind === "binary"
+        ? [ins.a, ins.b]
+        : ins.kind === "select"
+          ? [ins.a, ins.b, ins.c]
+          : [];
+  /** All copies of one instruction. */
+  const emitCopies = (id: number, copies: number) => {
+    loadLeaves(operandsOf(program.instructions[id]));
+    for (let u = 0; u < copies; u++) emitInstruction(id, u);
   };
 
   // Prologue: row pointers at `start`, loop-invariant values.
@@ -542,59 +573,64 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
   spec.inputRowSizes.forEach((size, s) => setPointer(inPointers[s], layout.rowInputs[s], size));
   spec.outputRowSizes.forEach((size, s) => setPointer(outPointers[s], layout.rowOutputs[s], size));
   program.instructions.forEach((_, id) => {
-    if (invariant[id]) emitInstruction(id);
+    if (invariant[id]) emitCopies(id, 1);
   });
 
   code.op(Op.block).byte(0x40);
   code.localGet(0).localGet(1).op(Op.i32_ge_u).op(Op.br_if).u32(0);
   code.localGet(0).localSet(rowIndex);
   code.op(Op.loop).byte(0x40);
-  const activationOf = (id: number): "tanh" | "sigmoid" | undefined => {
-    const ins = program.instructions[id];
-    if (invariant[id] || ins.kind !== "unary" || valueLocal[ins.a] < 0) return undefined;
-    return ins.op === "tanh" || ins.op === "sigmoid" ? ins.op : undefined;
+  // Stores and accumulations are emitted right after their value is computed,
+  // which keeps live ranges (and TurboFan's spills) short.
+  const emitStore = ({ slot, offset, value }: RowStore) => {
+    const rowBytes = spec.outputRowSizes[slot] * L.bytes;
+    loadLeaves([value]);
+    for (let u = 0; u < UNROLL; u++) {
+      for (let lane = 0; lane < L.count; lane++) {
+        code.localGet(outPointers[slot]);
+        pushOperand(value, 0, u);
+        code.simdLaneMem(
+          L.op.storeLane,
+          L.alignLog2,
+          (u * L.count + lane) * rowBytes + offset * L.bytes,
+          lane,
+        );
+      }
+    }
   };
+  const emitAccumulation = ({ slot, index, value }: Accumulation) => {
+    const at = layout.accumulators[slot] + 16 * index;
+    const combine = spec.accumulatorOps[slot] === "sum" ? L.op.add : L.op.max;
+    loadLeaves([value]);
+    code.localGet(2).localGet(2).simdMem(Simd.v128_load, 4, at);
+    for (let u = 0; u < UNROLL; u++) {
+      pushOperand(value, 0, u);
+      code.simd(combine);
+    }
+    code.simdMem(Simd.v128_store, 4, at);
+  };
+  const sinksOf = new Map<number, (() => void)[]>();
+  const addSink = (value: number, emit: () => void) => {
+    // Sinks of loop-invariant values go first.
+    const key = invariant[value] ? -1 : value;
+    sinksOf.set(key, [...(sinksOf.get(key) ?? []), emit]);
+  };
+  for (const store of program.stores) addSink(store.value, () => emitStore(store));
+  for (const accumulation of program.accumulations)
+    addSink(accumulation.value, () => emitAccumulation(accumulation));
+  const emitSinks = (value: number) => {
+    for (const emit of sinksOf.get(value) ?? []) emit();
+  };
+  emitSinks(-1);
   for (let id = 0; id < program.instructions.length; id++) {
     if (invariant[id]) continue;
-    const op = activationOf(id);
-    if (!op) {
-      emitInstruction(id);
-      continue;
-    }
-    // A run of consecutive independent activations of the same kind.
-    const batch = [id];
-    const operandOf = (k: number) => (program.instructions[k] as { a: number }).a;
-    while (
-      batch.length < ACTIVATION_BATCH &&
-      id + 1 < program.instructions.length &&
-      activationOf(id + 1) === op &&
-      !batch.includes(operandOf(id + 1))
-    ) {
-      batch.push(++id);
-    }
-    emitActivations(
-      op,
-      batch.map((k) => ({ x: valueLocal[operandOf(k)], out: valueLocal[k] })),
-    );
-  }
-  for (const { slot, offset, value } of program.stores) {
-    const rowBytes = spec.outputRowSizes[slot] * L.bytes;
-    for (let lane = 0; lane < L.count; lane++) {
-      code.localGet(outPointers[slot]);
-      push(value);
-      code.simdLaneMem(L.op.storeLane, L.alignLog2, lane * rowBytes + offset * L.bytes, lane);
-    }
-  }
-  for (const { slot, index, value } of program.accumulations) {
-    const at = layout.accumulators[slot] + 16 * index;
-    code.localGet(2).localGet(2).simdMem(Simd.v128_load, 4, at);
-    push(value);
-    code.simd(spec.accumulatorOps[slot] === "sum" ? L.op.add : L.op.max).simdMem(Simd.v128_store, 4, at);
+    emitCopies(id, UNROLL);
+    emitSinks(id);
   }
   const advance = (local: number, rowSize: number) => {
     code
       .localGet(local)
-      .i32Const(L.count * rowSize * L.bytes)
+      .i32Const(UNROLL * L.count * rowSize * L.bytes)
       .op(Op.i32_add)
       .localSet(local);
   };
@@ -602,7 +638,7 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
   spec.outputRowSizes.forEach((size, s) => advance(outPointers[s], size));
   code
     .localGet(rowIndex)
-    .i32Const(L.count)
+    .i32Const(UNROLL * L.count)
     .op(Op.i32_add)
     .localTee(rowIndex)
     .localGet(1)
@@ -619,5 +655,5 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
     imports,
     functions: [{ exportName: "run", type: { params: [I32, I32, I32], results: [] }, locals, body }],
   });
-  return { bytes, layout, lanes: L.count };
+  return { bytes, layout, lanes: L.count, rowsPerIteration: UNROLL * L.count };
 }

@@ -101,13 +101,23 @@ export function createWasmRunner(
     // e.g. a browser's main thread refuses to compile big modules synchronously
     return undefined;
   }
-  return wasmRunner(plan, generated.layout, generated.lanes, memory.buffer, run, tail, helpers);
+  return wasmRunner(
+    plan,
+    generated.layout,
+    generated.lanes,
+    generated.rowsPerIteration,
+    memory.buffer,
+    run,
+    tail,
+    helpers,
+  );
 }
 
 function wasmRunner(
   plan: FusionPlan,
   layout: WasmLayout,
   lanes: number,
+  rowsPerIteration: number,
   buffer: ArrayBufferLike,
   run: RunExport,
   tail: RowLoop,
@@ -127,7 +137,7 @@ function wasmRunner(
       viewOf(buffer, dtype, region + layout.accumulators[s], a.size * lanesPerElement),
     ),
   );
-  const fullRows = rows - (rows % lanes);
+  const fullRows = rows - (rows % rowsPerIteration);
   let threadsUsed = 1;
   const runRows: RowRunner = (rowInputs, freeInputs, rowOutputs, accumulators) => {
     const threads = 1 + (helpers?.helpers() ?? 0);
@@ -138,7 +148,8 @@ function wasmRunner(
         view.fill(plan.accumulators[s].op === "sum" ? 0 : Number.NEGATIVE_INFINITY),
       );
     }
-    if (helpers && threads > 1) helpers.runShared(threads - 1, fullRows / lanes, lanes, run);
+    if (helpers && threads > 1)
+      helpers.runShared(threads - 1, fullRows / rowsPerIteration, rowsPerIteration, run);
     else run(0, fullRows, layout.regions[0]);
     threadsUsed = threads;
     outputViews.forEach((view, s) =>

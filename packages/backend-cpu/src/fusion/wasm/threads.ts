@@ -224,7 +224,7 @@ export class ThreadedModule {
     Atomics.store(control, JOB, job);
     Atomics.notify(control, JOB);
     let mine = 0;
-    for (let c: number; (c = claimChunk(control, job, chunks)) >= 0; mine++) {
+    for (let c = claimChunk(control, job, chunks); c >= 0; c = claimChunk(control, job, chunks), mine++) {
       run(chunkStart(groups, chunks, lanes, c), chunkStart(groups, chunks, lanes, c + 1), this.regions[0]);
     }
     // Wait for the chunks the helpers claimed.
