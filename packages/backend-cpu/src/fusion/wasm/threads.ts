@@ -28,16 +28,17 @@ const PARTICIPANTS = 8; // helpers 1…n take part (others were not ready when t
 const WORDS = 9;
 
 /**
- * Claims the next chunk of job `job`, or returns -1 when the job is over
- * (all chunks claimed, or a newer job started). Shared by both sides.
+ * Claims the next chunk of job `job` from word `claimWord`, or returns -1
+ * when the job is over (all chunks claimed, or a newer job started). Shared
+ * by both sides (the worker gets its source), so it refers to nothing outside.
  */
-function claimChunk(control: Int32Array, job: number, chunks: number): number {
+function claimChunk(control: Int32Array, claimWord: number, job: number, chunks: number): number {
   for (;;) {
-    const claim = Atomics.load(control, CLAIM);
+    const claim = Atomics.load(control, claimWord);
     if (claim >>> 16 !== (job & 0x7fff)) return -1;
     const next = claim & 0xffff;
     if (next >= chunks) return -1;
-    if (Atomics.compareExchange(control, CLAIM, claim, claim + 1) === claim) return next;
+    if (Atomics.compareExchange(control, claimWord, claim, claim + 1) === claim) return next;
   }
 }
 
@@ -52,7 +53,6 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const control = new Int32Array(workerData.control);
 const region = workerData.region;
-const CLAIM = ${CLAIM};
 const runs = new Map();
 const imports = { ${Object.keys(WASM_IMPORTS)
   .map((name) => `${name}: Math.${name}`)
@@ -74,7 +74,7 @@ parentPort.on("message", (m) => {
     const graph = runs.get(control[${GRAPH}]);
     const groups = control[${GROUPS}], chunks = control[${CHUNKS}], lanes = control[${LANES}];
     if (!graph || region > control[${PARTICIPANTS}]) continue;
-    for (let c; (c = claimChunk(control, seen, chunks)) >= 0; ) {
+    for (let c; (c = claimChunk(control, ${CLAIM}, seen, chunks)) >= 0; ) {
       try {
         graph.run(chunkStart(groups, chunks, lanes, c), chunkStart(groups, chunks, lanes, c + 1), graph.regions[region]);
       } catch {
@@ -224,7 +224,11 @@ export class ThreadedModule {
     Atomics.store(control, JOB, job);
     Atomics.notify(control, JOB);
     let mine = 0;
-    for (let c = claimChunk(control, job, chunks); c >= 0; c = claimChunk(control, job, chunks), mine++) {
+    for (
+      let c = claimChunk(control, CLAIM, job, chunks);
+      c >= 0;
+      c = claimChunk(control, CLAIM, job, chunks), mine++
+    ) {
       run(chunkStart(groups, chunks, lanes, c), chunkStart(groups, chunks, lanes, c + 1), this.regions[0]);
     }
     // Wait for the chunks the helpers claimed.
