@@ -1,5 +1,18 @@
 /** Small helpers for the plain-SVG plots of the examples. */
 
+/** The size of every plot and the margins that hold its axes, in SVG units. */
+export const FRAME = {
+  width: 360,
+  height: 240,
+  margin: { left: 48, right: 12, top: 12, bottom: 36 },
+} as const;
+
+/** A tick mark: where it stands on its axis and what it reads. */
+export interface Tick {
+  readonly at: number;
+  readonly label: string;
+}
+
 export interface Scale {
   (value: number): number;
   readonly domain: readonly [number, number];
