@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 
 // This module imports only Node built-ins (no relative imports), so that it can
@@ -15,7 +15,7 @@ function reason(error: unknown): string {
 
 /** Flushes a directory entry to disk; not every platform can open a directory, so failures are ignored. */
 async function syncDirectory(dir: string): Promise<void> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(dir, "r");
     await handle.sync();

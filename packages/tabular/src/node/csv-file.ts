@@ -4,17 +4,13 @@ import { parseCsv } from "../csv/parse.js";
 import { toCsv } from "../csv/write.js";
 import type { Matrix } from "../matrix.js";
 import { writeFileAtomic } from "./atomic-write.js";
-
-function describeReadError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EISDIR") return "it is a directory";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  return error instanceof Error ? error.message : String(error);
-}
+import { describeReadError } from "./read-error.js";
 
 /** Reads and parses a CSV file; errors name the file (the path as given) and, for bad cells, the line and column. */
-export async function readCsv(path: string, options: Omit<CsvParseOptions, "source"> = {}): Promise<CsvTable> {
+export async function readCsv(
+  path: string,
+  options: Omit<CsvParseOptions, "source"> = {},
+): Promise<CsvTable> {
   let text: string;
   try {
     text = await readFile(path, "utf8");

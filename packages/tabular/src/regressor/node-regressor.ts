@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import type { BuildIO } from "../builder/index.js";
 import { writeFileAtomic } from "../node/atomic-write.js";
+import { describeReadError } from "../node/read-error.js";
 import type { BuildFiles } from "./build-options.js";
 import { Regressor as PortableRegressor } from "./regressor.js";
 
@@ -66,12 +67,4 @@ export class Regressor extends PortableRegressor {
   protected override async writeBuiltModel(path: string): Promise<void> {
     await this.save(path);
   }
-}
-
-function describeReadError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EISDIR") return "it is a directory";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  return error instanceof Error ? error.message : String(error);
 }
