@@ -36,11 +36,7 @@ export async function writeFixtureModel(dir: string): Promise<string> {
     outputNames: y.columns,
     errors: { training: [0.2], validation: [0.25] },
   };
-  const regressor = Regressor.fromDescription(description);
-  const path = join(dir, "fixture.ednn");
-  await regressor.save(path);
-  regressor.delete();
-  return path;
+  return saveModel(description, join(dir, "fixture.ednn"));
 }
 
 /** A linear model with two outputs (no hidden neuron), named HHV and twice. */
@@ -65,8 +61,12 @@ export async function writeTwoOutputModel(dir: string): Promise<string> {
     inputNames: x.columns,
     outputNames: ["HHV", "twice"],
   };
+  return saveModel(description, join(dir, "two-outputs.ednn"));
+}
+
+/** Writes `description` to `path` through the library's public API; returns `path`. */
+async function saveModel(description: ModelDescription, path: string): Promise<string> {
   const regressor = Regressor.fromDescription(description);
-  const path = join(dir, "two-outputs.ednn");
   await regressor.save(path);
   regressor.delete();
   return path;
