@@ -5,6 +5,7 @@
  */
 import type { Backend, DType } from "@neureco/core";
 import { weightCount } from "../network/structure.js";
+import { cholesky } from "./linalg.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { type DeviceData, Objective } from "./objective.js";
 import { type Beta, effectiveParameters, trainLevenbergMarquardt, weightGroups } from "./train.js";
@@ -23,6 +24,54 @@ export interface TrainedNetwork {
   readonly score: number;
   /** Effective number of parameters γ (see train.ts `effectiveParameters`). */
   readonly gamma: number;
+  /** Log evidence (see `logEvidence`). */
+  readonly evidence: number;
+}
+
+/** Prior precision of the unpenalised weights (biases), relative to the noise precision: a broad prior. */
+const BIAS_PRECISION_RATIO = 0.01;
+
+/**
+ * Laplace approximation of the log evidence ln p(D | structure, β) of a
+ * trained network, in MacKay's form: noise precision b = (N − γ)/Σr²,
+ * prior precision α_i = b·β_i, A = b·JᵀJ + diag(α),
+ * −½·b·Σr² − ½·Σα_i·w_i² − ½·ln det A + ½·Σ ln α_i + ½·N·ln(b/2π) + ln(h!·2^h).
+ */
+export function logEvidence(
+  jtj: Float64Array,
+  weights: Float64Array,
+  beta: Beta,
+  sse: number,
+  gamma: number,
+  residuals: number,
+  structure: WeightedNetwork["structure"],
+): number {
+  const p = weights.length;
+  const groups = weightGroups(structure);
+  const b = Math.max(residuals - gamma, 1) / Math.max(sse, Number.MIN_VALUE);
+  const a = jtj.map((v) => v * b);
+  let prior = 0;
+  let logAlpha = 0;
+  for (let i = 0; i < p; i++) {
+    const alpha = b * (groups[i] < 0 ? BIAS_PRECISION_RATIO : Math.max(beta[groups[i]], 1e-12));
+    a[i * p + i] += alpha;
+    prior += alpha * weights[i] * weights[i];
+    logAlpha += Math.log(alpha);
+  }
+  const l = cholesky(a, p);
+  if (!l) return Number.NEGATIVE_INFINITY;
+  let logDet = 0;
+  for (let i = 0; i < p; i++) logDet += 2 * Math.log(l[i * p + i]);
+  let symmetry = 0;
+  for (let h = 1; h <= structure.hidden; h++) symmetry += Math.log(h) + Math.LN2;
+  return (
+    -0.5 * b * sse -
+    0.5 * prior -
+    0.5 * logDet +
+    0.5 * logAlpha +
+    0.5 * residuals * Math.log(b / (2 * Math.PI)) +
+    symmetry
+  );
 }
 
 export interface FitOptions {
@@ -79,14 +128,24 @@ export class Fitter {
     } else {
       validationRmse = trainingRmse.map(() => Number.NaN);
     }
+    const gamma = effectiveParameters(result.jtj, weightGroups(network.structure), result.beta);
     return {
+      evidence: logEvidence(
+        result.jtj,
+        result.weights,
+        result.beta,
+        result.sse,
+        gamma,
+        this.train.rows * this.train.outputs,
+        network.structure,
+      ),
       network: trained,
       beta: result.beta,
       jtj: result.jtj,
       trainingRmse,
       validationRmse,
       score: overallRmse(validationRmse),
-      gamma: effectiveParameters(result.jtj, weightGroups(network.structure), result.beta),
+      gamma,
     };
   }
 }

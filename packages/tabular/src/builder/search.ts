@@ -61,12 +61,17 @@ export async function enforceLinkCap(ctx: SearchContext, start: TrainedNetwork):
 
 /**
  * Adds hidden neurons one at a time, each the best of a few seeded
- * initialisations; returns the best network found (by validation error).
+ * initialisations (by validation error). A step counts when it lowers the
+ * best validation error by GROWTH_GAIN, or when it raises the best log
+ * evidence of the growth so far (the training rows' own judgement of the
+ * extra neuron: on a small validation set a useful neuron can look flat).
+ * Returns the last network accepted.
  */
 export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<TrainedNetwork> {
   let best = start;
   let base = start;
   let stale = 0;
+  let bestEvidence = start.evidence;
   const outputs = start.network.structure.outputs;
   while (stale < GROWTH_PATIENCE) {
     throwIfAborted(ctx.signal);
@@ -83,7 +88,9 @@ export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<T
     if (candidates.length === 0) break;
     const trained = await Promise.all(candidates.map((c) => ctx.fitter.fit(c, base.beta, SEARCH_FIT)));
     const pick = trained.reduce((a, b) => (b.score < a.score ? b : a));
-    if (pick.score < ctx.bestScore() * (1 - GROWTH_GAIN)) {
+    const moreEvidence = pick.evidence > bestEvidence;
+    bestEvidence = Math.max(bestEvidence, pick.evidence);
+    if (pick.score < ctx.bestScore() * (1 - GROWTH_GAIN) || moreEvidence) {
       await ctx.accept(pick, "growth");
       best = pick;
       stale = 0;
