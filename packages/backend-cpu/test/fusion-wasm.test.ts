@@ -101,6 +101,38 @@ describe("WebAssembly SIMD row loop", () => {
     });
   });
 
+  it("sees new input data on every run (an input is copied again when it is another array)", () => {
+    const n = 64;
+    const { graph } = nc.traceFunction([{ shape: [n, 2], dtype: "float64" }], (t) => [
+      nc.tanh(t),
+      nc.sum(t, 0),
+    ]);
+    const plan = planFusion(graph);
+    if (!plan) throw new Error("expected a fusable graph");
+    const tail = compileRowLoop({
+      program: plan.program,
+      inputRowSizes: plan.rowInputs.map((r) => r.rowSize),
+      outputRowSizes: plan.rowOutputs.map((r) => r.rowSize),
+      accumulatorOps: plan.accumulators.map((a) => a.op),
+    });
+    const runner = createWasmRunner(plan, tail, { threadWork: Number.POSITIVE_INFINITY });
+    if (!runner) throw new Error("expected the WebAssembly runner");
+    const a = Float64Array.from({ length: 2 * n }, (_, i) => i / 50);
+    const b = Float64Array.from({ length: 2 * n }, (_, i) => -i / 30);
+    for (const x of [a, b, a, Float64Array.from(a)]) {
+      const out = new Float64Array(2 * n);
+      const sums = new Float64Array(2);
+      runner.run([x], [], [out], [sums]);
+      out.forEach((v, i) => {
+        expect(Math.abs(v - Math.tanh(x[i]))).toBeLessThan(1e-15);
+      });
+      expect(sums[0]).toBeCloseTo(
+        x.filter((_, i) => i % 2 === 0).reduce((s, v) => s + v, 0),
+        10,
+      );
+    }
+  });
+
   it("handles row counts that are not a multiple of the lane count", () => {
     for (const dtype of ["float64", "float32"] as const) {
       for (const n of [1, 2, 3, 4, 5, 6, 7, 9]) {

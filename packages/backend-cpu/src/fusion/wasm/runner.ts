@@ -139,9 +139,15 @@ function wasmRunner(
   );
   const fullRows = rows - (rows % rowsPerIteration);
   let threadsUsed = 1;
+  const copiedInputs: (WeakRef<HostArray> | undefined)[] = plan.rowInputs.map(() => undefined);
   const runRows: RowRunner = (rowInputs, freeInputs, rowOutputs, accumulators) => {
     const threads = 1 + (helpers?.helpers() ?? 0);
-    inputViews.forEach((view, s) => view.set(rowInputs[s]));
+    inputViews.forEach((view, s) => {
+      // Stored arrays are never mutated, so the array copied last time is still there.
+      if (copiedInputs[s]?.deref() === rowInputs[s]) return;
+      view.set(rowInputs[s]);
+      copiedInputs[s] = typeof WeakRef === "function" ? new WeakRef(rowInputs[s]) : undefined;
+    });
     freeViews.forEach((view, s) => view.set(freeInputs[s]));
     for (let t = 0; t < threads; t++) {
       accumulatorViews[t].forEach((view, s) =>
