@@ -296,6 +296,20 @@ describe.each(["js", "wasm"] as const)("fused row loops (%s)", (loop) => {
     expect(storage.liveCount).toBe(live);
   });
 
+  it("compiles structurally identical graphs once, and tells fill values apart exactly", () => {
+    const { storage } = backends(options);
+    const trace = (value: number) =>
+      nc.traceFunction([{ shape: [4, 2], dtype: "float64" }], (x) => [nc.mul(x, nc.full(x, [4, 2], value))])
+        .graph;
+    const first = compileGraph(trace(2), storage, options);
+    expect(first).toBeDefined();
+    expect(compileGraph(trace(2), storage, options)).toBe(first);
+    const distinct = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0].map((v) =>
+      compileGraph(trace(v), storage, options),
+    );
+    expect(new Set(distinct).size).toBe(distinct.length);
+  });
+
   it("returns no plan for a graph without row work", () => {
     const { fused } = backends(options);
     const w = nc.tensor(fused, values(6, 4), [3, 2], "float64");

@@ -22,7 +22,11 @@ import { type FusionPlan, planFusion } from "./plan.js";
 import { createWasmRunner, type RowRunner } from "./wasm/runner.js";
 
 export interface FusionOptions {
-  /** Which row loop to generate: JavaScript, or WebAssembly where available ("auto", the default). */
+  /**
+   * Which row loop to generate: JavaScript, WebAssembly where available, or
+   * ("auto", the default) WebAssembly once a run has enough work to repay
+   * compiling it (rows × scalar instructions ≥ 50,000).
+   */
   readonly loop?: "js" | "wasm" | "auto";
   /**
    * Share the rows of a WebAssembly loop with helper threads (Node.js) when a
@@ -37,11 +41,55 @@ export interface FusedGraph extends CompiledGraph {
   readonly execution: () => { readonly loop: "js" | "wasm"; readonly threads: number };
 }
 
+/** Work (rows × instructions) from which "auto" generates WebAssembly. */
+const WASM_MIN_WORK = 50_000;
+/** Compiled graphs kept per backend, by structure. */
+const CACHE_ENTRIES = 64;
+
+/**
+ * Graphs traced again on every call (grad or vjp without jit) are new
+ * objects with the same structure: compiled graphs are kept by structure, so
+ * that such calls compile once. Per storage, least recently used first out.
+ */
+const compiledByStructure = new WeakMap<CpuStorage, Map<string, FusedGraph | null>>();
+
+/** JSON would write NaN and ±Infinity as null and −0 as 0. */
+function exactNumbers(_key: string, value: unknown): unknown {
+  return typeof value === "number" && (!Number.isFinite(value) || Object.is(value, -0))
+    ? `${Object.is(value, -0) ? "-0" : value}`
+    : value;
+}
+
+function structureKey(graph: Graph): string {
+  // Only shapes and dtypes of value types: a node's `out` may be a whole Tensor.
+  const type = (t: ValueType) => `${t.dtype}[${t.shape.join(",")}]`;
+  const nodes = graph.nodes.map(
+    (n) => `${n.prim}${JSON.stringify(n.params, exactNumbers)}(${n.inputs.join(",")})${type(n.out)}`,
+  );
+  return `${graph.inputs.map(type).join(" ")}|${nodes.join(" ")}|${graph.outputs.join(",")}`;
+}
+
+/** The compiled form of `graph` on `storage`, or undefined when it cannot be fused. */
 export function compileGraph(
   graph: Graph,
   storage: CpuStorage,
   options: FusionOptions = {},
 ): FusedGraph | undefined {
+  let cache = compiledByStructure.get(storage);
+  if (!cache) compiledByStructure.set(storage, (cache = new Map()));
+  const key = `${options.loop ?? "auto"}|${options.threadWork ?? ""}|${structureKey(graph)}`;
+  let compiled = cache.get(key);
+  if (compiled === undefined) {
+    compiled = compileNew(graph, storage, options) ?? null;
+    if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  } else {
+    cache.delete(key); // re-inserted below as the most recently used
+  }
+  cache.set(key, compiled);
+  return compiled ?? undefined;
+}
+
+function compileNew(graph: Graph, storage: CpuStorage, options: FusionOptions): FusedGraph | undefined {
   const plan = planFusion(graph);
   if (!plan) return undefined;
   const kernels = createKernels(storage);
@@ -51,8 +99,11 @@ export function compileGraph(
     outputRowSizes: plan.rowOutputs.map((r) => r.rowSize),
     accumulatorOps: plan.accumulators.map((a) => a.op),
   });
-  const wasm =
-    options.loop === "js" ? undefined : createWasmRunner(plan, loop, { threadWork: options.threadWork });
+  const loopKind = options.loop ?? "auto";
+  const wantsWasm =
+    loopKind === "wasm" ||
+    (loopKind === "auto" && plan.rows * plan.program.instructions.length >= WASM_MIN_WORK);
+  const wasm = wantsWasm ? createWasmRunner(plan, loop, { threadWork: options.threadWork }) : undefined;
   const runner: RowRunner =
     wasm?.run ??
     ((rowInputs, freeInputs, rowOutputs, accumulators) =>
