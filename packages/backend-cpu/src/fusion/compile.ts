@@ -17,7 +17,7 @@ import type {
 } from "@neureco/core";
 import { createKernels } from "../kernels.js";
 import type { CpuStorage } from "../storage.js";
-import { compileRowLoop } from "./js-loop.js";
+import { compileRowLoop, type RowLoop } from "./js-loop.js";
 import { type FusionPlan, planFusion } from "./plan.js";
 import { createWasmRunner, type RowRunner } from "./wasm/runner.js";
 
@@ -93,12 +93,18 @@ function compileNew(graph: Graph, storage: CpuStorage, options: FusionOptions): 
   const plan = planFusion(graph);
   if (!plan) return undefined;
   const kernels = createKernels(storage);
-  const loop = compileRowLoop({
-    program: plan.program,
-    inputRowSizes: plan.rowInputs.map((r) => r.rowSize),
-    outputRowSizes: plan.rowOutputs.map((r) => r.rowSize),
-    accumulatorOps: plan.accumulators.map((a) => a.op),
-  });
+  let loop: RowLoop;
+  try {
+    loop = compileRowLoop({
+      program: plan.program,
+      inputRowSizes: plan.rowInputs.map((r) => r.rowSize),
+      outputRowSizes: plan.rowOutputs.map((r) => r.rowSize),
+      accumulatorOps: plan.accumulators.map((a) => a.op),
+    });
+  } catch {
+    // A page whose Content-Security-Policy forbids eval: interpret instead.
+    return undefined;
+  }
   const loopKind = options.loop ?? "auto";
   const wantsWasm =
     loopKind === "wasm" ||
