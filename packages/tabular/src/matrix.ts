@@ -63,7 +63,9 @@ export class Matrix {
   get(i: number, j: number): number {
     this.checkRow(i);
     if (!Number.isInteger(j) || j < 0 || j >= this.shape[1]) {
-      throw new RangeError(`Matrix.get: column ${j} is out of range for shape (${this.shape[0]}, ${this.shape[1]})`);
+      throw new RangeError(
+        `Matrix.get: column ${j} is out of range for shape (${this.shape[0]}, ${this.shape[1]})`,
+      );
     }
     return this.data[i * this.shape[1] + j];
   }
@@ -105,7 +107,11 @@ export class Matrix {
  * Checks a matrix's shape; `null` in `expected` accepts any size on that axis.
  * Message e.g. `dx: expected shape (10, 5), got (10, 4)`.
  */
-export function expectShape(m: Matrix, expected: readonly [number | null, number | null], name: string): void {
+export function expectShape(
+  m: Matrix,
+  expected: readonly [number | null, number | null],
+  name: string,
+): void {
   const [rows, cols] = m.shape;
   const [er, ec] = expected;
   if ((er !== null && rows !== er) || (ec !== null && cols !== ec)) {
@@ -125,7 +131,9 @@ function isArrayLikeOfNumbers(v: unknown): v is ArrayLike<number> {
 function toMatrix(input: MatrixOrVectorInput, name: string, allowVector: boolean): Matrix {
   if (input instanceof Matrix) return input.clone();
   if (input === null || typeof input !== "object") {
-    throw new TypeError(`${name}: expected a matrix (number[][], Matrix or { data, shape }), got ${describe(input)}`);
+    throw new TypeError(
+      `${name}: expected a matrix (number[][], Matrix or { data, shape }), got ${describe(input)}`,
+    );
   }
   if (ArrayBuffer.isView(input)) {
     if (!allowVector) {
@@ -136,7 +144,8 @@ function toMatrix(input: MatrixOrVectorInput, name: string, allowVector: boolean
   if (Array.isArray(input)) {
     if (input.length === 0) return Matrix.zeros(0, 0);
     const first: unknown = input[0];
-    if (Array.isArray(first) || ArrayBuffer.isView(first)) return fromRows(input as readonly ArrayLike<number>[], name);
+    if (Array.isArray(first) || ArrayBuffer.isView(first))
+      return fromRows(input as readonly ArrayLike<number>[], name);
     if (typeof first === "number") {
       if (!allowVector) {
         throw new TypeError(`${name}: expected a matrix (number[][]), got a flat array of numbers`);
@@ -147,7 +156,9 @@ function toMatrix(input: MatrixOrVectorInput, name: string, allowVector: boolean
   }
   const shaped = input as { data?: unknown; shape?: unknown };
   if ("data" in shaped && "shape" in shaped) return fromShaped(shaped.data, shaped.shape, name);
-  throw new TypeError(`${name}: expected a matrix (number[][], Matrix or { data, shape }), got ${describe(input)}`);
+  throw new TypeError(
+    `${name}: expected a matrix (number[][], Matrix or { data, shape }), got ${describe(input)}`,
+  );
 }
 
 function fromRows(rows: readonly ArrayLike<number>[], name: string): Matrix {
@@ -157,7 +168,8 @@ function fromRows(rows: readonly ArrayLike<number>[], name: string): Matrix {
   const data = new Float64Array(n * cols);
   for (let i = 0; i < n; i++) {
     const r: unknown = rows[i];
-    if (!isArrayLikeOfNumbers(r)) throw new TypeError(`${name}: row ${i} is ${describe(r)}, expected an array of numbers`);
+    if (!isArrayLikeOfNumbers(r))
+      throw new TypeError(`${name}: row ${i} is ${describe(r)}, expected an array of numbers`);
     if (r.length !== cols) throw new RangeError(`${name}: row ${i} has ${r.length} values, expected ${cols}`);
     for (let j = 0; j < cols; j++) {
       const v: unknown = r[j];
@@ -171,13 +183,22 @@ function fromRows(rows: readonly ArrayLike<number>[], name: string): Matrix {
 }
 
 function fromShaped(data: unknown, shape: unknown, name: string): Matrix {
-  if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => typeof d === "number" && isDimension(d))) {
-    throw new TypeError(`${name}: shape must be [rows, cols] with non-negative integers, got ${describe(shape)}`);
+  if (
+    !Array.isArray(shape) ||
+    shape.length !== 2 ||
+    !shape.every((d) => typeof d === "number" && isDimension(d))
+  ) {
+    throw new TypeError(
+      `${name}: shape must be [rows, cols] with non-negative integers, got ${describe(shape)}`,
+    );
   }
   const [rows, cols] = shape as [number, number];
-  if (!isArrayLikeOfNumbers(data)) throw new TypeError(`${name}: data must be an array or typed array, got ${describe(data)}`);
+  if (!isArrayLikeOfNumbers(data))
+    throw new TypeError(`${name}: data must be an array or typed array, got ${describe(data)}`);
   if (data.length !== rows * cols) {
-    throw new RangeError(`${name}: data has ${data.length} values, shape (${rows}, ${cols}) needs ${rows * cols}`);
+    throw new RangeError(
+      `${name}: data has ${data.length} values, shape (${rows}, ${cols}) needs ${rows * cols}`,
+    );
   }
   const out = new Float64Array(rows * cols);
   for (let k = 0; k < out.length; k++) {
@@ -196,7 +217,8 @@ function columnFrom(values: ArrayLike<number>, name: string): Matrix {
   const out = new Float64Array(values.length);
   for (let k = 0; k < out.length; k++) {
     const v: unknown = values[k];
-    if (typeof v !== "number") throw new TypeError(`${name}: value at index ${k} is ${describe(v)}, expected a number`);
+    if (typeof v !== "number")
+      throw new TypeError(`${name}: value at index ${k} is ${describe(v)}, expected a number`);
     out[k] = v;
   }
   return new Matrix(out, out.length, 1);

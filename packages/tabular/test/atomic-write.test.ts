@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,7 +50,9 @@ describe("writeFileAtomic", () => {
     const target = join(dir, "model.ednn");
     await mkdir(target);
     await writeFile(join(target, "keep.txt"), "old");
-    await expect(writeFileAtomic(target, Uint8Array.of(1))).rejects.toThrow(`cannot write "${target}": EISDIR`);
+    await expect(writeFileAtomic(target, Uint8Array.of(1))).rejects.toThrow(
+      `cannot write "${target}": EISDIR`,
+    );
     expect(await readdir(dir)).toEqual(["model.ednn"]);
     expect(await readFile(join(target, "keep.txt"), "utf8")).toBe("old");
   });
@@ -97,7 +99,13 @@ describe("writeFileAtomic", () => {
 
     async function runLimited(target: string): Promise<string> {
       // `ulimit -f 16`: at most 16 blocks (8 or 16 KiB depending on the shell), far below 1 MiB.
-      const { stdout } = await run("sh", ["-c", 'ulimit -f 16 && exec "$0" "$@"', process.execPath, script, target]);
+      const { stdout } = await run("sh", [
+        "-c",
+        'ulimit -f 16 && exec "$0" "$@"',
+        process.execPath,
+        script,
+        target,
+      ]);
       return stdout;
     }
 

@@ -136,7 +136,7 @@ describe("parseCsv", () => {
 
   it("detects ',' ';' and tab, and honours an explicit delimiter", () => {
     for (const d of [",", ";", "\t"] as const) {
-      const t = parseCsv(["p", "q", "r"].join(d) + "\n" + ["1", "-2.5", "3e-3"].join(d) + "\n");
+      const t = parseCsv(`${["p", "q", "r"].join(d)}\n${["1", "-2.5", "3e-3"].join(d)}\n`);
       expect(t.columns).toEqual(["p", "q", "r"]);
       expect(t.matrix.toArray()).toEqual([[1, -2.5, 0.003]]);
     }

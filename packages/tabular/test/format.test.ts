@@ -4,16 +4,16 @@ import { join } from "node:path";
 import zlib from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { EdnnProblem } from "../src/format/index.js";
 import {
+  crc32,
+  decodeEdnn,
   EDNN_MAGIC,
   EDNN_VERSION,
   EdnnFormatError,
   EdnnKind,
-  crc32,
-  decodeEdnn,
   encodeEdnn,
 } from "../src/format/index.js";
-import type { EdnnProblem } from "../src/format/index.js";
 import { writeFileAtomic } from "../src/node/index.js";
 
 /** Float64 values from raw 64-bit patterns: covers NaN payloads, -0, subnormals, infinities. */
@@ -45,7 +45,12 @@ function expectProblem(fn: () => unknown, problem: EdnnProblem, message?: string
  * Builds a container by hand from the layout in docs/ednn-format.md, without
  * the encoder, so tests can craft files the encoder would never write.
  */
-function assemble(parts: { version?: number; kind?: number; json: string | Uint8Array; data?: Uint8Array }): Uint8Array {
+function assemble(parts: {
+  version?: number;
+  kind?: number;
+  json: string | Uint8Array;
+  data?: Uint8Array;
+}): Uint8Array {
   const json = typeof parts.json === "string" ? new TextEncoder().encode(parts.json) : parts.json;
   const dataStart = Math.ceil((24 + json.length) / 8) * 8;
   const data = parts.data ?? new Uint8Array(0);
@@ -107,7 +112,9 @@ describe("encodeEdnn / decodeEdnn", () => {
     const data = new Uint8Array(32);
     const dv = new DataView(data.buffer);
     [1, -2.5, 3e-300, 0.125].forEach((v, i) => dv.setFloat64(i * 8, v, true));
-    expect(assemble({ json: new TextDecoder().decode(bytes.subarray(24, 24 + jsonLength)), data })).toEqual(bytes);
+    expect(assemble({ json: new TextDecoder().decode(bytes.subarray(24, 24 + jsonLength)), data })).toEqual(
+      bytes,
+    );
   });
 
   it("round-trips header and arrays, float64 bit for bit", () => {
@@ -122,7 +129,11 @@ describe("encodeEdnn / decodeEdnn", () => {
       0xfff0000000000000n, // -Infinity
       0x7fefffffffffffffn, // largest finite
     ]);
-    const bytes = encodeEdnn({ kind: EdnnKind.checkpoint, header: { models: [{ error: 0.5 }] }, arrays: { special } });
+    const bytes = encodeEdnn({
+      kind: EdnnKind.checkpoint,
+      header: { models: [{ error: 0.5 }] },
+      arrays: { special },
+    });
     const back = decodeEdnn<{ models: { error: number }[] }>(bytes, "c.checkpoint", EdnnKind.checkpoint);
     expect(back.kind).toBe(EdnnKind.checkpoint);
     expect(back.version).toBe(EDNN_VERSION);
@@ -137,13 +148,19 @@ describe("encodeEdnn / decodeEdnn", () => {
       { maxKeys: 5 },
     );
     fc.assert(
-      fc.property(arrays, fc.jsonValue(), fc.constantFrom(EdnnKind.model, EdnnKind.checkpoint), (arrs, header, kind) => {
-        const bytes = encodeEdnn({ kind, header, arrays: arrs });
-        const back = decodeEdnn(bytes, "r.ednn", kind);
-        expect(back.header).toEqual(JSON.parse(JSON.stringify(header)));
-        expect(Object.keys(back.arrays)).toEqual(Object.keys(arrs));
-        for (const [name, values] of Object.entries(arrs)) expect(bitsOf(back.arrays[name])).toEqual(bitsOf(values));
-      }),
+      fc.property(
+        arrays,
+        fc.jsonValue(),
+        fc.constantFrom(EdnnKind.model, EdnnKind.checkpoint),
+        (arrs, header, kind) => {
+          const bytes = encodeEdnn({ kind, header, arrays: arrs });
+          const back = decodeEdnn(bytes, "r.ednn", kind);
+          expect(back.header).toEqual(JSON.parse(JSON.stringify(header)));
+          expect(Object.keys(back.arrays)).toEqual(Object.keys(arrs));
+          for (const [name, values] of Object.entries(arrs))
+            expect(bitsOf(back.arrays[name])).toEqual(bitsOf(values));
+        },
+      ),
     );
   });
 
@@ -155,7 +172,9 @@ describe("encodeEdnn / decodeEdnn", () => {
     big.set(inner, 5);
     const back = decodeEdnn(big.subarray(5, 5 + inner.length), "v.ednn", EdnnKind.model);
     expect(Object.keys(back.arrays)).toEqual(["__proto__"]);
-    expect(Array.from(Object.getOwnPropertyDescriptor(back.arrays, "__proto__")?.value as Float64Array)).toEqual([7]);
+    expect(
+      Array.from(Object.getOwnPropertyDescriptor(back.arrays, "__proto__")?.value as Float64Array),
+    ).toEqual([7]);
   });
 
   it("survives a real file write and read", async () => {
@@ -185,8 +204,12 @@ describe("encodeEdnn / decodeEdnn", () => {
   });
 
   it("refuses bad arguments to the encoder", () => {
-    expect(() => encodeEdnn({ kind: 3 as EdnnKind, header: {}, arrays: {} })).toThrow("encodeEdnn: unknown kind 3");
-    expect(() => encodeEdnn({ kind: 1, header: {}, arrays: { "": new Float64Array(1) } })).toThrow(/names must not be empty/);
+    expect(() => encodeEdnn({ kind: 3 as EdnnKind, header: {}, arrays: {} })).toThrow(
+      "encodeEdnn: unknown kind 3",
+    );
+    expect(() => encodeEdnn({ kind: 1, header: {}, arrays: { "": new Float64Array(1) } })).toThrow(
+      /names must not be empty/,
+    );
     expect(() => encodeEdnn({ kind: 1, header: {}, arrays: { w: [1] as unknown as Float64Array } })).toThrow(
       'encodeEdnn: array "w" is not a Float64Array',
     );
@@ -200,32 +223,42 @@ describe("decodeEdnn on bad bytes", () => {
       const e = catchEdnn(() => decodeEdnn(bytes.subarray(0, cut), "model.ednn", EdnnKind.model));
       expect(e.problem).toBe("truncated");
       if (cut === 0) expect(e.message).toBe("model.ednn: file is empty");
-      else if (cut < 24) expect(e.message).toBe(`model.ednn: file is truncated (expected at least 24 bytes, got ${cut})`);
-      else expect(e.message).toBe(`model.ednn: file is truncated (expected ${bytes.length} bytes, got ${cut})`);
+      else if (cut < 24)
+        expect(e.message).toBe(`model.ednn: file is truncated (expected at least 24 bytes, got ${cut})`);
+      else
+        expect(e.message).toBe(`model.ednn: file is truncated (expected ${bytes.length} bytes, got ${cut})`);
     }
   });
 
   it("never accepts a file with one flipped bit; past the preamble it is a checksum mismatch", () => {
     const bytes = sample();
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: bytes.length - 1 }), fc.integer({ min: 0, max: 7 }), (pos, bit) => {
-        const bad = bytes.slice();
-        bad[pos] ^= 1 << bit;
-        const e = catchEdnn(() => decodeEdnn(bad, "model.ednn", EdnnKind.model));
-        expect(e.message.startsWith("model.ednn: ")).toBe(true);
-        if (pos >= 24) {
-          expect(e.problem).toBe("corrupted");
-          expect(e.message).toBe("model.ednn: file is corrupted (checksum mismatch)");
-        }
-        if (pos < 8) expect(e.problem).toBe("foreign");
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: bytes.length - 1 }),
+        fc.integer({ min: 0, max: 7 }),
+        (pos, bit) => {
+          const bad = bytes.slice();
+          bad[pos] ^= 1 << bit;
+          const e = catchEdnn(() => decodeEdnn(bad, "model.ednn", EdnnKind.model));
+          expect(e.message.startsWith("model.ednn: ")).toBe(true);
+          if (pos >= 24) {
+            expect(e.problem).toBe("corrupted");
+            expect(e.message).toBe("model.ednn: file is corrupted (checksum mismatch)");
+          }
+          if (pos < 8) expect(e.problem).toBe("foreign");
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("recognises foreign files", () => {
     const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d);
-    expectProblem(() => decodeEdnn(png, "cat.png", EdnnKind.model), "foreign", "cat.png: not a neureco .ednn file (wrong magic bytes)");
+    expectProblem(
+      () => decodeEdnn(png, "cat.png", EdnnKind.model),
+      "foreign",
+      "cat.png: not a neureco .ednn file (wrong magic bytes)",
+    );
     const text = new TextEncoder().encode('{"weights": [1, 2, 3]}');
     expectProblem(() => decodeEdnn(text, "m.json", EdnnKind.model), "foreign");
     // A prefix of the magic is a truncated file, not a foreign one.
@@ -234,11 +267,19 @@ describe("decodeEdnn on bad bytes", () => {
 
   it("refuses a newer format version, and version 0", () => {
     expectProblem(
-      () => decodeEdnn(assemble({ version: EDNN_VERSION + 1, json: '{"header":{},"arrays":[]}' }), "new.ednn", EdnnKind.model),
+      () =>
+        decodeEdnn(
+          assemble({ version: EDNN_VERSION + 1, json: '{"header":{},"arrays":[]}' }),
+          "new.ednn",
+          EdnnKind.model,
+        ),
       "newer-version",
       `new.ednn: written with .ednn format version ${EDNN_VERSION + 1}, this library reads up to version ${EDNN_VERSION}; update @neureco/tabular`,
     );
-    expectProblem(() => decodeEdnn(assemble({ version: 0, json: '{"header":{},"arrays":[]}' }), "z.ednn", 1), "corrupted");
+    expectProblem(
+      () => decodeEdnn(assemble({ version: 0, json: '{"header":{},"arrays":[]}' }), "z.ednn", 1),
+      "corrupted",
+    );
   });
 
   it("refuses the wrong kind and unknown kinds", () => {
@@ -269,8 +310,14 @@ describe("decodeEdnn on bad bytes", () => {
       ['{"header":{},"arrays":[{"length":1}]}', /an array entry has no name/],
       ['{"header":{},"arrays":[{"name":"w","length":-1}]}', /array "w" has an invalid length/],
       ['{"header":{},"arrays":[{"name":"w","length":1.5}]}', /array "w" has an invalid length/],
-      ['{"header":{},"arrays":[{"name":"w","length":0},{"name":"w","length":0}]}', /array "w" is declared twice/],
-      ['{"header":{},"arrays":[{"name":"w","length":2}]}', /^g\.ednn: invalid header: its arrays need 16 bytes, the file holds 8$/],
+      [
+        '{"header":{},"arrays":[{"name":"w","length":0},{"name":"w","length":0}]}',
+        /array "w" is declared twice/,
+      ],
+      [
+        '{"header":{},"arrays":[{"name":"w","length":2}]}',
+        /^g\.ednn: invalid header: its arrays need 16 bytes, the file holds 8$/,
+      ],
     ];
     for (const [json, message] of cases) {
       const bytes = assemble({ json, data: new Uint8Array(8) });
@@ -291,6 +338,10 @@ describe("decodeEdnn on bad bytes", () => {
     );
     const bad = bytes.slice();
     new DataView(bad.buffer).setUint32(12, bytes.length, true); // JSON longer than the file
-    expectProblem(() => decodeEdnn(bad, "p.ednn", EdnnKind.model), "corrupted", "p.ednn: file is corrupted (inconsistent lengths in the preamble)");
+    expectProblem(
+      () => decodeEdnn(bad, "p.ednn", EdnnKind.model),
+      "corrupted",
+      "p.ednn: file is corrupted (inconsistent lengths in the preamble)",
+    );
   });
 });

@@ -1,15 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Matrix, expectShape } from "../src/matrix.js";
+import { expectShape, Matrix } from "../src/matrix.js";
 
-const finiteRows = fc
-  .tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 6 }))
-  .chain(([r, c]) =>
-    fc.array(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: c, maxLength: c }), {
-      minLength: r,
-      maxLength: r,
-    }),
-  );
+const finiteRows = fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 6 })).chain(([r, c]) =>
+  fc.array(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: c, maxLength: c }), {
+    minLength: r,
+    maxLength: r,
+  }),
+);
 
 describe("Matrix.from", () => {
   it("round-trips number[][] through toArray, row and get", () => {
@@ -51,7 +49,9 @@ describe("Matrix.from", () => {
   });
 
   it("reads a flat vector as a column only when allowed", () => {
-    expect(() => Matrix.from([1, 2, 3], "w")).toThrow("w: expected a matrix (number[][]), got a flat array of numbers");
+    expect(() => Matrix.from([1, 2, 3], "w")).toThrow(
+      "w: expected a matrix (number[][]), got a flat array of numbers",
+    );
     expect(() => Matrix.from(new Float64Array(3), "w")).toThrow(/^w: a flat typed array needs a shape/);
     expect(Matrix.from([1, 2, 3], "w", { allowVector: true }).shape).toEqual([3, 1]);
     const col = Matrix.from(new Float64Array([4, 5]), "w", { allowVector: true });
@@ -75,7 +75,9 @@ describe("Matrix.from", () => {
       [0, Number.NaN],
     ];
     expect(() => Matrix.from(rows, "x")).toThrow("x: value at row 2, column 1 is NaN");
-    expect(() => Matrix.from([[Number.NEGATIVE_INFINITY]], "y")).toThrow("y: value at row 0, column 0 is -Infinity");
+    expect(() => Matrix.from([[Number.NEGATIVE_INFINITY]], "y")).toThrow(
+      "y: value at row 0, column 0 is -Infinity",
+    );
     expect(Number.isNaN(Matrix.from(rows, "x", { allowNonFinite: true }).get(2, 1))).toBe(true);
   });
 
@@ -86,9 +88,13 @@ describe("Matrix.from", () => {
     expect(() => Matrix.from({ data: [1, 2, 3], shape: [2, 2] }, "dx")).toThrow(
       "dx: data has 3 values, shape (2, 2) needs 4",
     );
-    expect(() => Matrix.from({ data: [1], shape: [1.5, 1] as unknown as [number, number] }, "dx")).toThrow(/^dx: shape/);
+    expect(() => Matrix.from({ data: [1], shape: [1.5, 1] as unknown as [number, number] }, "dx")).toThrow(
+      /^dx: shape/,
+    );
     expect(() => Matrix.from("abc" as unknown as number[][], "x")).toThrow(/^x: expected a matrix/);
-    expect(() => Matrix.from([], "x", { requireNonEmpty: true })).toThrow("x: matrix is empty (shape (0, 0))");
+    expect(() => Matrix.from([], "x", { requireNonEmpty: true })).toThrow(
+      "x: matrix is empty (shape (0, 0))",
+    );
   });
 
   it("checks indices in row and get", () => {

@@ -1,9 +1,14 @@
-import { grad, jvp, sum, tensor, type Tensor } from "@neureco/core";
+import { grad, jvp, sum, type Tensor, tensor } from "@neureco/core";
 import { referenceBackend, seededRandom } from "@neureco/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { networkFunction } from "../src/network/forward.js";
-import { type NetworkStructure, planLayers, validateStructure, weightCount } from "../src/network/structure.js";
+import {
+  type NetworkStructure,
+  planLayers,
+  validateStructure,
+  weightCount,
+} from "../src/network/structure.js";
 
 const backend = referenceBackend();
 
@@ -59,7 +64,19 @@ describe("network function", () => {
   });
 
   it("with one weight row per sample, the gradient of sum(y) is the per-row Jacobian", () => {
-    const s: NetworkStructure = { inputs: 2, hidden: 2, outputs: 1, links: [[0, 2], [1, 2], [0, 3], [2, 3], [3, 4], [1, 4]] };
+    const s: NetworkStructure = {
+      inputs: 2,
+      hidden: 2,
+      outputs: 1,
+      links: [
+        [0, 2],
+        [1, 2],
+        [0, 3],
+        [2, 3],
+        [3, 4],
+        [1, 4],
+      ],
+    };
     const p = weightCount(s);
     const r = seededRandom(3);
     const n = 3;
@@ -73,7 +90,11 @@ describe("network function", () => {
     // Column j of row i by forward mode on shared weights, one direction at a time.
     for (let j = 0; j < p; j++) {
       const e = Array.from({ length: p }, (_, k) => (k === j ? 1 : 0));
-      const [, dy] = jvp((wv: Tensor) => f(wv, xt), [tensor(backend, w, [1, p])], [tensor(backend, e, [1, p])]);
+      const [, dy] = jvp(
+        (wv: Tensor) => f(wv, xt),
+        [tensor(backend, w, [1, p])],
+        [tensor(backend, e, [1, p])],
+      );
       host(dy).forEach((v, i) => {
         expect(J[i * p + j]).toBeCloseTo(v, 14);
       });
@@ -81,9 +102,23 @@ describe("network function", () => {
   });
 
   it("rejects backward, duplicated and out-of-range links", () => {
-    expect(() => validateStructure({ inputs: 2, hidden: 1, outputs: 1, links: [[2, 2]] })).toThrow(/goes backwards/);
-    expect(() => validateStructure({ inputs: 2, hidden: 1, outputs: 1, links: [[0, 2], [0, 2]] })).toThrow(/duplicated/);
-    expect(() => validateStructure({ inputs: 2, hidden: 1, outputs: 1, links: [[3, 4]] })).toThrow(/starts at neither/);
+    expect(() => validateStructure({ inputs: 2, hidden: 1, outputs: 1, links: [[2, 2]] })).toThrow(
+      /goes backwards/,
+    );
+    expect(() =>
+      validateStructure({
+        inputs: 2,
+        hidden: 1,
+        outputs: 1,
+        links: [
+          [0, 2],
+          [0, 2],
+        ],
+      }),
+    ).toThrow(/duplicated/);
+    expect(() => validateStructure({ inputs: 2, hidden: 1, outputs: 1, links: [[3, 4]] })).toThrow(
+      /starts at neither/,
+    );
     expect(() => planLayers({ inputs: 0, hidden: 0, outputs: 1, links: [] })).toThrow(/at least one input/);
   });
 });

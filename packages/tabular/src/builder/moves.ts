@@ -23,12 +23,7 @@ function inputWeight(random: Random, fanIn: number): number {
   return normalDraw(random) * Math.sqrt(3 / Math.max(fanIn, 1));
 }
 
-export function growthCandidates(
-  network: WeightedNetwork,
-  count: number,
-  random: Random,
-  residualRmse: readonly number[],
-): WeightedNetwork[] {
+export function growthCandidates(network: WeightedNetwork, count: number, random: Random): WeightedNetwork[] {
   const inputs = connectedInputs(network.structure);
   const fanIn = Math.max(inputs.length, 1);
   const out: WeightedNetwork[] = [];

@@ -75,12 +75,7 @@ export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<T
   const outputs = start.network.structure.outputs;
   while (stale < GROWTH_PATIENCE) {
     throwIfAborted(ctx.signal);
-    const candidates = growthCandidates(
-      base.network,
-      GROWTH_CANDIDATES,
-      ctx.random,
-      base.trainingRmse,
-    ).filter(
+    const candidates = growthCandidates(base.network, GROWTH_CANDIDATES, ctx.random).filter(
       (c) =>
         weightCount(c.structure) <= weightBudget(ctx, outputs) &&
         (ctx.linksMaximumNumber === 0 || linkCount(c) <= ctx.linksMaximumNumber),

@@ -82,7 +82,11 @@ function splitRows(text: string, delimiter: CsvDelimiter, source: string): RawRo
       rowStart = end;
       const quoteError = result.errors.find((e) => e.type === "Quotes");
       if (quoteError) {
-        failure = new CsvParseError(`${source}, line ${line}: ${quoteError.message.toLowerCase()}`, source, line);
+        failure = new CsvParseError(
+          `${source}, line ${line}: ${quoteError.message.toLowerCase()}`,
+          source,
+          line,
+        );
         parser.abort();
         return;
       }
@@ -126,7 +130,11 @@ export function parseCsv(text: string, options: CsvParseOptions = {}): CsvTable 
   const namedColumns = hasHeader ? first.cells.map((c) => c.trim()) : null;
   const dataRows = hasHeader ? rows.slice(1) : rows;
   if (dataRows.length === 0) {
-    throw new CsvParseError(`${source}: no data rows (only a header, line ${first.line})`, source, first.line);
+    throw new CsvParseError(
+      `${source}: no data rows (only a header, line ${first.line})`,
+      source,
+      first.line,
+    );
   }
 
   const values = new Float64Array(dataRows.length * width);
@@ -171,7 +179,10 @@ export function parseCsv(text: string, options: CsvParseOptions = {}): CsvTable 
     else kept++;
   }
   if (kept === 0) {
-    throw new CsvParseError(`${source}: every one of the ${dataRows.length} data rows has a missing cell`, source);
+    throw new CsvParseError(
+      `${source}: every one of the ${dataRows.length} data rows has a missing cell`,
+      source,
+    );
   }
   const matrix = new Matrix(kept === dataRows.length ? values : values.slice(0, kept * width), kept, width);
   return { columns, matrix, droppedRows };

@@ -17,7 +17,11 @@ function quote(field: string, delimiter: string): string {
  * line breaks). Numbers keep full float64 precision: `parseCsv(toCsv(m, c)).matrix`
  * equals `m` bit for bit, NaN (written `NaN`, read back with `missing: "nan"`) aside.
  */
-export function toCsv(matrix: Matrix, columns: readonly string[] | null, delimiter: CsvDelimiter = ";"): string {
+export function toCsv(
+  matrix: Matrix,
+  columns: readonly string[] | null,
+  delimiter: CsvDelimiter = ";",
+): string {
   const [rows, cols] = matrix.shape;
   if (columns !== null && columns.length !== cols) {
     throw new RangeError(`toCsv: ${columns.length} column names for a matrix with ${cols} columns`);

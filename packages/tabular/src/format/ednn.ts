@@ -20,7 +20,13 @@ const KIND_NAMES: Record<number, string> = { 1: "model", 2: "checkpoint" };
 const PREAMBLE_BYTES = 24;
 const CRC_BYTES = 4;
 
-export type EdnnProblem = "truncated" | "corrupted" | "foreign" | "newer-version" | "wrong-kind" | "invalid-header";
+export type EdnnProblem =
+  | "truncated"
+  | "corrupted"
+  | "foreign"
+  | "newer-version"
+  | "wrong-kind"
+  | "invalid-header";
 
 /** A `.ednn` container that cannot be read; the message names the source and the problem. */
 export class EdnnFormatError extends Error {
@@ -91,7 +97,8 @@ export function encodeEdnn<H>(contents: EdnnContents<H>): Uint8Array {
   const values: Float64Array[] = [];
   for (const [name, array] of Object.entries(arrays)) {
     if (name.length === 0) throw new RangeError("encodeEdnn: array names must not be empty");
-    if (!(array instanceof Float64Array)) throw new TypeError(`encodeEdnn: array "${name}" is not a Float64Array`);
+    if (!(array instanceof Float64Array))
+      throw new TypeError(`encodeEdnn: array "${name}" is not a Float64Array`);
     table.push({ name, length: array.length });
     values.push(array);
   }
@@ -126,7 +133,12 @@ function parseJsonSection(bytes: Uint8Array, source: string): JsonSection {
     throw bad(error instanceof SyntaxError ? `not valid JSON (${error.message})` : "not valid UTF-8");
   }
   const section = parsed as Partial<JsonSection> | null;
-  if (section === null || typeof section !== "object" || !("header" in section) || !Array.isArray(section.arrays)) {
+  if (
+    section === null ||
+    typeof section !== "object" ||
+    !("header" in section) ||
+    !Array.isArray(section.arrays)
+  ) {
     throw bad('expected an object with "header" and "arrays"');
   }
   const names = new Set<string>();
@@ -157,7 +169,8 @@ export function decodeEdnn<H = unknown>(
   expectedKind: EdnnKind,
   parseHeader?: (header: unknown) => H,
 ): DecodedEdnn<H> {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`${source}: expected the file's bytes as a Uint8Array`);
+  if (!(bytes instanceof Uint8Array))
+    throw new TypeError(`${source}: expected the file's bytes as a Uint8Array`);
   const got = bytes.length;
   const magicPrefix = Math.min(got, EDNN_MAGIC.length);
   for (let i = 0; i < magicPrefix; i++) {
@@ -166,7 +179,10 @@ export function decodeEdnn<H = unknown>(
     }
   }
   if (got < PREAMBLE_BYTES) {
-    const detail = got === 0 ? "file is empty" : `file is truncated (expected at least ${PREAMBLE_BYTES} bytes, got ${got})`;
+    const detail =
+      got === 0
+        ? "file is empty"
+        : `file is truncated (expected at least ${PREAMBLE_BYTES} bytes, got ${got})`;
     throw new EdnnFormatError(source, "truncated", detail);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -183,13 +199,21 @@ export function decodeEdnn<H = unknown>(
   const jsonLength = view.getUint32(12, true);
   const total = Number(view.getBigUint64(16, true));
   if (total < PREAMBLE_BYTES + jsonLength + CRC_BYTES) {
-    throw new EdnnFormatError(source, "corrupted", "file is corrupted (inconsistent lengths in the preamble)");
+    throw new EdnnFormatError(
+      source,
+      "corrupted",
+      "file is corrupted (inconsistent lengths in the preamble)",
+    );
   }
   if (got < total) {
     throw new EdnnFormatError(source, "truncated", `file is truncated (expected ${total} bytes, got ${got})`);
   }
   if (got > total) {
-    throw new EdnnFormatError(source, "corrupted", `file has ${got - total} unexpected bytes after its end (${total} bytes)`);
+    throw new EdnnFormatError(
+      source,
+      "corrupted",
+      `file has ${got - total} unexpected bytes after its end (${total} bytes)`,
+    );
   }
   const stored = view.getUint32(total - CRC_BYTES, true);
   if (crc32(bytes, 0, total - CRC_BYTES) !== stored) {
@@ -199,7 +223,11 @@ export function decodeEdnn<H = unknown>(
     throw new EdnnFormatError(source, "corrupted", `file holds an unknown kind of content (${kind})`);
   }
   if (kind !== expectedKind) {
-    throw new EdnnFormatError(source, "wrong-kind", `is a ${kindName(kind)} file, expected a ${kindName(expectedKind)} file`);
+    throw new EdnnFormatError(
+      source,
+      "wrong-kind",
+      `is a ${kindName(kind)} file, expected a ${kindName(expectedKind)} file`,
+    );
   }
 
   const jsonEnd = PREAMBLE_BYTES + jsonLength;
@@ -216,7 +244,11 @@ export function decodeEdnn<H = unknown>(
   const arrays: Record<string, Float64Array> = {};
   let offset = dataStart;
   for (const { name, length } of section.arrays) {
-    Object.defineProperty(arrays, name, { value: readFloat64s(bytes, offset, length), enumerable: true, writable: true });
+    Object.defineProperty(arrays, name, {
+      value: readFloat64s(bytes, offset, length),
+      enumerable: true,
+      writable: true,
+    });
     offset += length * 8;
   }
   let header: H;
@@ -224,7 +256,11 @@ export function decodeEdnn<H = unknown>(
     try {
       header = parseHeader(section.header);
     } catch (error) {
-      throw new EdnnFormatError(source, "invalid-header", `invalid header: ${error instanceof Error ? error.message : String(error)}`);
+      throw new EdnnFormatError(
+        source,
+        "invalid-header",
+        `invalid header: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   } else {
     header = section.header as H;

@@ -1,4 +1,4 @@
-import { concat, div, gather, mul, add, scatterAdd, sub, tanh, type Tensor } from "@neureco/core";
+import { add, concat, div, gather, mul, scatterAdd, sub, type Tensor, tanh } from "@neureco/core";
 import { type LayerPlan, type NetworkStructure, planLayers } from "./structure.js";
 
 /**

@@ -36,16 +36,21 @@ export function validateStructure(s: NetworkStructure): void {
     ["hidden", s.hidden],
     ["outputs", s.outputs],
   ] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new NetworkStructureError(`network: ${key} must be a non-negative integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new NetworkStructureError(`network: ${key} must be a non-negative integer, got ${v}`);
   }
-  if (s.inputs < 1 || s.outputs < 1) throw new NetworkStructureError("network: needs at least one input and one output");
+  if (s.inputs < 1 || s.outputs < 1)
+    throw new NetworkStructureError("network: needs at least one input and one output");
   const firstOutput = s.inputs + s.hidden;
   const seen = new Set<string>();
   s.links.forEach(([from, to], i) => {
     const where = `network: link ${i} (${from} → ${to})`;
-    if (!Number.isInteger(from) || !Number.isInteger(to)) throw new NetworkStructureError(`${where} has a non-integer end`);
-    if (from < 0 || from >= firstOutput) throw new NetworkStructureError(`${where} starts at neither an input nor a hidden neuron`);
-    if (to < s.inputs || to >= firstOutput + s.outputs) throw new NetworkStructureError(`${where} ends at neither a hidden neuron nor an output`);
+    if (!Number.isInteger(from) || !Number.isInteger(to))
+      throw new NetworkStructureError(`${where} has a non-integer end`);
+    if (from < 0 || from >= firstOutput)
+      throw new NetworkStructureError(`${where} starts at neither an input nor a hidden neuron`);
+    if (to < s.inputs || to >= firstOutput + s.outputs)
+      throw new NetworkStructureError(`${where} ends at neither a hidden neuron nor an output`);
     if (from >= to) throw new NetworkStructureError(`${where} goes backwards`);
     const key = `${from},${to}`;
     if (seen.has(key)) throw new NetworkStructureError(`${where} is duplicated`);

@@ -136,10 +136,14 @@ function checkMethods(options: NormalizationOptions): { shifting: ShiftingMethod
   const shifting = options.shifting ?? "auto";
   const scaling = options.scaling ?? "auto";
   if (!SHIFTING_METHODS.includes(shifting)) {
-    throw new RangeError(`normalization: unknown shifting ${JSON.stringify(shifting)} (expected one of ${SHIFTING_METHODS.join(", ")})`);
+    throw new RangeError(
+      `normalization: unknown shifting ${JSON.stringify(shifting)} (expected one of ${SHIFTING_METHODS.join(", ")})`,
+    );
   }
   if (!SCALING_METHODS.includes(scaling)) {
-    throw new RangeError(`normalization: unknown scaling ${JSON.stringify(scaling)} (expected one of ${SCALING_METHODS.join(", ")})`);
+    throw new RangeError(
+      `normalization: unknown scaling ${JSON.stringify(scaling)} (expected one of ${SCALING_METHODS.join(", ")})`,
+    );
   }
   return { shifting, scaling };
 }
@@ -182,7 +186,8 @@ export function normalize(m: Matrix, stats: NormalizationStats): Matrix {
   const [rows, cols] = m.shape;
   const out = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) out[i * cols + j] = (m.data[i * cols + j] - stats.shift[j]) / stats.scale[j];
+    for (let j = 0; j < cols; j++)
+      out[i * cols + j] = (m.data[i * cols + j] - stats.shift[j]) / stats.scale[j];
   }
   return new Matrix(out, rows, cols);
 }
@@ -223,7 +228,8 @@ export function normalizationFromJSON(json: unknown, source = "normalization"): 
     throw new RangeError(`${source}: ${shift.length} shifts but ${scale.length} scales`);
   }
   shift.forEach((v, j) => {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`${source}: shift[${j}] is not a finite number`);
+    if (typeof v !== "number" || !Number.isFinite(v))
+      throw new TypeError(`${source}: shift[${j}] is not a finite number`);
   });
   scale.forEach((v, j) => {
     if (typeof v !== "number" || !Number.isFinite(v) || v === 0) {
