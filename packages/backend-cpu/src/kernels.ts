@@ -2,23 +2,23 @@
  * The kernel table of the CPU backend: each kernel checks its inputs, reads
  * their arrays from storage, allocates the output and runs a `*Impl` loop.
  */
-import type {
-  BinaryElementwise,
-  DataId,
-  HostArray,
-  Kernel,
-  KernelTable,
-  OutputSpec,
-  Shape,
-  TensorInfo,
-  UnaryElementwise,
+import {
+  type BinaryElementwise,
+  type DataId,
+  type HostArray,
+  type Kernel,
+  type KernelTable,
+  type OutputSpec,
+  type Shape,
+  sizeOf,
+  type TensorInfo,
+  type UnaryElementwise,
 } from "@neureco/core";
 import { binaryImpl, selectImpl, unaryImpl } from "./impl/elementwise.js";
 import { gatherImpl, scatterAddImpl } from "./impl/indexing.js";
 import { broadcastImpl, concatImpl, sliceImpl, transposeImpl } from "./impl/layout.js";
 import { matmulImpl } from "./impl/matmul.js";
 import { type ReduceOp, reduceImpl } from "./impl/reduce.js";
-import { sizeOfShape } from "./impl/shape.js";
 import type { CpuStorage } from "./storage.js";
 
 const describeShape = (shape: Shape) => `[${shape.join(", ")}]`;
@@ -160,7 +160,7 @@ export function createKernels(storage: CpuStorage): KernelTable {
 
     reshape: (inputs, { shape }, out) => {
       expectInputs("reshape", inputs, 1);
-      if (sizeOfShape(shape) !== sizeOfShape(inputs[0].shape)) {
+      if (sizeOf(shape) !== sizeOf(inputs[0].shape)) {
         fail("reshape", `cannot reshape ${describeShape(inputs[0].shape)} to ${describeShape(shape)}`);
       }
       expectOutShape("reshape", out, shape);

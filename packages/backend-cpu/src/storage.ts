@@ -2,8 +2,15 @@
  * Host memory of the CPU backend: one typed array per handle. Stored arrays
  * are never mutated after the kernel that wrote them returns.
  */
-import type { DataId, DType, HostArray, OutputSpec, Shape, TensorInfo } from "@neureco/core";
-import { sizeOfShape } from "./impl/shape.js";
+import {
+  type DataId,
+  type DType,
+  type HostArray,
+  type OutputSpec,
+  type Shape,
+  sizeOf,
+  type TensorInfo,
+} from "@neureco/core";
 
 /** The handle type; core treats it as opaque. */
 class CpuDataId {
@@ -50,12 +57,12 @@ export class CpuStorage {
   /** A zeroed array for a kernel's output, checked against the spec. */
   allocate(out: OutputSpec): HostArray {
     this.checkAlive();
-    return newHostArray(out.dtype, sizeOfShape(out.shape));
+    return newHostArray(out.dtype, sizeOf(out.shape));
   }
 
   upload(data: HostArray, shape: Shape, dtype: DType): DataId {
     this.checkAlive();
-    const size = sizeOfShape(shape);
+    const size = sizeOf(shape);
     if (data.length !== size) {
       throw new Error(
         `cpu backend: upload of ${data.length} values for shape ${describeShape(shape)} (${size} elements)`,
@@ -79,7 +86,7 @@ export class CpuStorage {
     }
     const dtype = dtypeOfArray(array);
     if (dtype !== info.dtype) throw new Error(`cpu backend: tensor data is ${dtype}, used as ${info.dtype}`);
-    if (array.length !== sizeOfShape(info.shape)) {
+    if (array.length !== sizeOf(info.shape)) {
       throw new Error(
         `cpu backend: tensor data has ${array.length} elements, used as shape ${describeShape(info.shape)}`,
       );

@@ -18,14 +18,13 @@
  * only by coincidence (a weight matrix with n rows) is demoted to batch-free
  * when an operation needs it so.
  */
-import type { DType, Graph, GraphNode, Shape, ValueType } from "@neureco/core";
+import { type DType, type Graph, type GraphNode, type Shape, sizeOf, type ValueType } from "@neureco/core";
 import {
   broadcastElements,
   concatElements,
   gatherElements,
   reductionGroups,
   scatterGroups,
-  sizeOfShape,
   sliceElements,
   transposeElements,
 } from "./row-layout.js";
@@ -119,7 +118,7 @@ function candidateRowCounts(graph: Graph): number[] {
   for (const input of graph.inputs) {
     if (input.shape.length === 0) continue;
     const n = input.shape[0];
-    weight.set(n, (weight.get(n) ?? 0) + sizeOfShape(input.shape) + 1);
+    weight.set(n, (weight.get(n) ?? 0) + sizeOf(input.shape) + 1);
   }
   return [...weight.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0]).map(([n]) => n);
 }
@@ -154,7 +153,7 @@ class Planner {
     graph.inputs.forEach((type, id) => {
       if (this.isRowShape(type.shape) && !this.demoted.has(id)) {
         this.useDType(type.dtype);
-        const rowSize = sizeOfShape(type.shape.slice(1));
+        const rowSize = sizeOf(type.shape.slice(1));
         const slot = this.rowInputs.length;
         this.rowInputs.push({ valueId: id, rowSize });
         this.values.push({
@@ -191,7 +190,7 @@ class Planner {
       program: this.builder.finish(),
       rowInputs: this.rowInputs,
       freeInputs: [...this.freeSlots.keys()],
-      freeInputSizes: [...this.freeSlots.keys()].map((id) => sizeOfShape(this.typeOf(id).shape)),
+      freeInputSizes: [...this.freeSlots.keys()].map((id) => sizeOf(this.typeOf(id).shape)),
       rowOutputs,
       accumulators: this.accumulators,
       before,
@@ -258,7 +257,7 @@ class Planner {
   private freeElements(id: number): number[] {
     const v = this.values[id];
     if (v.kind !== "free") throw new NotSeparable("a row value is used as a batch-free operand", [id]);
-    const size = sizeOfShape(this.typeOf(id).shape);
+    const size = sizeOf(this.typeOf(id).shape);
     if (v.constant !== undefined) return new Array<number>(size).fill(this.builder.constant(v.constant));
     if (v.phase === "after")
       throw new NotSeparable("the loop would need a reduction over the rows it computes");
@@ -276,7 +275,7 @@ class Planner {
     if (v.kind === "rowT") throw new NotSeparable(`${node.prim} of a transposed row value`);
     const { shape } = this.typeOf(id);
     if (this.isRowShape(shape) && v.constant !== undefined) {
-      return new Array<number>(sizeOfShape(shape.slice(1))).fill(this.builder.constant(v.constant));
+      return new Array<number>(sizeOf(shape.slice(1))).fill(this.builder.constant(v.constant));
     }
     // With one row, a batch-free value of shape [1, ...] is that row.
     if (this.isRowShape(shape) && this.rows === 1) return this.freeElements(id);
@@ -355,7 +354,7 @@ class Planner {
         if (
           inputs[0].kind !== "row" ||
           !this.isRowShape(shape) ||
-          sizeOfShape(shape.slice(1)) !== inputs[0].elements.length
+          sizeOf(shape.slice(1)) !== inputs[0].elements.length
         ) {
           throw notSeparable("mixes rows");
         }

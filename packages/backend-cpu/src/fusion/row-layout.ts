@@ -3,27 +3,11 @@
  * each maps a row-major list of scalar ids (one per element) to another, so
  * that reshapes, transposes, slices and the like cost nothing in the loop.
  */
-import type { Shape } from "@neureco/core";
-
-export function sizeOfShape(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-function stridesOf(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
-}
+import { rowMajorStrides, type Shape, sizeOf } from "@neureco/core";
 
 /** Calls `visit` with each multi-index of `shape` in row-major order. */
 export function forEachIndex(shape: Shape, visit: (index: readonly number[], flat: number) => void): void {
-  const total = sizeOfShape(shape);
+  const total = sizeOf(shape);
   const index = new Array<number>(shape.length).fill(0);
   for (let flat = 0; flat < total; flat++) {
     visit(index, flat);
@@ -41,7 +25,7 @@ function flatIndex(index: readonly number[], strides: readonly number[]): number
 }
 
 export function broadcastElements<T>(elements: readonly T[], from: Shape, to: Shape): T[] {
-  const strides = stridesOf(from);
+  const strides = rowMajorStrides(from);
   const out: T[] = [];
   forEachIndex(to, (index) => {
     out.push(
@@ -58,7 +42,7 @@ export function broadcastElements<T>(elements: readonly T[], from: Shape, to: Sh
 
 /** Output axis i is input axis perm[i]. */
 export function transposeElements<T>(elements: readonly T[], shape: Shape, perm: readonly number[]): T[] {
-  const strides = stridesOf(shape);
+  const strides = rowMajorStrides(shape);
   const out: T[] = [];
   forEachIndex(
     perm.map((p) => shape[p]),
@@ -79,7 +63,7 @@ export function sliceElements<T>(
   begin: readonly number[],
   size: Shape,
 ): T[] {
-  const strides = stridesOf(shape);
+  const strides = rowMajorStrides(shape);
   const out: T[] = [];
   forEachIndex(size, (index) => {
     out.push(
@@ -107,7 +91,7 @@ export function concatElements<T>(
     while (along >= parts[part].shape[axis]) along -= parts[part++].shape[axis];
     const local = [...index];
     local[axis] = along;
-    out.push(parts[part].elements[flatIndex(local, stridesOf(parts[part].shape))]);
+    out.push(parts[part].elements[flatIndex(local, rowMajorStrides(parts[part].shape))]);
   });
   return out;
 }
@@ -118,7 +102,7 @@ export function gatherElements<T>(
   axis: number,
   indices: readonly number[],
 ): T[] {
-  const strides = stridesOf(shape);
+  const strides = rowMajorStrides(shape);
   const outShape = [...shape];
   outShape[axis] = indices.length;
   const out: T[] = [];
@@ -136,8 +120,8 @@ export function gatherElements<T>(
  */
 export function reductionGroups<T>(elements: readonly T[], shape: Shape, axes: readonly number[]): T[][] {
   const outShape = shape.map((d, axis) => (axes.includes(axis) ? 1 : d));
-  const outStrides = stridesOf(outShape);
-  const groups: T[][] = Array.from({ length: sizeOfShape(outShape) }, () => []);
+  const outStrides = rowMajorStrides(outShape);
+  const groups: T[][] = Array.from({ length: sizeOf(outShape) }, () => []);
   forEachIndex(shape, (index, flat) => {
     groups[
       flatIndex(
@@ -162,8 +146,8 @@ export function scatterGroups<T>(
 ): T[][] {
   const outShape = [...shape];
   outShape[axis] = size;
-  const outStrides = stridesOf(outShape);
-  const groups: T[][] = Array.from({ length: sizeOfShape(outShape) }, () => []);
+  const outStrides = rowMajorStrides(outShape);
+  const groups: T[][] = Array.from({ length: sizeOf(outShape) }, () => []);
   forEachIndex(shape, (index, flat) => {
     const target = [...index];
     target[axis] = indices[index[axis]];

@@ -1,18 +1,18 @@
 /** Data-movement primitives on typed arrays: broadcast, transpose, slice, concat. */
-import type { HostArray, Shape } from "@neureco/core";
-import { productOf, stridesOf } from "./shape.js";
+import { type HostArray, rowMajorStrides, type Shape } from "@neureco/core";
+import { productOf } from "./shape.js";
 import { stridedCopyImpl } from "./strided-copy.js";
 
 /** numpy-style broadcast of `x` (shape `inShape`, same rank) to `outShape`. */
 export function broadcastImpl(x: HostArray, inShape: Shape, outShape: Shape, out: HostArray): void {
-  const inStrides = stridesOf(inShape);
+  const inStrides = rowMajorStrides(inShape);
   const strides = outShape.map((_, i) => (inShape[i] === 1 ? 0 : inStrides[i]));
   stridedCopyImpl(x, 0, outShape, strides, out);
 }
 
 /** Output dim i is input dim perm[i]. */
 export function transposeImpl(x: HostArray, shape: Shape, perm: readonly number[], out: HostArray): void {
-  const inStrides = stridesOf(shape);
+  const inStrides = rowMajorStrides(shape);
   stridedCopyImpl(
     x,
     0,
@@ -29,7 +29,7 @@ export function sliceImpl(
   size: readonly number[],
   out: HostArray,
 ): void {
-  const strides = stridesOf(shape);
+  const strides = rowMajorStrides(shape);
   let offset = 0;
   for (let i = 0; i < shape.length; i++) offset += begin[i] * strides[i];
   stridedCopyImpl(x, offset, size, strides, out);

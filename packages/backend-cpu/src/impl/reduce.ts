@@ -4,8 +4,7 @@
  * (one reduced run between two kept runs, which covers last-axis and
  * first-axis reductions) take a direct loop, anything else a general walk.
  */
-import type { HostArray, Shape } from "@neureco/core";
-import { sizeOfShape } from "./shape.js";
+import { type HostArray, type Shape, sizeOf } from "@neureco/core";
 
 export type ReduceOp = "sum" | "max";
 
@@ -103,7 +102,7 @@ export function reduceImpl(
   const init = op === "sum" ? 0 : Number.NEGATIVE_INFINITY;
   const acc = op === "sum" && !(out instanceof Float64Array) ? new Float64Array(out.length) : out;
   acc.fill(init);
-  if (sizeOfShape(shape) > 0) {
+  if (sizeOf(shape) > 0) {
     const runs = runsOf(shape, axes);
     const reducedRuns = runs.filter((r) => r.reduced);
     if (reducedRuns.length <= 1) {

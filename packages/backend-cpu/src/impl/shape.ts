@@ -1,22 +1,6 @@
 /** Shape arithmetic shared by the kernels. */
 import type { Shape } from "@neureco/core";
 
-export function sizeOfShape(shape: Shape): number {
-  let n = 1;
-  for (let i = 0; i < shape.length; i++) n *= shape[i];
-  return n;
-}
-
-export function stridesOf(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
-}
-
 /** Product of the dims in [from, to). */
 export function productOf(shape: Shape, from: number, to: number): number {
   let n = 1;

@@ -2,8 +2,8 @@
  * The one strided copy behind broadcast, transpose and slice: writes, in
  * row-major order of `dims`, src[offset + Σ index[i]·strides[i]] into dst.
  */
-import type { HostArray } from "@neureco/core";
-import { collapseWalk, sizeOfShape } from "./shape.js";
+import { type HostArray, sizeOf } from "@neureco/core";
+import { collapseWalk } from "./shape.js";
 
 const TILE = 32;
 
@@ -28,7 +28,7 @@ export function stridedCopyImpl(
   strides: readonly number[],
   dst: HostArray,
 ): void {
-  const total = sizeOfShape(dims);
+  const total = sizeOf(dims);
   if (total === 0) return;
   const walk = collapseWalk(dims, strides);
   const rank = walk.dims.length;
