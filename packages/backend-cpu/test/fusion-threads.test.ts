@@ -67,7 +67,8 @@ describe("fused loops on helper threads", () => {
           return c;
         },
       };
-      const rows = 1001; // not a multiple of the lanes nor of the threads
+      // Enough rows for several chunks; not a multiple of the lanes nor of the threads.
+      const rows = 8001;
       const expected = lossAndGradients(interpreted, rows, dtype).map((x) => x.readSync());
       const helpers = await helperThreadsReady();
       // The helpers instantiate each graph in the background: run until they take part.

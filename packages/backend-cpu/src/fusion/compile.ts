@@ -34,6 +34,11 @@ export interface FusionOptions {
    * Infinity: never. Default 400,000.
    */
   readonly threadWork?: number;
+  /**
+   * At most this many helper threads per run (default: all there are). The
+   * results are the same bits whatever the number of threads.
+   */
+  readonly helpers?: number;
 }
 
 /** A compiled graph, with how its last run was executed (for benchmarks and tests). */
@@ -76,8 +81,11 @@ export function compileGraph(
   options: FusionOptions = {},
 ): FusedGraph | undefined {
   let cache = compiledByStructure.get(storage);
-  if (!cache) compiledByStructure.set(storage, (cache = new Map()));
-  const key = `${options.loop ?? "auto"}|${options.threadWork ?? ""}|${structureKey(graph)}`;
+  if (!cache) {
+    cache = new Map();
+    compiledByStructure.set(storage, cache);
+  }
+  const key = `${options.loop ?? "auto"}|${options.threadWork ?? ""}|${options.helpers ?? ""}|${structureKey(graph)}`;
   let compiled = cache.get(key);
   if (compiled === undefined) {
     compiled = compileNew(graph, storage, options) ?? null;
@@ -109,7 +117,9 @@ function compileNew(graph: Graph, storage: CpuStorage, options: FusionOptions): 
   const wantsWasm =
     loopKind === "wasm" ||
     (loopKind === "auto" && plan.rows * plan.program.instructions.length >= WASM_MIN_WORK);
-  const wasm = wantsWasm ? createWasmRunner(plan, loop, { threadWork: options.threadWork }) : undefined;
+  const wasm = wantsWasm
+    ? createWasmRunner(plan, loop, { threadWork: options.threadWork, helpers: options.helpers })
+    : undefined;
   const runner: RowRunner =
     wasm?.run ??
     ((rowInputs, freeInputs, rowOutputs, accumulators) =>

@@ -32,7 +32,7 @@ export interface WasmLoopSpec {
   readonly freeSizes: readonly number[];
   readonly accumulatorSizes: readonly number[];
   readonly accumulatorOps: readonly AccumulateOp[];
-  /** How many accumulator regions (one per thread). */
+  /** How many accumulator regions (one per chunk of rows). */
   readonly regions: number;
   readonly sharedMemory: boolean;
 }
@@ -44,8 +44,10 @@ export interface WasmLayout {
   readonly rowOutputs: readonly number[];
   /** Offset of each accumulator inside a region. */
   readonly accumulators: readonly number[];
-  /** Offset of each region. */
+  /** Offset of each region: one after the other, a whole number of cache lines each. */
   readonly regions: readonly number[];
+  /** Bytes from one region to the next. */
+  readonly regionStride: number;
   readonly pages: number;
 }
 
@@ -72,6 +74,13 @@ const UNROLL = 1;
 /** Largest memory the generator lays out; bigger problems use the JavaScript loop. */
 export const MAX_WASM_BYTES = 1 << 30;
 
+/** Rows per loop iteration of a `dtype` loop: `run` ranges are multiples of it. */
+export function rowsPerIterationOf(dtype: DType): number {
+  return UNROLL * (dtype === "float64" ? F64_LANES : F32_LANES).count;
+}
+
+const CACHE_LINE = 64;
+
 function align16(n: number): number {
   return Math.ceil(n / 16) * 16;
 }
@@ -95,7 +104,11 @@ export function layoutFor(
     regionBytes += 16 * s;
     return at;
   });
-  const regions = Array.from({ length: spec.regions }, () => place(regionBytes));
+  // Regions start on cache lines, so that threads adding into neighbouring
+  // regions never write to the same line.
+  offset = Math.ceil(offset / CACHE_LINE) * CACHE_LINE;
+  const regionStride = Math.ceil(regionBytes / CACHE_LINE) * CACHE_LINE;
+  const regions = Array.from({ length: spec.regions }, () => place(regionStride));
   if (offset > MAX_WASM_BYTES) return undefined;
   return {
     rowInputs,
@@ -103,6 +116,7 @@ export function layoutFor(
     rowOutputs,
     accumulators,
     regions,
+    regionStride,
     pages: Math.max(1, Math.ceil(offset / PAGE)),
   };
 }
@@ -655,5 +669,5 @@ export function generateWasmLoop(spec: WasmLoopSpec): WasmLoop | undefined {
     imports,
     functions: [{ exportName: "run", type: { params: [I32, I32, I32], results: [] }, locals, body }],
   });
-  return { bytes, layout, lanes: L.count, rowsPerIteration: UNROLL * L.count };
+  return { bytes, layout, lanes: L.count, rowsPerIteration: rowsPerIterationOf(spec.dtype) };
 }

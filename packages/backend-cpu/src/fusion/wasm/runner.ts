@@ -2,12 +2,19 @@
  * Runs a generated WebAssembly row loop: copies the inputs into the module's
  * memory, runs whole lane groups there, finishes the last few rows with the
  * JavaScript loop, and folds the per-lane partial reductions.
+ *
+ * The lane groups are cut into chunks fixed by the row count (and the size
+ * of the graph's reductions), each reducing into its own region, and the
+ * regions are folded in chunk order: the bits of every result are the same
+ * whether the chunks run on the calling thread or are shared with helper
+ * threads, on the first run of a graph or a later one.
  */
 import type { HostArray } from "@neureco/core";
 import type { RowLoop } from "../js-loop.js";
 import type { FusionPlan } from "../plan.js";
-import { generateWasmLoop, WASM_IMPORTS, type WasmLayout } from "./row-loop.js";
-import { canUseThreads, ThreadedModule } from "./threads.js";
+import type { AccumulateOp } from "../scalar-program.js";
+import { generateWasmLoop, rowsPerIterationOf, WASM_IMPORTS, type WasmLayout } from "./row-loop.js";
+import { canUseThreads, chunkStart, ThreadedModule } from "./threads.js";
 
 /** Computes every row: fills row outputs and adds into the float64 accumulators. */
 export type RowRunner = (
@@ -48,12 +55,37 @@ function viewOf(
 export interface WasmRunnerOptions {
   /** Share rows with helper threads when a run has at least this much work (rows × scalar instructions); Infinity: never. */
   readonly threadWork?: number;
+  /** At most this many helper threads per run (default: all there are). */
+  readonly helpers?: number;
 }
 
 /** Work (rows × instructions) below which handing rows to threads costs more than it saves. */
 const DEFAULT_THREAD_WORK = 400_000;
-/** Accumulator regions laid out for the calling thread and up to 7 helpers. */
-const MAX_REGIONS = 8;
+/** Work (rows × instructions) per chunk at least: handing out a chunk costs a few microseconds. */
+const MIN_CHUNK_WORK = 100_000;
+/**
+ * Work per chunk at least, per element of its accumulator region: setting up
+ * and combining a chunk's partials must stay cheap beside computing them.
+ */
+const CHUNK_WORK_PER_PARTIAL = 1024;
+/** Chunks at most: enough for up to 8 threads to share the rows evenly. */
+const MAX_CHUNKS = 64;
+/** Bytes of accumulator regions at most, all chunks together. */
+const MAX_REGIONS_BYTES = 64 << 20;
+
+/**
+ * How many chunks the lane groups of a run are cut into: a function of the
+ * graph and its row count only, never of the threads there are.
+ */
+function chunkCount(plan: FusionPlan): number {
+  const lanes = plan.dtype === "float64" ? 2 : 4;
+  const partials = plan.accumulators.reduce((n, a) => n + a.size * lanes, 0);
+  const work = plan.rows * plan.program.instructions.length;
+  const chunkWork = Math.max(MIN_CHUNK_WORK, CHUNK_WORK_PER_PARTIAL * partials);
+  const groups = Math.floor(plan.rows / rowsPerIterationOf(plan.dtype));
+  const byMemory = Math.floor(MAX_REGIONS_BYTES / Math.max(16, partials * (16 / lanes)));
+  return Math.max(1, Math.min(MAX_CHUNKS, groups, byMemory, Math.floor(work / chunkWork)));
+}
 
 /** A WebAssembly runner, with how many threads its last run used. */
 export interface WasmRunner {
@@ -72,7 +104,8 @@ export function createWasmRunner(
 ): WasmRunner | undefined {
   if (!hasWasmSimd()) return undefined;
   const threadWork = options.threadWork ?? DEFAULT_THREAD_WORK;
-  const threaded = threadWork !== Number.POSITIVE_INFINITY && canUseThreads();
+  const threaded = threadWork !== Number.POSITIVE_INFINITY && (options.helpers ?? 1) > 0 && canUseThreads();
+  const chunks = chunkCount(plan);
   const generated = generateWasmLoop({
     program: plan.program,
     dtype: plan.dtype,
@@ -82,10 +115,11 @@ export function createWasmRunner(
     freeSizes: plan.freeInputSizes,
     accumulatorSizes: plan.accumulators.map((a) => a.size),
     accumulatorOps: plan.accumulators.map((a) => a.op),
-    regions: threaded ? MAX_REGIONS : 1,
+    regions: chunks,
     sharedMemory: threaded,
   });
   if (!generated) return undefined;
+  const regions = regionsOf(plan, generated.layout);
   let run: RunExport;
   let memory: WebAssembly.Memory;
   let helpers: ThreadedModule | undefined;
@@ -95,8 +129,15 @@ export function createWasmRunner(
     const module = new WebAssembly.Module(generated.bytes);
     const instance = new WebAssembly.Instance(module, { env: { memory, ...WASM_IMPORTS } });
     run = instance.exports.run as RunExport;
-    if (threaded && plan.rows * plan.program.instructions.length >= threadWork)
-      helpers = new ThreadedModule(module, memory, generated.layout.regions);
+    if (threaded && plan.rows * plan.program.instructions.length >= threadWork) {
+      helpers = new ThreadedModule(
+        module,
+        memory,
+        generated.layout.regions,
+        regions.initial,
+        options.helpers ?? Number.POSITIVE_INFINITY,
+      );
+    }
   } catch {
     // e.g. a browser's main thread refuses to compile big modules synchronously
     return undefined;
@@ -110,7 +151,32 @@ export function createWasmRunner(
     run,
     tail,
     helpers,
+    regions,
   );
+}
+
+/** The accumulator regions of a layout, one per chunk. */
+interface Regions {
+  /** Elements (of the loop's dtype) from one region to the next. */
+  readonly length: number;
+  /** Where each accumulator's lane partials lie in a region. */
+  readonly slices: readonly RegionSlice[];
+  /** What a region starts with: 0 for sums, −∞ for maxima. */
+  readonly initial: Float64Array | Float32Array;
+}
+
+function regionsOf(plan: FusionPlan, layout: WasmLayout): Regions {
+  const bytesPerElement = plan.dtype === "float64" ? 8 : 4;
+  const lanes = 16 / bytesPerElement;
+  const length = layout.regionStride / bytesPerElement;
+  const slices = plan.accumulators.map((a, s) => {
+    const start = layout.accumulators[s] / bytesPerElement;
+    return { op: a.op, size: a.size, start, end: start + a.size * lanes };
+  });
+  const initial = plan.dtype === "float64" ? new Float64Array(length) : new Float32Array(length);
+  for (const { op, start, end } of slices)
+    if (op === "max") initial.fill(Number.NEGATIVE_INFINITY, start, end);
+  return { length, slices, initial };
 }
 
 function wasmRunner(
@@ -122,6 +188,7 @@ function wasmRunner(
   run: RunExport,
   tail: RowLoop,
   helpers: ThreadedModule | undefined,
+  regions: Regions,
 ): WasmRunner {
   const { rows, dtype } = plan;
   const inputViews = plan.rowInputs.map((r, s) =>
@@ -131,13 +198,23 @@ function wasmRunner(
   const outputViews = plan.rowOutputs.map((r, s) =>
     viewOf(buffer, dtype, layout.rowOutputs[s], rows * r.rowSize),
   );
-  const lanesPerElement = 16 / (dtype === "float64" ? 8 : 4);
-  const accumulatorViews = layout.regions.map((region) =>
-    plan.accumulators.map((a, s) =>
-      viewOf(buffer, dtype, region + layout.accumulators[s], a.size * lanesPerElement),
-    ),
-  );
+  // One region per chunk of lane groups, one after the other.
+  const chunks = layout.regions.length;
+  const { length: regionLength, slices, initial } = regions;
+  const regionsView = viewOf(buffer, dtype, layout.regions[0], chunks * regionLength);
+  /** The chunks' partials combined, in float64. */
+  const combined = new Float64Array(regionLength);
   const fullRows = rows - (rows % rowsPerIteration);
+  const groups = fullRows / rowsPerIteration;
+  /** Runs chunk c into its region, set up first. */
+  const runChunk = (c: number) => {
+    regionsView.set(initial, c * regionLength);
+    run(
+      chunkStart(groups, chunks, rowsPerIteration, c),
+      chunkStart(groups, chunks, rowsPerIteration, c + 1),
+      layout.regions[c],
+    );
+  };
   let threadsUsed = 1;
   const copiedInputs: (WeakRef<HostArray> | undefined)[] = plan.rowInputs.map(() => undefined);
   const runRows: RowRunner = (rowInputs, freeInputs, rowOutputs, accumulators) => {
@@ -149,40 +226,104 @@ function wasmRunner(
       copiedInputs[s] = typeof WeakRef === "function" ? new WeakRef(rowInputs[s]) : undefined;
     });
     freeViews.forEach((view, s) => view.set(freeInputs[s]));
-    for (let t = 0; t < threads; t++) {
-      accumulatorViews[t].forEach((view, s) =>
-        view.fill(plan.accumulators[s].op === "sum" ? 0 : Number.NEGATIVE_INFINITY),
-      );
-    }
-    if (helpers && threads > 1)
-      helpers.runShared(threads - 1, fullRows / rowsPerIteration, rowsPerIteration, run);
-    else run(0, fullRows, layout.regions[0]);
+    if (helpers && threads > 1) helpers.runShared(threads - 1, groups, rowsPerIteration, runChunk);
+    // The same chunks as with helpers, so that the same partials are combined.
+    else for (let c = 0; c < chunks; c++) runChunk(c);
     threadsUsed = threads;
     outputViews.forEach((view, s) =>
       rowOutputs[s].set(view.subarray(0, fullRows * plan.rowOutputs[s].rowSize)),
     );
+    // The chunks' partials in chunk order, then the lanes, then the last few rows.
+    combineChunks(regionsView, chunks, slices, combined);
+    foldLanes(slices, combined, lanes, accumulators);
     if (fullRows < rows) tail(rowInputs, freeInputs, rowOutputs, accumulators, fullRows, rows);
-    for (let t = 0; t < threads; t++) foldLanes(plan, accumulatorViews[t], lanes, accumulators);
   };
   return { run: runRows, threadsUsed: () => threadsUsed };
 }
 
-/** Adds (or maxes) each accumulator's lane partials into the float64 accumulators. */
+interface RegionSlice {
+  readonly op: AccumulateOp;
+  /** Elements of the accumulator. */
+  readonly size: number;
+  /** Its lane partials in a region: [start, end). */
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Sums (or maxes) the lane partials of chunks 0, 1, … in that order into
+ * `combined`. One function per array type, so that each stays monomorphic.
+ */
+function combineChunks(
+  regions: HostArray,
+  chunks: number,
+  slices: readonly RegionSlice[],
+  combined: Float64Array,
+): void {
+  if (regions instanceof Float64Array) combineFloat64(regions, chunks, slices, combined);
+  else combineFloat32(regions, chunks, slices, combined);
+}
+
+function combineFloat64(
+  regions: Float64Array,
+  chunks: number,
+  slices: readonly RegionSlice[],
+  combined: Float64Array,
+): void {
+  const length = combined.length;
+  for (let i = 0; i < length; i++) combined[i] = regions[i];
+  for (const { op, start, end } of slices) {
+    for (let c = 1; c < chunks; c++) {
+      const base = c * length;
+      if (op === "sum") {
+        for (let i = start; i < end; i++) combined[i] += regions[base + i];
+      } else {
+        for (let i = start; i < end; i++) {
+          const v = regions[base + i];
+          if (v > combined[i] || Number.isNaN(v)) combined[i] = v;
+        }
+      }
+    }
+  }
+}
+
+function combineFloat32(
+  regions: Float32Array,
+  chunks: number,
+  slices: readonly RegionSlice[],
+  combined: Float64Array,
+): void {
+  const length = combined.length;
+  for (let i = 0; i < length; i++) combined[i] = regions[i];
+  for (const { op, start, end } of slices) {
+    for (let c = 1; c < chunks; c++) {
+      const base = c * length;
+      if (op === "sum") {
+        for (let i = start; i < end; i++) combined[i] += regions[base + i];
+      } else {
+        for (let i = start; i < end; i++) {
+          const v = regions[base + i];
+          if (v > combined[i] || Number.isNaN(v)) combined[i] = v;
+        }
+      }
+    }
+  }
+}
+
+/** Adds (or maxes) each accumulator's combined lane partials into the float64 accumulators. */
 function foldLanes(
-  plan: FusionPlan,
-  views: readonly HostArray[],
+  slices: readonly RegionSlice[],
+  combined: Float64Array,
   lanes: number,
   accumulators: readonly Float64Array[],
 ): void {
-  plan.accumulators.forEach((a, s) => {
-    const view = views[s];
+  slices.forEach(({ op, size, start }, s) => {
     const target = accumulators[s];
-    const stride = 16 / view.BYTES_PER_ELEMENT;
-    for (let index = 0; index < a.size; index++) {
+    for (let index = 0; index < size; index++) {
       let acc = target[index];
       for (let lane = 0; lane < lanes; lane++) {
-        const v = view[index * stride + lane];
-        if (a.op === "sum") acc += v;
+        const v = combined[start + index * lanes + lane];
+        if (op === "sum") acc += v;
         else if (v > acc || Number.isNaN(v)) acc = v;
       }
       target[index] = acc;

@@ -3,12 +3,15 @@
  * loaded by a dynamic import so that browser bundles never see it).
  *
  * Each worker instantiates a graph's module over the same shared memory. A
- * job cuts the rows into chunks; the calling thread and the helpers claim
- * chunks from a shared counter until none is left, each adding into its own
- * accumulator region. The caller never waits for a helper that has not
- * claimed a chunk, so a helper descheduled on a busy machine costs nothing.
- * The pool starts in the background on first use; until a worker has
- * instantiated a graph, that graph simply runs on the calling thread.
+ * job's rows are cut into chunks fixed by the runner (by the graph and its
+ * row count only); the calling thread and the helpers claim chunks from a
+ * shared counter until none is left. Each chunk adds into its own
+ * accumulator region, which the runner folds in chunk order: which thread
+ * ran a chunk, and how many threads took part, never changes a bit of the
+ * result. The caller never waits for a helper that has not claimed a chunk,
+ * so a helper descheduled on a busy machine costs nothing. The pool starts
+ * in the background on first use; until a worker has instantiated a graph,
+ * that graph's chunks all run on the calling thread.
  */
 import { WASM_IMPORTS } from "./row-loop.js";
 
@@ -27,6 +30,9 @@ const LANES = 7; // rows per lane group
 const PARTICIPANTS = 8; // helpers 1…n take part (others were not ready when the job started)
 const WORDS = 9;
 
+/** Most helper threads the pool starts (the calling thread makes one more). */
+const MAX_HELPERS = 7;
+
 /**
  * Claims the next chunk of job `job` from word `claimWord`, or returns -1
  * when the job is over (all chunks claimed, or a newer job started). Shared
@@ -42,8 +48,8 @@ function claimChunk(control: Int32Array, claimWord: number, job: number, chunks:
   }
 }
 
-/** First row of chunk c (a whole number of lane groups). */
-function chunkStart(groups: number, chunks: number, lanes: number, c: number): number {
+/** First row of chunk c of `chunks` over `groups` lane groups (a whole number of groups). */
+export function chunkStart(groups: number, chunks: number, lanes: number, c: number): number {
   return Math.round((groups * c) / chunks) * lanes;
 }
 
@@ -52,7 +58,7 @@ function chunkStart(groups: number, chunks: number, lanes: number, c: number): n
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const control = new Int32Array(workerData.control);
-const region = workerData.region;
+const helper = workerData.helper;
 const runs = new Map();
 const imports = { ${Object.keys(WASM_IMPORTS)
   .map((name) => `${name}: Math.${name}`)
@@ -62,7 +68,8 @@ const chunkStart = ${chunkStart.toString()};
 parentPort.on("message", (m) => {
   if (m.kind === "forget") { runs.delete(m.id); return; }
   const instance = new WebAssembly.Instance(m.module, { env: { memory: m.memory, ...imports } });
-  runs.set(m.id, { run: instance.exports.run, regions: m.regions });
+  const view = m.initial instanceof Float64Array ? new Float64Array(m.memory.buffer) : new Float32Array(m.memory.buffer);
+  runs.set(m.id, { run: instance.exports.run, regions: m.regions, initial: m.initial, view });
   Atomics.store(new Int32Array(m.ready), 0, 1);
 });
 (async () => {
@@ -73,10 +80,12 @@ parentPort.on("message", (m) => {
     seen = Atomics.load(control, ${JOB});
     const graph = runs.get(control[${GRAPH}]);
     const groups = control[${GROUPS}], chunks = control[${CHUNKS}], lanes = control[${LANES}];
-    if (!graph || region > control[${PARTICIPANTS}]) continue;
+    if (!graph || helper > control[${PARTICIPANTS}]) continue;
     for (let c; (c = claimChunk(control, ${CLAIM}, seen, chunks)) >= 0; ) {
       try {
-        graph.run(chunkStart(groups, chunks, lanes, c), chunkStart(groups, chunks, lanes, c + 1), graph.regions[region]);
+        // The chunk's region, set up here (not in the calling thread's cache).
+        graph.view.set(graph.initial, graph.regions[c] / graph.view.BYTES_PER_ELEMENT);
+        graph.run(chunkStart(groups, chunks, lanes, c), chunkStart(groups, chunks, lanes, c + 1), graph.regions[c]);
       } catch {
         Atomics.store(control, ${FAILED}, 1);
       }
@@ -96,12 +105,17 @@ interface Pool {
 
 let pool: Pool | undefined;
 let poolStarting = false;
+/** Whether starting the pool has finished (or failed). */
+let poolSettled = false;
 let nextGraphId = 1;
+/** Helpers asked for beyond the default (tests). */
+let minimumHelpers = 0;
+let growPool: (() => void) | undefined;
 
 /** How many helper threads to use: the other cores, at most 7. */
 function helperCount(os: typeof import("node:os")): number {
   const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-  return Math.max(0, Math.min(7, cores - 1));
+  return Math.max(0, Math.min(MAX_HELPERS, cores - 1));
 }
 
 /** Whether this environment can share WebAssembly memory with helper threads at all. */
@@ -123,22 +137,28 @@ function startPool(): void {
     load("node:os") as Promise<typeof import("node:os")>,
   ])
     .then(([threads, os]) => {
-      const count = helperCount(os);
-      if (count === 0) return;
       const control = new Int32Array(new SharedArrayBuffer(WORDS * 4));
-      const workers = Array.from({ length: count }, (_, helper) => {
-        // Region 0 is the calling thread's; helper h adds into region h + 1.
-        const worker = new threads.Worker(WORKER_SOURCE, {
-          eval: true,
-          workerData: { control: control.buffer, region: helper + 1 },
-        });
-        worker.unref();
-        return worker;
-      });
+      const workers: NodeWorker[] = [];
+      growPool = () => {
+        const count = Math.min(MAX_HELPERS, Math.max(helperCount(os), minimumHelpers));
+        while (workers.length < count) {
+          // Helper h (from 1) takes part in jobs that have at least h participants.
+          const worker = new threads.Worker(WORKER_SOURCE, {
+            eval: true,
+            workerData: { control: control.buffer, helper: workers.length + 1 },
+          });
+          worker.unref();
+          workers.push(worker);
+        }
+      };
+      growPool();
       pool = { workers, control };
     })
     .catch(() => {
       // No worker threads here: everything runs on the calling thread.
+    })
+    .finally(() => {
+      poolSettled = true;
     });
 }
 
@@ -148,10 +168,21 @@ export function helperThreads(): number {
   return pool?.workers.length ?? 0;
 }
 
-/** Resolves once the pool has started (or failed to), with its size; for tests and benchmarks. */
-export async function helperThreadsReady(timeoutMs = 10_000): Promise<number> {
+/**
+ * Resolves once the pool has started (or failed to), with its size; for tests
+ * and benchmarks. `minimum`: start at least this many helpers (at most 7),
+ * even on a machine with fewer cores.
+ */
+export async function helperThreadsReady(timeoutMs = 10_000, minimum = 0): Promise<number> {
+  minimumHelpers = Math.max(minimumHelpers, Math.min(MAX_HELPERS, minimum));
+  startPool();
+  growPool?.();
   const until = Date.now() + timeoutMs;
-  while (helperThreads() === 0 && canUseThreads() && Date.now() < until)
+  while (
+    (!poolSettled || (pool !== undefined && helperThreads() < minimumHelpers)) &&
+    canUseThreads() &&
+    Date.now() < until
+  )
     await new Promise((r) => setTimeout(r, 10));
   return helperThreads();
 }
@@ -171,18 +202,25 @@ export class ThreadedModule {
   private readonly ready: Int32Array[] = [];
   private posted = 0;
 
-  /** `regions`: byte offset of each thread's accumulator region (0: the caller). */
+  /**
+   * `regions`: byte offset of each chunk's accumulator region; `initial`: the
+   * contents a region starts with (in the loop's dtype); `maxHelpers`: the
+   * most helper threads to share a run with.
+   */
   constructor(
     private readonly module: WebAssembly.Module,
     private readonly memory: WebAssembly.Memory,
     private readonly regions: readonly number[],
+    private readonly initial: Float64Array | Float32Array,
+    private readonly maxHelpers: number,
   ) {
     forgetting?.register(this, this.id);
   }
 
   /** Helper threads that have instantiated this module (posting it to new ones). */
   helpers(): number {
-    const available = Math.min(helperThreads(), this.regions.length - 1);
+    // More helpers than chunks beyond the caller's first would find nothing to do.
+    const available = Math.min(helperThreads(), this.maxHelpers, this.regions.length - 1);
     const workers = pool?.workers ?? [];
     for (; this.posted < available; this.posted++) {
       const ready = new Int32Array(new SharedArrayBuffer(4));
@@ -193,6 +231,7 @@ export class ThreadedModule {
         module: this.module,
         memory: this.memory,
         regions: this.regions,
+        initial: this.initial,
         ready: ready.buffer,
       });
     }
@@ -202,17 +241,13 @@ export class ThreadedModule {
   }
 
   /**
-   * Runs rows [0, groups · lanes) on the calling thread (`run`) and the first
-   * `helpers` helpers (ready ones, whose accumulator regions the caller zeroed).
+   * Runs rows [0, groups · lanes), cut into as many chunks as there are
+   * regions (chunk c setting up region c, then adding into it), on the
+   * calling thread (`runChunk`) and the first `helpers` helpers (ready ones).
    */
-  runShared(
-    helpers: number,
-    groups: number,
-    lanes: number,
-    run: (start: number, end: number, accumulators: number) => void,
-  ): void {
+  runShared(helpers: number, groups: number, lanes: number, runChunk: (chunk: number) => void): void {
     const control = (pool as Pool).control;
-    const chunks = Math.min(groups, 16 * (1 + helpers));
+    const chunks = this.regions.length;
     control[PARTICIPANTS] = helpers;
     const job = ++jobSequence;
     control[GRAPH] = this.id;
@@ -229,7 +264,7 @@ export class ThreadedModule {
       c >= 0;
       c = claimChunk(control, CLAIM, job, chunks), mine++
     ) {
-      run(chunkStart(groups, chunks, lanes, c), chunkStart(groups, chunks, lanes, c + 1), this.regions[0]);
+      runChunk(c);
     }
     // Wait for the chunks the helpers claimed.
     const deadline = Date.now() + 60_000;
