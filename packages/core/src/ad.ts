@@ -1,10 +1,10 @@
-import { callGraph, type TracedFunction, traceFunction } from "./execute.js";
+import { callGraph, replayNode, type TracedFunction, traceFunction } from "./execute.js";
 import type { Graph, NodeOf, ValueType } from "./graph.js";
-import { sameShape, shapeToString } from "./graph.js";
+import { sameShape, shapeToString, valueTypeOf } from "./graph.js";
 import * as op from "./ops.js";
 import type { PrimitiveName } from "./primitives.js";
 import { jvpRules, type Tangent, vjpRules } from "./rules.js";
-import { apply, Tensor } from "./tensor.js";
+import { Tensor } from "./tensor.js";
 
 /**
  * Automatic differentiation as graph transformations. A function is traced
@@ -98,8 +98,8 @@ export function jvpGraph(graph: Graph, withTangent: readonly boolean[]): Graph {
       let k = graph.inputs.length;
       const tenv: Tangent[] = graph.inputs.map((_, i) => (withTangent[i] ? args[k++] : null));
       for (const node of graph.nodes) {
+        const out = replayNode(node, env, args[0]);
         const ins = node.inputs.map((i) => env[i]);
-        const out = apply(node.prim, ins, node.params, args[0]);
         const tins = node.inputs.map((i) => tenv[i]);
         env.push(out);
         tenv.push(tins.every((t) => t === null) ? null : jvpNode(node, ins, tins, out));
@@ -119,23 +119,14 @@ export function jvpGraph(graph: Graph, withTangent: readonly boolean[]): Graph {
  */
 export function vjpGraph(graph: Graph, withCotangent: readonly boolean[]): Graph {
   return cached(vjpCache, graph, withCotangent, () => {
-    const outTypes = graph.outputs.map((id) =>
-      id < graph.inputs.length ? graph.inputs[id] : graph.nodes[id - graph.inputs.length].out,
-    );
+    const outTypes = graph.outputs.map((id) => valueTypeOf(graph, id));
     return traceFunction([...graph.inputs, ...outTypes], (...args) => {
       const n = graph.inputs.length;
       const env = args.slice(0, n);
       // Which values depend on an input we differentiate for.
       const needed: boolean[] = graph.inputs.map((_, i) => withCotangent[i]);
       for (const node of graph.nodes) {
-        env.push(
-          apply(
-            node.prim,
-            node.inputs.map((i) => env[i]),
-            node.params,
-            args[0],
-          ),
-        );
+        env.push(replayNode(node, env, args[0]));
         needed.push(node.inputs.some((i) => needed[i]));
       }
       const ct: Tangent[] = new Array(env.length).fill(null);

@@ -1,5 +1,12 @@
 import type { Backend, CompiledGraph, DataId, TensorInfo } from "./backend.js";
-import { type Graph, type GraphNode, sameShape, shapeToString, type ValueType } from "./graph.js";
+import {
+  type Graph,
+  type GraphNode,
+  sameShape,
+  shapeToString,
+  type ValueType,
+  valueTypeOf,
+} from "./graph.js";
 import {
   apply,
   commonBackend,
@@ -90,17 +97,18 @@ export function callGraph(graph: Graph, inputs: readonly Tensor[]): Tensor[] {
 
 function inlineGraph(graph: Graph, inputs: readonly Tensor[]): Tensor[] {
   const env: Tensor[] = [...inputs];
-  for (const node of graph.nodes) {
-    env.push(
-      apply(
-        node.prim,
-        node.inputs.map((i) => env[i]),
-        node.params,
-        inputs[0],
-      ),
-    );
-  }
+  for (const node of graph.nodes) env.push(replayNode(node, env, inputs[0]));
   return graph.outputs.map((id) => env[id]);
+}
+
+/** Applies one graph node to the values computed so far (`env`, indexed by value id). */
+export function replayNode(node: GraphNode, env: readonly Tensor[], context: Tensor | undefined): Tensor {
+  return apply(
+    node.prim,
+    node.inputs.map((i) => env[i]),
+    node.params,
+    context,
+  );
 }
 
 const compiledGraphs = new WeakMap<Backend, WeakMap<Graph, CompiledGraph | null>>();
@@ -125,12 +133,7 @@ export function executeGraph(backend: Backend, graph: Graph, inputs: readonly Te
   const infos = inputs.map((t) => t.info());
   const compiled = compiledFor(backend, graph);
   const outIds = compiled ? compiled.run(infos) : interpret(backend, graph, infos);
-  return outIds.map((dataId, k) => fromDataId(backend, dataId, typeOf(graph, graph.outputs[k])));
-}
-
-function typeOf(graph: Graph, id: number): ValueType {
-  const n = graph.inputs.length;
-  return id < n ? graph.inputs[id] : graph.nodes[id - n].out;
+  return outIds.map((dataId, k) => fromDataId(backend, dataId, valueTypeOf(graph, graph.outputs[k])));
 }
 
 /**

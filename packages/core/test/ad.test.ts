@@ -4,6 +4,7 @@ import { grad, jit, jvp, valueAndGrad, vjp } from "../src/ad.js";
 import * as op from "../src/ops.js";
 import type { Tensor } from "../src/tensor.js";
 import { seedArb, seededRandom } from "../src/testing/arbitraries.js";
+import { relativeError } from "../src/testing/derivatives.js";
 import { referenceBackend } from "../src/testing/reference-backend.js";
 import { dot, randomData, randomProgram } from "./random-programs.js";
 
@@ -22,16 +23,6 @@ function shifted(
   return host(f(op.add(x, op.mul(dx, s)), op.add(w, op.mul(dw, s))));
 }
 
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / Math.max(den, 1e-3);
-}
-
 describe("forward mode against central finite differences", () => {
   it("holds on random compositions (float64, relative error ≤ 1e-6)", () => {
     fc.assert(
@@ -44,7 +35,7 @@ describe("forward mode against central finite differences", () => {
         const plus = shifted(p.f, x, w, dx, dw, h);
         const minus = shifted(p.f, x, w, dx, dw, -h);
         const fd = plus.map((v, i) => (v - minus[i]) / (2 * h));
-        const err = relError(host(dy), fd);
+        const err = relativeError(host(dy), fd);
         if (!(err <= 1e-6)) throw new Error(`${p.description}: relative error ${err}`);
       }),
       { numRuns: 60 },
@@ -88,7 +79,7 @@ describe("Hessian-vector products (jvp of grad)", () => {
         const gp = host(gradW(op.add(w, op.mul(vw, h))));
         const gm = host(gradW(op.sub(w, op.mul(vw, h))));
         const fd = gp.map((v, i) => (v - gm[i]) / (2 * h));
-        const err = relError(host(hv), fd);
+        const err = relativeError(host(hv), fd);
         if (!(err <= 1e-5)) throw new Error(`${p.description}: relative error ${err}`);
       }),
       { numRuns: 40 },
@@ -107,8 +98,8 @@ describe("grad, valueAndGrad and jit", () => {
     const [y, pullback] = vjp(loss, [w, x]);
     expect(host(value)[0]).toBe(host(y)[0]);
     const [pw, px] = pullback(op.onesLike(y));
-    expect(relError(host(gw), host(pw))).toBeLessThan(1e-14);
-    expect(relError(host(gx), host(px))).toBeLessThan(1e-14);
+    expect(relativeError(host(gw), host(pw))).toBeLessThan(1e-14);
+    expect(relativeError(host(gx), host(px))).toBeLessThan(1e-14);
   });
 
   it("the analytic gradient of a mean squared tanh layer", () => {
@@ -123,7 +114,7 @@ describe("grad, valueAndGrad and jit", () => {
           const tv = t[i * 2 + k];
           expected[j * 2 + k] += (xs[i * 3 + j] * 2 * tv * (1 - tv * tv)) / 10;
         }
-    expect(relError(host(gw), expected)).toBeLessThan(1e-14);
+    expect(relativeError(host(gw), expected)).toBeLessThan(1e-14);
   });
 
   it("jit traces once per signature and gives the eager results", () => {

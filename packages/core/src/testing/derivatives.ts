@@ -36,7 +36,7 @@ const FD_STEP = 1e-5;
 const describeShapes = (xs: readonly RefValue[]) => xs.map((x) => `[${x.shape.join(", ")}]`).join(" ");
 
 /** max |a − e| / max(max |e|, 1e-3): a norm-wise relative error. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   let diff = 0;
   let size = 0;
   for (let i = 0; i < expected.length; i++) {

@@ -16,6 +16,7 @@ export {
   DEFAULT_DERIVATIVE_TOLERANCE,
   type DerivativeTolerance,
   describeDerivativeConformance,
+  relativeError,
 } from "./derivatives.js";
 export {
   PRIMITIVE_CASES,

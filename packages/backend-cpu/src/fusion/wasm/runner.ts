@@ -252,43 +252,10 @@ interface RegionSlice {
 
 /**
  * Sums (or maxes) the lane partials of chunks 0, 1, … in that order into
- * `combined`. One function per array type, so that each stays monomorphic.
+ * `combined` (float64, whatever the regions' dtype).
  */
 function combineChunks(
   regions: HostArray,
-  chunks: number,
-  slices: readonly RegionSlice[],
-  combined: Float64Array,
-): void {
-  if (regions instanceof Float64Array) combineFloat64(regions, chunks, slices, combined);
-  else combineFloat32(regions, chunks, slices, combined);
-}
-
-function combineFloat64(
-  regions: Float64Array,
-  chunks: number,
-  slices: readonly RegionSlice[],
-  combined: Float64Array,
-): void {
-  const length = combined.length;
-  for (let i = 0; i < length; i++) combined[i] = regions[i];
-  for (const { op, start, end } of slices) {
-    for (let c = 1; c < chunks; c++) {
-      const base = c * length;
-      if (op === "sum") {
-        for (let i = start; i < end; i++) combined[i] += regions[base + i];
-      } else {
-        for (let i = start; i < end; i++) {
-          const v = regions[base + i];
-          if (v > combined[i] || Number.isNaN(v)) combined[i] = v;
-        }
-      }
-    }
-  }
-}
-
-function combineFloat32(
-  regions: Float32Array,
   chunks: number,
   slices: readonly RegionSlice[],
   combined: Float64Array,
