@@ -15,14 +15,7 @@ import {
 } from "../src/fusion/index.js";
 import { createKernels } from "../src/kernels.js";
 import { CpuStorage } from "../src/storage.js";
-
-function values(count: number, seed: number): Float64Array {
-  let s = seed >>> 0 || 1;
-  return Float64Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2147483648 - 1;
-  });
-}
+import { smallNetwork, squaredError } from "./small-network.js";
 
 /** Enough rows for helper threads by default (rows × instructions ≥ 400,000); not a multiple of the lanes. */
 const ROWS = 20_001;
@@ -49,27 +42,9 @@ function backendWith(options: FusionOptions, compiled: FusedGraph[]): Backend {
 
 /** jit(valueAndGrad) of a small tanh network's squared error, over the weights. */
 function lossAndGradients(backend: Backend, dtype: DType): () => Float64Array[] {
-  const t = (shape: number[], seed: number) =>
-    nc.tensor(
-      backend,
-      values(
-        shape.reduce((a, b) => a * b, 1),
-        seed,
-      ),
-      shape,
-      dtype,
-    );
-  const [W1, b1, W2, b2, X, y] = [
-    t([5, 7], 1),
-    t([7], 2),
-    t([7, 2], 3),
-    t([2], 4),
-    t([ROWS, 5], 5),
-    t([ROWS, 2], 6),
-  ];
-  const loss = (W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) =>
-    nc.sum(nc.square(nc.sub(nc.add(nc.matmul(nc.tanh(nc.add(nc.matmul(X, W1), b1)), W2), b2), y)));
-  const vg = nc.valueAndGrad(loss);
+  const { W1, b1, W2, b2, X, y } = smallNetwork(backend, ROWS, dtype);
+  const error = squaredError(y);
+  const vg = nc.valueAndGrad((W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) => error(W1, b1, W2, b2, X));
   const f = nc.jit((W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) => {
     const [value, grads] = vg(W1, b1, W2, b2);
     return [value, ...grads];

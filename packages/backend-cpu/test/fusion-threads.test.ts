@@ -9,38 +9,11 @@ import { describe, expect, it } from "vitest";
 import { compileGraph, type FusedGraph, helperThreadsReady } from "../src/fusion/index.js";
 import { createKernels } from "../src/kernels.js";
 import { CpuStorage } from "../src/storage.js";
-
-function values(count: number, seed: number): Float64Array {
-  let s = seed >>> 0 || 1;
-  return Float64Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2147483648 - 1;
-  });
-}
+import { smallNetwork, squaredError } from "./small-network.js";
 
 function lossAndGradients(backend: Backend, rows: number, dtype: DType): Tensor[] {
-  const t = (shape: number[], seed: number) =>
-    nc.tensor(
-      backend,
-      values(
-        shape.reduce((a, b) => a * b, 1),
-        seed,
-      ),
-      shape,
-      dtype,
-    );
-  const [W1, b1, W2, b2, X, y] = [
-    t([5, 7], 1),
-    t([7], 2),
-    t([7, 2], 3),
-    t([2], 4),
-    t([rows, 5], 5),
-    t([rows, 2], 6),
-  ];
-  const loss = (W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor, X: Tensor) =>
-    nc.sum(nc.square(nc.sub(nc.add(nc.matmul(nc.tanh(nc.add(nc.matmul(X, W1), b1)), W2), b2), y)));
-  const vg = nc.valueAndGrad(loss);
-  const [value, grads] = vg(W1, b1, W2, b2, X);
+  const { W1, b1, W2, b2, X, y } = smallNetwork(backend, rows, dtype);
+  const [value, grads] = nc.valueAndGrad(squaredError(y))(W1, b1, W2, b2, X);
   return [value, ...grads];
 }
 
