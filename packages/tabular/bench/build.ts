@@ -6,9 +6,11 @@
  * its weights, a build no slower than its grid search.
  *
  * With several seeds, each task gets one row per seed and a "mean" row (the
- * mean RMSE, weights and seconds over the seeds), judged on the means.
+ * mean RMSE ± its standard error, weights and seconds over the seeds),
+ * judged on the means. A single test split makes one build's RMSE noisy:
+ * judge changes of the method on 20 seeds.
  *
- * Usage: pnpm --filter @neureco/tabular bench:build [dataDir] [--task name] [--seeds 0,1,2]
+ * Usage: pnpm --filter @neureco/tabular bench:build [dataDir] [--task name] [--seeds 0,1,2 | --seed-count 20]
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -33,9 +35,12 @@ interface Baseline {
 const args = process.argv.slice(2);
 const option = (name: string): string | null => (args.includes(name) ? args[args.indexOf(name) + 1] : null);
 const taskFilter = option("--task");
-const seeds = (option("--seeds") ?? "0").split(",").map(Number);
+const seedCount = option("--seed-count");
+const seeds = seedCount
+  ? Array.from({ length: Number(seedCount) }, (_, i) => i)
+  : (option("--seeds") ?? "0").split(",").map(Number);
 const dataDir = resolve(
-  args.find((a, i) => !a.startsWith("--") && !["--task", "--seeds"].includes(args[i - 1])) ??
+  args.find((a, i) => !a.startsWith("--") && !["--task", "--seeds", "--seed-count"].includes(args[i - 1])) ??
     join(import.meta.dirname, "../../../datasets"),
 );
 
@@ -105,6 +110,8 @@ const rows: string[][] = [
 
 interface Run {
   rmse: number[];
+  /** Standard error of each mean RMSE (mean rows only). */
+  rmseSe?: number[];
   weights: number;
   seconds: number;
   structure: string[];
@@ -124,7 +131,9 @@ function row(task: string, seed: string, mlp: Baseline | undefined, run: Run): s
   return [
     task,
     seed,
-    run.rmse.map((r) => r.toPrecision(4)).join(" "),
+    run.rmse
+      .map((r, j) => (run.rmseSe ? `${r.toPrecision(4)}±${run.rmseSe[j].toPrecision(2)}` : r.toPrecision(4)))
+      .join(" "),
     mlp ? mlp.rmse.map((r) => r.toPrecision(4)).join(" ") : "-",
     Number.isInteger(run.weights) ? String(run.weights) : run.weights.toFixed(1),
     mlp?.weights ? (mlp.weights / 3).toFixed(1) : "-",
@@ -167,6 +176,11 @@ for (const task of tasks) {
       ? runs[0]
       : {
           rmse: runs[0].rmse.map((_, j) => mean((r) => r.rmse[j])),
+          rmseSe: runs[0].rmse.map((_, j) => {
+            const m = mean((r) => r.rmse[j]);
+            const variance = runs.reduce((a, r) => a + (r.rmse[j] - m) ** 2, 0) / (runs.length - 1);
+            return Math.sqrt(variance / runs.length);
+          }),
           weights: mean((r) => r.weights),
           seconds: mean((r) => r.seconds),
           structure: ["", "", ""],

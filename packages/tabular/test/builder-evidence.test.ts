@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { logEvidence } from "../src/builder/fit.js";
 import { cholesky, choleskySolve } from "../src/builder/linalg.js";
 import { linearNetwork } from "../src/builder/network-edit.js";
+import { penaltyDiagonal, weightPrior } from "../src/builder/prior.js";
 import { seededRandom } from "../src/builder/random.js";
-import { effectiveParameters, weightGroups } from "../src/builder/train.js";
+import { effectiveParameters } from "../src/builder/train.js";
 
 /** ln N(y; 0, C) for a dense n × n covariance C. */
 function gaussianLogDensity(y: Float64Array, c: Float64Array): number {
@@ -32,8 +33,10 @@ describe("logEvidence", () => {
       x[r * p + m] = 1;
       y[r] = 0.8 * x[r * p] - 0.3 * x[r * p + 1] + 0.2 + 0.3 * (random() - 0.5);
     }
-    const beta = [0.5, 0.7];
-    const groups = weightGroups(structure);
+    // Prior scales from input variances 0.3 and 2: the links get β·v_j.
+    const prior = weightPrior(structure, { inputVariance: [0.3, 2], outputVariance: 1.5 });
+    const penalty = penaltyDiagonal(prior, [0.5, 0.7, 0.9]);
+    expect(Array.from(penalty)).toEqual([0.9 * 0.3, 0.9 * 2, 0]);
     const jtj = new Float64Array(p * p);
     const jty = new Float64Array(p);
     for (let r = 0; r < n; r++)
@@ -41,27 +44,40 @@ describe("logEvidence", () => {
         jty[a] += x[r * p + a] * y[r];
         for (let b = 0; b < p; b++) jtj[a * p + b] += x[r * p + a] * x[r * p + b];
       }
-    // The posterior mode for these β: (JᵀJ + diag(β))w = Jᵀy, biases with the broad prior 0.01.
-    const ratio = Array.from(groups, (g) => (g < 0 ? 0.01 : beta[g]));
-    const a = jtj.slice();
-    for (let i = 0; i < p; i++) a[i * p + i] += ratio[i];
-    const w = choleskySolve(cholesky(a, p) as Float64Array, p, jty);
-    let sse = 0;
-    for (let r = 0; r < n; r++) {
-      let f = 0;
-      for (let i = 0; i < p; i++) f += x[r * p + i] * w[i];
-      sse += (f - y[r]) ** 2;
-    }
-    const gamma = effectiveParameters(jtj, groups, beta);
-    const evidence = logEvidence(jtj, w, beta, sse, gamma, n, structure);
+    // The posterior mode for noise precision b and prior precisions α = b·d (links) and 1 (the bias):
+    // (b·JᵀJ + diag(α))w = b·Jᵀy. logEvidence takes b = (n − γ)/Σr² at that mode: iterate to the fixed point.
+    const gamma = effectiveParameters(jtj, penalty);
+    const alphaOf = (b: number) => Array.from(penalty, (d) => (d > 0 ? b * d : 1));
+    const modeAt = (b: number) => {
+      const alpha = alphaOf(b);
+      const a = jtj.map((v) => v * b);
+      for (let i = 0; i < p; i++) a[i * p + i] += alpha[i];
+      const w = choleskySolve(
+        cholesky(a, p) as Float64Array,
+        p,
+        jty.map((v) => v * b),
+      );
+      let sse = 0;
+      for (let r = 0; r < n; r++) {
+        let f = 0;
+        for (let i = 0; i < p; i++) f += x[r * p + i] * w[i];
+        sse += (f - y[r]) ** 2;
+      }
+      return { w, sse };
+    };
+    let b = 1;
+    for (let k = 0; k < 200; k++) b = (n - gamma) / modeAt(b).sse;
+    const { w, sse } = modeAt(b);
+    expect((n - gamma) / sse).toBeCloseTo(b, 10);
+    const evidence = logEvidence(jtj, w, penalty, sse, gamma, n, structure.hidden);
 
-    // Direct: y ~ N(0, I/b + X·diag(1/α)·Xᵀ), with the same noise precision b and α = b·β.
-    const b = (n - gamma) / sse;
+    // Direct: y ~ N(0, I/b + X·diag(1/α)·Xᵀ), with the same noise precision b and prior precisions α.
+    const alpha = alphaOf(b);
     const c = new Float64Array(n * n);
     for (let r = 0; r < n; r++)
       for (let s = 0; s < n; s++) {
         let v = r === s ? 1 / b : 0;
-        for (let i = 0; i < p; i++) v += (x[r * p + i] * x[s * p + i]) / (b * ratio[i]);
+        for (let i = 0; i < p; i++) v += (x[r * p + i] * x[s * p + i]) / alpha[i];
         c[r * n + s] = v;
       }
     expect(evidence).toBeCloseTo(gaussianLogDensity(y, c), 8);

@@ -1,54 +1,101 @@
 import { describe, expect, it } from "vitest";
-import { pooledScore, selectModel } from "../src/builder/build.js";
+import { selectModel } from "../src/builder/build.js";
 import type { CheckpointModel } from "../src/builder/checkpoint.js";
 import { linearNetwork } from "../src/builder/network-edit.js";
-import { effectiveParameters, weightGroups } from "../src/builder/train.js";
+import {
+  penaltyDiagonal,
+  priorMetric,
+  priorScales,
+  weightGroups,
+  weightPrior,
+} from "../src/builder/prior.js";
+import { effectiveParameters } from "../src/builder/train.js";
+import { Matrix } from "../src/matrix.js";
 
-function model(number: number, training: number, validation: number, inputs = 3): CheckpointModel {
+function model(number: number, validation: number, logEvidence: number, inputs = 3): CheckpointModel {
   const { structure, weights } = linearNetwork(inputs, 1);
   return {
     number,
     phase: "linear",
     structure,
     weights,
-    beta: [0, 0],
-    errors: { training: [training], validation: [validation] },
+    beta: [0, 0, 0],
+    errors: { training: [validation], validation: [validation] },
+    logEvidence,
     elapsedMs: 0,
   };
 }
 
 describe("model selection", () => {
-  const rows = { training: 100, validation: 50 };
-
-  it("pools the validation error with the GCV estimate of the training rows", () => {
-    const m = model(0, 0.3, 0.5);
-    const gcv = 0.3 ** 2 / (1 - 10 / 100) ** 2;
-    expect(pooledScore(m, 10, rows)).toBeCloseTo(Math.sqrt((50 * 0.25 + 100 * gcv) / 150), 12);
-    // More effective parameters for the same training error: a worse estimate.
-    expect(pooledScore(m, 20, rows)).toBeGreaterThan(pooledScore(m, 10, rows));
+  it("chooses the model of highest log evidence, whatever its validation error", () => {
+    const models = [model(0, 0.4, 10), model(1, 0.3, 12), model(2, 0.2, 11)];
+    expect(selectModel(models, 0).number).toBe(1);
   });
 
-  it("falls back to the validation error without γ or validation rows", () => {
-    const m = model(0, 0.3, 0.5);
-    expect(pooledScore(m, undefined, rows)).toBe(0.5);
-    expect(pooledScore(m, Number.NaN, rows)).toBe(0.5);
-    expect(pooledScore(m, 10, { training: 100, validation: 0 })).toBe(0.5);
+  it("prefers the smaller of two models of equal evidence", () => {
+    const large = model(0, 0.3, 5, 6);
+    const small = model(1, 0.3, 5, 2);
+    expect(selectModel([large, small], 0).number).toBe(1);
   });
 
-  it("prefers the smaller of two models of nearly the same score", () => {
-    const small = model(0, 0.3, 0.5, 2);
-    const large = model(1, 0.3, 0.499, 6);
-    expect(selectModel([small, large], 0).number).toBe(0);
-    expect(selectModel([small, large], 0, (m) => (m.number === 0 ? 0.6 : 0.5)).number).toBe(1);
+  it("respects the link cap", () => {
+    const large = model(0, 0.3, 20, 6);
+    const small = model(1, 0.3, 5, 2);
+    expect(selectModel([large, small], 4).number).toBe(1);
+  });
+
+  it("falls back to the validation error when no model has an evidence (older checkpoints)", () => {
+    const models = [model(0, 0.4, Number.NaN), model(1, 0.3, Number.NaN)];
+    expect(selectModel(models, 0).number).toBe(1);
   });
 
   it("counts unpenalised weights fully and penalised ones by how well the data determine them", () => {
     const { structure } = linearNetwork(2, 1);
-    const groups = weightGroups(structure);
-    // JᵀJ = diag(4, 4, 4): two links (penalised, group 1) and the output bias.
+    const prior = weightPrior(structure, { inputVariance: [1, 1], outputVariance: 1 });
+    // JᵀJ = diag(4, 4, 4): two links (penalised) and the output bias.
     const jtj = new Float64Array([4, 0, 0, 0, 4, 0, 0, 0, 4]);
-    expect(effectiveParameters(jtj, groups, [0, 0])).toBeCloseTo(3, 9);
+    expect(effectiveParameters(jtj, penaltyDiagonal(prior, [0, 0, 0]))).toBeCloseTo(3, 9);
     // γ_i = λ/(λ+β) = 4/(4+4) for each link.
-    expect(effectiveParameters(jtj, groups, [0, 4])).toBeCloseTo(2, 9);
+    expect(effectiveParameters(jtj, penaltyDiagonal(prior, [0, 0, 4]))).toBeCloseTo(2, 9);
+  });
+});
+
+describe("weight prior", () => {
+  // inputs 0, 1; hidden 2; output 3. Links: 0→2, 1→2, 2→3, 0→3.
+  const structure = {
+    inputs: 2,
+    hidden: 1,
+    outputs: 1,
+    links: [
+      [0, 2],
+      [1, 2],
+      [2, 3],
+      [0, 3],
+    ] as const,
+  };
+
+  it("puts each link in its group and leaves the biases unpenalised", () => {
+    expect(Array.from(weightGroups(structure))).toEqual([0, 0, 1, 2, -1, -1]);
+  });
+
+  it("is isotropic in standardised units: each link's scale is the variance of what it connects", () => {
+    const scales = priorScales(structure, { inputVariance: [0.25, 4], outputVariance: 0.5 });
+    expect(Array.from(scales)).toEqual([0.5 * 0.25, 0.5 * 4, 1, 0.25, 0, 0]);
+  });
+
+  it("gives the same penalty to a function whatever the normalisation of its input", () => {
+    // Input scaled down by 10 needs a weight 10 times larger for the same pre-activation.
+    const x = new Matrix(Float64Array.from([1, -1, 2, 0, -2, 0.5]), 6, 1);
+    const xSmall = new Matrix(
+      x.data.map((v) => v / 10),
+      6,
+      1,
+    );
+    const y = new Matrix(Float64Array.from([0.1, 0.2, -0.1, 0, 0.3, -0.2]), 6, 1);
+    const net = { inputs: 1, hidden: 1, outputs: 1, links: [[0, 1] as const, [1, 2] as const] };
+    const w = 0.7;
+    const penalty = (data: Matrix, weight: number) =>
+      penaltyDiagonal(weightPrior(net, priorMetric(data, y)), [1, 1, 1])[0] * weight * weight;
+    expect(penalty(xSmall, 10 * w)).toBeCloseTo(penalty(x, w), 12);
   });
 });

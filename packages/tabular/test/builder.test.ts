@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type BuildProgress, buildModel, decodeCheckpoint } from "../src/builder/index.js";
+import { type BuildProgress, buildModel, decodeCheckpoint, encodeCheckpoint } from "../src/builder/index.js";
 import { EdnnFormatError } from "../src/format/index.js";
 import { Matrix } from "../src/matrix.js";
 import { weightCount } from "../src/network/structure.js";
@@ -99,6 +99,10 @@ describe("buildModel", () => {
       expect(progress[i].weights).toBe(m.weights.length);
     });
     expect(c.selected).toBe(history.selectedModel);
+    // The choice is the model of highest log evidence, recorded for every model.
+    expect(c.models.every((m) => Number.isFinite(m.logEvidence))).toBe(true);
+    const chosen = c.models[c.selected as number];
+    expect(c.models.every((m) => m.logEvidence <= chosen.logEvidence)).toBe(true);
     // A restart retrains an earlier model's structure and, when kept, is the one chosen.
     c.models.forEach((m, i) => {
       if (m.phase !== "restart") return;
@@ -152,6 +156,17 @@ describe("buildModel", () => {
     );
     expect(frozen.model.structure).toEqual(checkpoint.models[0].structure);
     expect(frozen.history.models.at(-1)?.phase).toBe("frozen");
+
+    // A checkpoint written before models recorded their evidence (and with two β per model) still resumes.
+    const older = encodeCheckpoint({
+      ...checkpoint,
+      models: checkpoint.models.map((m) => ({ ...m, logEvidence: Number.NaN, beta: m.beta.slice(0, 2) })),
+    });
+    const olderDecoded = decodeCheckpoint(older, "older.checkpoint");
+    expect(olderDecoded.models.every((m) => Number.isNaN(m.logEvidence))).toBe(true);
+    const fromOlder = await buildModel({ x, y }, { seed: 4 }, { resumeFrom: older });
+    expect(fromOlder.history.models.length).toBeGreaterThan(2);
+    expect(rmse(predict(fromOlder.model, x), y)).toBeLessThan(1e-6);
   });
 
   it("rejects with an AbortError when aborted before any model", async () => {

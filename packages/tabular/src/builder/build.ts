@@ -7,14 +7,20 @@
  * 2. train the linear model (every input → every output);
  * 3. grow hidden neurons while the validation error improves (search.ts);
  * 4. remove inputs, then links, that do not help;
- * 5. choose, among the accepted models, the one with the fewest weights
- *    whose score is within SELECTION_TOLERANCE of the best (the score pools
- *    the validation error with a GCV estimate on the training rows, see
- *    `pooledScore`);
- * 6. retrain its structure from RESTARTS fresh initialisations; one that
- *    scores better replaces it (a trained network is one local minimum of
- *    many, and the search only ever saw the one it grew into);
+ * 5. choose, among the accepted models, the one of highest log evidence
+ *    (`selectModel`);
+ * 6. retrain its structure from RESTARTS fresh initialisations; the one of
+ *    highest log evidence, if above the chosen model's, replaces it (a
+ *    trained network is one local minimum of many, and the search only ever
+ *    saw the one it grew into);
  * 7. refit it on all rows (finalLearning).
+ *
+ * Why the evidence and not the validation error chooses in steps 5 and 6:
+ * among networks the search accepted (each one already judged on the
+ * validation rows) and among retrainings of one structure, the validation
+ * error of a few hundred rows barely ranks the networks by their error on
+ * new data, while the evidence of the training rows does (measured on the
+ * bundled tasks; see apps/docs/concepts/builder.md, "Choosing by evidence").
  *
  * Each accepted model goes into the checkpoint, handed to
  * `io.saveCheckpoint` as bytes (the caller writes them, atomically). A build
@@ -42,6 +48,7 @@ import { FINAL_FIT, Fitter, overallRmse, SEARCH_FIT, type TrainedNetwork } from 
 import { freshWeights } from "./moves.js";
 import { linearNetwork } from "./network-edit.js";
 import { DeviceData } from "./objective.js";
+import { BETA_GROUPS, priorMetric } from "./prior.js";
 import { seededRandom } from "./random.js";
 import { enforceLinkCap, grow, pruneInputs, pruneLinks, type SearchContext } from "./search.js";
 import {
@@ -54,10 +61,8 @@ import {
 } from "./settings.js";
 import { BuildAborted, throwIfAborted } from "./train.js";
 
-/** Final choice: the smallest model whose validation error is within this fraction of the best. */
-export const SELECTION_TOLERANCE = 0.01;
 /** Fresh initialisations of the chosen structure tried before the final refit. */
-export const RESTARTS = 3;
+export const RESTARTS = 16;
 
 export interface BuildIO {
   /** Receives the whole checkpoint after every accepted model; write it atomically. */
@@ -106,46 +111,24 @@ function validationScore(m: CheckpointModel): number {
   return overallRmse(m.errors.validation);
 }
 
-/** Rows behind the errors of a model, for the pooled selection score. */
-export interface SelectionRows {
-  readonly training: number;
-  readonly validation: number;
-}
-
 /**
- * The selection score: an RMSE estimate of generalisation pooling the
- * validation rows with the training rows' generalised cross-validation
- * estimate RSS/(N·(1 − γ/N)²), γ the effective number of parameters. Both
- * are unbiased-ish estimates of the same error, so pooling them lowers the
- * noise of a small hold-out. Without γ (a model from an older checkpoint),
- * the validation RMSE.
+ * The model of highest log evidence (respecting the link cap; among equals,
+ * the one with fewer weights). Models without an evidence (from a
+ * checkpoint written before it was recorded) are chosen by validation error,
+ * and only when no model has one.
  */
-export function pooledScore(m: CheckpointModel, gamma: number | undefined, rows: SelectionRows): number {
-  const v = validationScore(m);
-  const n = rows.training * m.structure.outputs;
-  if (gamma === undefined || !Number.isFinite(gamma) || !(gamma < n) || rows.validation === 0) return v;
-  const gcv = overallRmse(m.errors.training) ** 2 / (1 - gamma / n) ** 2;
-  return Math.sqrt((rows.validation * v * v + rows.training * gcv) / (rows.validation + rows.training));
-}
-
-/** The smallest model within SELECTION_TOLERANCE of the best score (respecting the link cap). */
-export function selectModel(
-  models: readonly CheckpointModel[],
-  linksMaximumNumber: number,
-  scoreOf: (m: CheckpointModel) => number = validationScore,
-): CheckpointModel {
+export function selectModel(models: readonly CheckpointModel[], linksMaximumNumber: number): CheckpointModel {
   const eligible = models.filter(
     (m) => linksMaximumNumber === 0 || m.structure.links.length <= linksMaximumNumber,
   );
   const pool = eligible.length > 0 ? eligible : models;
-  const best = Math.min(...pool.map(scoreOf));
-  const near = pool.filter(
-    (m) => scoreOf(m) <= best * (1 + SELECTION_TOLERANCE) || !(best > 0 || scoreOf(m) > 0),
-  );
-  return near.reduce((a, b) => {
-    const wa = weightCount(a.structure);
-    const wb = weightCount(b.structure);
-    return wb < wa || (wb === wa && scoreOf(b) < scoreOf(a)) ? b : a;
+  const withEvidence = pool.filter((m) => Number.isFinite(m.logEvidence));
+  if (withEvidence.length === 0) {
+    return pool.reduce((a, b) => (validationScore(b) < validationScore(a) ? b : a));
+  }
+  return withEvidence.reduce((a, b) => {
+    if (b.logEvidence !== a.logEvidence) return b.logEvidence > a.logEvidence ? b : a;
+    return weightCount(b.structure) < weightCount(a.structure) ? b : a;
   });
 }
 
@@ -169,9 +152,6 @@ class BuildRecord {
     return Date.now() - this.started;
   }
 
-  /** Effective number of parameters of the models trained in this run, by model number. */
-  readonly gammas = new Map<number, number>();
-
   bestScore(): number {
     return Math.min(...this.models.map(validationScore));
   }
@@ -183,6 +163,7 @@ class BuildRecord {
       weights: t.network.weights,
       beta: t.beta,
       errors: { training: t.trainingRmse, validation: t.validationRmse },
+      logEvidence: t.evidence,
       elapsedMs: this.elapsedMs,
     };
   }
@@ -190,7 +171,6 @@ class BuildRecord {
   async accept(t: TrainedNetwork, phase: BuildPhase): Promise<void> {
     const model = { number: this.models.length, ...this.entry(t, phase) };
     this.models.push(model);
-    this.gammas.set(model.number, t.gamma);
     await this.save();
     this.onProgress?.(progressOf(model, model.number));
   }
@@ -252,6 +232,7 @@ export async function buildModel(
   const dtype: DType = backend.dtypes.includes("float64") ? "float64" : "float32";
   const train = new DeviceData(backend, dtype, data.train.x, data.train.y);
   const valid = new DeviceData(backend, dtype, data.valid.x, data.valid.y);
+  const metric = priorMetric(data.train.x, data.train.y);
   try {
     return await runBuild(
       input,
@@ -260,7 +241,7 @@ export async function buildModel(
       io,
       start,
       data,
-      new Fitter(backend, dtype, train, valid, settings.signal),
+      new Fitter(backend, dtype, train, valid, settings.signal, metric),
       backend,
       dtype,
     );
@@ -327,7 +308,7 @@ async function runBuild(
       } else {
         const linear = await fitter.fit(
           linearNetwork(m, k),
-          [resolved.initialBetaReg, resolved.initialBetaReg],
+          new Array<number>(BETA_GROUPS).fill(resolved.initialBetaReg),
           SEARCH_FIT,
         );
         current = await enforceLinkCap(ctx, linear);
@@ -343,14 +324,12 @@ async function runBuild(
     aborted = true;
   }
 
-  const rows: SelectionRows = { training: data.train.x.shape[0], validation: data.valid.x.shape[0] };
-  const score = (mm: CheckpointModel) => pooledScore(mm, record.gammas.get(mm.number), rows);
   let chosen = resolved.freezeStructure
     ? record.models[record.models.length - 1]
-    : selectModel(record.models, resolved.linksMaximumNumber, score);
+    : selectModel(record.models, resolved.linksMaximumNumber);
   if (!aborted && !resolved.freezeStructure && chosen.structure.hidden > 0) {
     try {
-      chosen = await restart(record, ctx, chosen, rows);
+      chosen = await restart(record, ctx, chosen);
     } catch (error) {
       if (!(error instanceof BuildAborted)) throw error;
       aborted = true;
@@ -360,7 +339,7 @@ async function runBuild(
   let result: Omit<CheckpointModel, "number"> = chosen;
   if (resolved.finalLearning && !aborted) {
     try {
-      result = await finalRefit(record, chosen, data, backend, dtype, settings.signal);
+      result = await finalRefit(record, chosen, data, fitter, backend, dtype, settings.signal);
       record.final = result;
     } catch (error) {
       if (!(error instanceof BuildAborted)) throw error;
@@ -385,25 +364,24 @@ async function runBuild(
 
 /**
  * Trains the structure of `chosen` from RESTARTS fresh initialisations (the
- * search's settings, its β to start from); the best that scores better than
- * `chosen` is accepted and returned, else `chosen`.
+ * search's settings, its β to start from); the one of highest log evidence,
+ * if above `chosen`'s, is accepted and returned, else `chosen`.
  */
 async function restart(
   record: BuildRecord,
   ctx: SearchContext,
   chosen: CheckpointModel,
-  rows: SelectionRows,
 ): Promise<CheckpointModel> {
   let best: TrainedNetwork | null = null;
-  let bestScore = pooledScore(chosen, record.gammas.get(chosen.number), rows);
+  // A model from an older checkpoint has no evidence: any restart replaces it.
+  let bestEvidence = Number.isFinite(chosen.logEvidence) ? chosen.logEvidence : Number.NEGATIVE_INFINITY;
   for (let r = 0; r < RESTARTS; r++) {
     throwIfAborted(ctx.signal);
     const network = { structure: chosen.structure, weights: chosen.weights };
     const trained = await ctx.fitter.fit(freshWeights(network, ctx.random), chosen.beta, SEARCH_FIT);
-    const s = pooledScore({ number: -1, ...record.entry(trained, "restart") }, trained.gamma, rows);
-    if (s < bestScore) {
+    if (trained.evidence > bestEvidence) {
       best = trained;
-      bestScore = s;
+      bestEvidence = trained.evidence;
     }
   }
   if (!best) return chosen;
@@ -420,13 +398,15 @@ async function finalRefit(
   record: BuildRecord,
   chosen: CheckpointModel,
   data: PreparedData,
+  search: Fitter,
   backend: Backend,
   dtype: DType,
   signal: AbortSignal | undefined,
 ): Promise<Omit<CheckpointModel, "number">> {
   const all = new DeviceData(backend, dtype, data.all.x, data.all.y);
   try {
-    const fitter = new Fitter(backend, dtype, all, null, signal);
+    // The search's prior metric, so that the chosen β keeps its meaning.
+    const fitter = new Fitter(backend, dtype, all, null, signal, search.metric);
     const refit = await fitter.fit(
       { structure: chosen.structure, weights: chosen.weights },
       chosen.beta,

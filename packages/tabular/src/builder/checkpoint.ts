@@ -24,10 +24,16 @@ export interface CheckpointModel {
   readonly phase: BuildPhase;
   readonly structure: NetworkStructure;
   readonly weights: Float64Array;
-  /** Weight-decay strengths it was trained with: [links into hidden neurons, links into outputs]. */
+  /**
+   * Prior strengths it was trained with, per weight group: [links into
+   * hidden neurons, hidden → output links, input → output links] (see
+   * prior.ts). Older checkpoints hold two: [into hidden, into outputs].
+   */
   readonly beta: readonly number[];
   /** RMSE per output in normalised units (validation: NaN-free, on the held-out rows). */
   readonly errors: ModelErrors;
+  /** Log evidence on the rows it was trained on (NaN when unknown: older checkpoints). */
+  readonly logEvidence: number;
   /** Milliseconds from the start of the build (of the run that produced it). */
   readonly elapsedMs: number;
 }
@@ -53,6 +59,7 @@ interface ModelEntryJSON {
   structure: { inputs: number; hidden: number; outputs: number; links: [number, number][] };
   beta: number[];
   errors: { training: (number | null)[]; validation: (number | null)[] };
+  logEvidence?: number | null;
   elapsedMs: number;
 }
 
@@ -84,6 +91,7 @@ function entryJSON(m: Omit<CheckpointModel, "number"> & { number?: number }): Mo
     },
     beta: [...m.beta],
     errors: { training: [...m.errors.training], validation: [...m.errors.validation] },
+    logEvidence: Number.isFinite(m.logEvidence) ? m.logEvidence : null,
     elapsedMs: m.elapsedMs,
   };
 }
@@ -166,6 +174,12 @@ function parseEntry(
       training: numberList(errors.training, `${what}.errors.training`),
       validation: numberList(errors.validation, `${what}.errors.validation`),
     },
+    logEvidence:
+      v.logEvidence === undefined || v.logEvidence === null
+        ? Number.NaN
+        : typeof v.logEvidence === "number"
+          ? v.logEvidence
+          : fail(`${what}.logEvidence is not a number`),
     elapsedMs: typeof v.elapsedMs === "number" ? v.elapsedMs : fail(`${what}.elapsedMs is not a number`),
   };
 }

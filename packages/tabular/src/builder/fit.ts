@@ -8,12 +8,15 @@ import { weightCount } from "../network/structure.js";
 import { cholesky } from "./linalg.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { type DeviceData, Objective } from "./objective.js";
-import { type Beta, effectiveParameters, trainLevenbergMarquardt, weightGroups } from "./train.js";
+import { type PriorMetric, penaltyDiagonal, weightPrior } from "./prior.js";
+import { type Beta, effectiveParameters, trainLevenbergMarquardt } from "./train.js";
 
 export interface TrainedNetwork {
   readonly network: WeightedNetwork;
   /** Regularisation per weight group (see train.ts). */
   readonly beta: Beta;
+  /** The penalty diagonal added to JᵀJ (β of each weight's group times its prior scale). */
+  readonly penalty: Float64Array;
   /** JᵀJ on the training rows at the trained weights. */
   readonly jtj: Float64Array;
   /** RMSE per output on the training rows. */
@@ -28,32 +31,39 @@ export interface TrainedNetwork {
   readonly evidence: number;
 }
 
-/** Prior precision of the unpenalised weights (biases), relative to the noise precision: a broad prior. */
-const BIAS_PRECISION_RATIO = 0.01;
+/**
+ * Prior precision of the biases (not penalised in training): a unit
+ * Gaussian in normalised units, where inputs and outputs span about ±1. An
+ * absolute precision, not one relative to the noise: on noiseless data the
+ * noise precision grows without bound and would pin the biases to 0.
+ */
+const BIAS_PRIOR_PRECISION = 1;
+/** Smallest prior precision of a penalised weight. */
+const MIN_PRIOR_PRECISION = 1e-12;
 
 /**
  * Laplace approximation of the log evidence ln p(D | structure, β) of a
  * trained network, in MacKay's form: noise precision b = (N − γ)/Σr²,
- * prior precision α_i = b·β_i, A = b·JᵀJ + diag(α),
+ * prior precision α_i = b·d_i (d the penalty diagonal; biases: a fixed
+ * BIAS_PRIOR_PRECISION), A = b·JᵀJ + diag(α),
  * −½·b·Σr² − ½·Σα_i·w_i² − ½·ln det A + ½·Σ ln α_i + ½·N·ln(b/2π) + ln(h!·2^h).
  */
 export function logEvidence(
   jtj: Float64Array,
   weights: Float64Array,
-  beta: Beta,
+  penalty: Float64Array,
   sse: number,
   gamma: number,
   residuals: number,
-  structure: WeightedNetwork["structure"],
+  hidden: number,
 ): number {
   const p = weights.length;
-  const groups = weightGroups(structure);
   const b = Math.max(residuals - gamma, 1) / Math.max(sse, Number.MIN_VALUE);
   const a = jtj.map((v) => v * b);
   let prior = 0;
   let logAlpha = 0;
   for (let i = 0; i < p; i++) {
-    const alpha = b * (groups[i] < 0 ? BIAS_PRECISION_RATIO : Math.max(beta[groups[i]], 1e-12));
+    const alpha = penalty[i] > 0 ? Math.max(b * penalty[i], MIN_PRIOR_PRECISION) : BIAS_PRIOR_PRECISION;
     a[i * p + i] += alpha;
     prior += alpha * weights[i] * weights[i];
     logAlpha += Math.log(alpha);
@@ -63,7 +73,7 @@ export function logEvidence(
   let logDet = 0;
   for (let i = 0; i < p; i++) logDet += 2 * Math.log(l[i * p + i]);
   let symmetry = 0;
-  for (let h = 1; h <= structure.hidden; h++) symmetry += Math.log(h) + Math.LN2;
+  for (let h = 1; h <= hidden; h++) symmetry += Math.log(h) + Math.LN2;
   return (
     -0.5 * b * sse -
     0.5 * prior -
@@ -103,6 +113,8 @@ export class Fitter {
     private readonly train: DeviceData,
     private readonly valid: DeviceData | null,
     private readonly signal: AbortSignal | undefined,
+    /** Variances behind the weights' prior (see prior.ts); the same for every fit of a build. */
+    readonly metric: PriorMetric,
   ) {}
 
   get trainingRows(): number {
@@ -111,9 +123,11 @@ export class Fitter {
 
   async fit(network: WeightedNetwork, beta: Beta, options: FitOptions): Promise<TrainedNetwork> {
     const objective = new Objective(this.backend, network.structure, this.train);
+    const prior = weightPrior(network.structure, this.metric);
     const result = await trainLevenbergMarquardt(objective, network.weights, {
       ...options,
       beta,
+      prior,
       signal: this.signal,
     });
     const trained: WeightedNetwork = { structure: network.structure, weights: result.weights };
@@ -128,17 +142,19 @@ export class Fitter {
     } else {
       validationRmse = trainingRmse.map(() => Number.NaN);
     }
-    const gamma = effectiveParameters(result.jtj, weightGroups(network.structure), result.beta);
+    const penalty = penaltyDiagonal(prior, result.beta);
+    const gamma = effectiveParameters(result.jtj, penalty);
     return {
       evidence: logEvidence(
         result.jtj,
         result.weights,
-        result.beta,
+        penalty,
         result.sse,
         gamma,
         this.train.rows * this.train.outputs,
-        network.structure,
+        network.structure.hidden,
       ),
+      penalty,
       network: trained,
       beta: result.beta,
       jtj: result.jtj,

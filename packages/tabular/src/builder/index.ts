@@ -8,7 +8,6 @@ export {
   type BuildIO,
   type BuildResult,
   buildModel,
-  SELECTION_TOLERANCE,
   selectModel,
 } from "./build.js";
 export {

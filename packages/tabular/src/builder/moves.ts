@@ -8,7 +8,6 @@ import type { TrainedNetwork } from "./fit.js";
 import { cholesky, choleskyInverse } from "./linalg.js";
 import { addHiddenNeuron, linksOfInput, type WeightedNetwork } from "./network-edit.js";
 import { normalDraw, type Random } from "./random.js";
-import { betaDiagonal, weightGroups } from "./train.js";
 
 /**
  * `count` networks, each the given one plus a new tanh neuron reading every
@@ -64,9 +63,8 @@ export function freshWeights(network: WeightedNetwork, random: Random): Weighted
 
 function inverseHessian(t: TrainedNetwork): Float64Array | null {
   const p = t.network.weights.length;
-  const diagonal = betaDiagonal(weightGroups(t.network.structure), t.beta);
   const h = t.jtj.slice();
-  for (let i = 0; i < p; i++) h[i * p + i] += Math.max(diagonal[i], 1e-10);
+  for (let i = 0; i < p; i++) h[i * p + i] += Math.max(t.penalty[i], 1e-10);
   const l = cholesky(h, p);
   return l ? choleskyInverse(l, p) : null;
 }

@@ -6,7 +6,7 @@
  */
 import { connectedInputs, weightCount } from "../network/structure.js";
 import { type Fitter, linkCount, SEARCH_FIT, type TrainedNetwork } from "./fit.js";
-import { growthCandidates, inputsBySaliency, linksBySaliency } from "./moves.js";
+import { freshWeights, growthCandidates, inputsBySaliency, linksBySaliency } from "./moves.js";
 import { linksOfInput, removeLinks, type WeightedNetwork } from "./network-edit.js";
 import type { Random } from "./random.js";
 import type { BuildPhase } from "./settings.js";
@@ -20,10 +20,16 @@ import { throwIfAborted } from "./train.js";
 export const GROWTH_GAIN = 0.002;
 /** Growth stops after this many steps in a row without such a gain. */
 export const GROWTH_PATIENCE = 2;
-/** Candidate initialisations tried per growth step. */
+/** Candidates per growth step that add the new neuron to the trained network. */
 export const GROWTH_CANDIDATES = 3;
-/** A pruning step is kept when the validation error stays within this fraction of the best. */
-export const PRUNING_TOLERANCE = 0.01;
+/**
+ * Candidates per growth step that train the grown structure from fresh
+ * weights: a network grown from a trained one stays in the basin of the
+ * smaller network, and a fresh start often fits far better.
+ */
+export const GROWTH_FRESH_CANDIDATES = 2;
+/** A pruning step is kept when the validation error stays within this fraction of the best (0: no worse). */
+export const PRUNING_TOLERANCE = 0;
 /** Pruning stops after this many rejected single-link removals in a row. */
 export const PRUNING_PATIENCE = 2;
 
@@ -60,8 +66,9 @@ export async function enforceLinkCap(ctx: SearchContext, start: TrainedNetwork):
 }
 
 /**
- * Adds hidden neurons one at a time, each the best of a few seeded
- * initialisations (by validation error). A step counts when it lowers the
+ * Adds hidden neurons one at a time, each the best (by validation error) of
+ * GROWTH_CANDIDATES networks that add a seeded neuron to the current one
+ * and GROWTH_FRESH_CANDIDATES fresh initialisations of the grown structure. A step counts when it lowers the
  * best validation error by GROWTH_GAIN, or when it raises the best log
  * evidence of the growth so far (the training rows' own judgement of the
  * extra neuron: on a small validation set a useful neuron can look flat).
@@ -75,7 +82,9 @@ export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<T
   const outputs = start.network.structure.outputs;
   while (stale < GROWTH_PATIENCE) {
     throwIfAborted(ctx.signal);
-    const candidates = growthCandidates(base.network, GROWTH_CANDIDATES, ctx.random).filter(
+    const grown = growthCandidates(base.network, GROWTH_CANDIDATES, ctx.random);
+    const fresh = Array.from({ length: GROWTH_FRESH_CANDIDATES }, () => freshWeights(grown[0], ctx.random));
+    const candidates = [...grown, ...fresh].filter(
       (c) =>
         weightCount(c.structure) <= weightBudget(ctx, outputs) &&
         (ctx.linksMaximumNumber === 0 || linkCount(c) <= ctx.linksMaximumNumber),

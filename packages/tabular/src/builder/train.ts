@@ -1,26 +1,28 @@
 /**
- * Levenberg–Marquardt on E(w) = ½·Σr² + ½·Σ_g β_g·‖w_g‖², with adaptive
+ * Levenberg–Marquardt on E(w) = ½·Σr² + ½·Σ_i β_g(i)·s_i·w_i², with adaptive
  * damping μ (Nielsen's update) and, optionally, each β_g re-estimated from
- * the evidence (MacKay). The weights fall in groups with their own β: the
- * links into hidden neurons, and the links into outputs; biases are not
- * penalised. One shared β would force a new neuron's input weights to the
- * scale of the linear weights and stop it from being used.
+ * the evidence (MacKay). The weights fall in groups with their own β (links
+ * into hidden neurons, hidden → output links, input → output links; biases
+ * are not penalised), and s_i makes the prior isotropic in standardised
+ * units (prior.ts). One shared β would force a new neuron's input weights to
+ * the scale of the linear weights and stop it from being used.
  *
- * Evidence update: A = JᵀJ + diag(β), γ_g = p_g − β_g·Σ_{i∈g}[A⁻¹]_ii
- * well-determined parameters in group g, γ = Σγ_g + (unpenalised count),
- * β_g ← γ_g·Σr² / (‖w_g‖²·(N − γ)). On noiseless data every β falls towards 0
- * and the fit goes to machine precision.
+ * Evidence update: A = JᵀJ + diag(d), d_i = β_g(i)·s_i,
+ * γ_g = Σ_{i∈g}(1 − d_i·[A⁻¹]_ii) well-determined parameters in group g,
+ * γ = Σγ_g + (unpenalised count), β_g ← γ_g·Σr² / (Σ_{i∈g} s_i·w_i² · (N − γ)).
+ * On noiseless data every β falls towards 0 and the fit goes to machine
+ * precision.
  */
-import type { NetworkStructure } from "../network/structure.js";
 import { cholesky, choleskyInverse, choleskySolve, dot } from "./linalg.js";
 import type { Objective } from "./objective.js";
+import { BETA_GROUPS, type Beta, fullBeta, penaltyDiagonal, type WeightPrior } from "./prior.js";
 
-/** Regularisation strengths per group: [links into hidden neurons, links into outputs]. */
-export type Beta = readonly number[];
-export const BETA_GROUPS = 2;
+export type { Beta } from "./prior.js";
 
 export interface TrainOptions {
   readonly beta: Beta;
+  /** Groups and scales of the weights' penalties (see prior.ts). */
+  readonly prior: WeightPrior;
   readonly adaptBeta: boolean;
   readonly maxIterations: number;
   /** Stop after two accepted steps in a row that improve E by less than this fraction. */
@@ -32,6 +34,8 @@ export interface TrainOptions {
 export interface TrainResult {
   readonly weights: Float64Array;
   readonly beta: Beta;
+  /** The penalty diagonal β_g(i)·s_i at the end. */
+  readonly penalty: Float64Array;
   /** Σr² on the training rows at `weights`. */
   readonly sse: number;
   /** JᵀJ at `weights` (p × p row-major), for saliencies. */
@@ -51,26 +55,11 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 const BETA_MAX = 1e4;
 /**
  * Floor of β_g / noise variance, i.e. a cap (√10 ≈ 3.2) on the prior spread
- * of the weights in normalised units. Without it the evidence can let a
+ * of the weights in standardised units. Without it the evidence can let a
  * neuron's input weights grow into a step that fits a few rows; the floor
  * scales with the noise, so noiseless data still fits to machine precision.
  */
 const MIN_PRECISION_RATIO = 0.1;
-
-/** Group of every weight: 0 = link into a hidden neuron, 1 = link into an output, -1 = bias (not penalised). */
-export function weightGroups(s: NetworkStructure): Int8Array {
-  const groups = new Int8Array(s.links.length + s.hidden + s.outputs).fill(-1);
-  const firstOutput = s.inputs + s.hidden;
-  s.links.forEach(([, to], i) => {
-    groups[i] = to >= firstOutput ? 1 : 0;
-  });
-  return groups;
-}
-
-/** diag(β) as a vector over the weights. */
-export function betaDiagonal(groups: Int8Array, beta: Beta): Float64Array {
-  return Float64Array.from(groups, (g) => (g < 0 ? 0 : beta[g]));
-}
 
 /** `a + diag(d) + c·I` as a new matrix. */
 function addDiagonals(a: Float64Array, p: number, d: Float64Array, c: number): Float64Array {
@@ -80,48 +69,51 @@ function addDiagonals(a: Float64Array, p: number, d: Float64Array, c: number): F
 }
 
 /**
- * γ = Σ_i (1 − β_i·[A⁻¹]_ii) with A = JᵀJ + diag(β): the number of
- * well-determined weights (unpenalised ones count 1). NaN when A is singular.
+ * γ = Σ_i (1 − d_i·[A⁻¹]_ii) with A = JᵀJ + diag(d), d the penalty
+ * diagonal: the number of well-determined weights (unpenalised ones count
+ * 1). NaN when A is singular.
  */
-export function effectiveParameters(jtj: Float64Array, groups: Int8Array, beta: Beta): number {
-  const p = groups.length;
-  const l = cholesky(addDiagonals(jtj, p, betaDiagonal(groups, beta), 1e-12), p);
+export function effectiveParameters(jtj: Float64Array, penalty: Float64Array): number {
+  const p = penalty.length;
+  const l = cholesky(addDiagonals(jtj, p, penalty, 1e-12), p);
   if (!l) return Number.NaN;
   const inv = choleskyInverse(l, p);
   let gamma = 0;
-  for (let i = 0; i < p; i++) gamma += groups[i] < 0 ? 1 : 1 - beta[groups[i]] * inv[i * p + i];
+  for (let i = 0; i < p; i++) gamma += penalty[i] > 0 ? 1 - penalty[i] * inv[i * p + i] : 1;
   return gamma;
 }
 
 /** The evidence estimate of every β_g at the current point (see the module comment). */
 export function evidenceBeta(
   jtj: Float64Array,
-  groups: Int8Array,
+  prior: WeightPrior,
   beta: Beta,
   sse: number,
   w: Float64Array,
   residuals: number,
 ): Beta {
   const p = w.length;
-  const l = cholesky(addDiagonals(jtj, p, betaDiagonal(groups, beta), 1e-12), p);
-  if (!l) return beta;
+  const full = fullBeta(beta);
+  const penalty = penaltyDiagonal(prior, full);
+  const l = cholesky(addDiagonals(jtj, p, penalty, 1e-12), p);
+  if (!l) return full;
   const inv = choleskyInverse(l, p);
   const gammaOf = new Array(BETA_GROUPS).fill(0);
   const norm2 = new Array(BETA_GROUPS).fill(0);
   let gamma = 0;
   for (let i = 0; i < p; i++) {
-    const g = groups[i];
+    const g = prior.groups[i];
     if (g < 0) {
       gamma += 1;
       continue;
     }
-    const gi = 1 - beta[g] * inv[i * p + i];
+    const gi = 1 - penalty[i] * inv[i * p + i];
     gammaOf[g] += gi;
-    norm2[g] += w[i] * w[i];
+    norm2[g] += prior.scales[i] * w[i] * w[i];
     gamma += gi;
   }
   const noise = sse / Math.max(residuals - gamma, 1);
-  return beta.map((b, g) => {
+  return full.map((b, g) => {
     if (!(norm2[g] > 0) || !(gammaOf[g] > 0)) return b;
     const next = noise * Math.max(gammaOf[g] / norm2[g], MIN_PRECISION_RATIO);
     return Number.isFinite(next) ? Math.min(next, BETA_MAX) : b;
@@ -135,10 +127,9 @@ export async function trainLevenbergMarquardt(
 ): Promise<TrainResult> {
   const p = objective.weightCount;
   const residuals = objective.data.rows * objective.data.outputs;
-  const groups = weightGroups(objective.structure);
   let w = initialWeights.slice();
-  let beta = options.beta;
-  let betaVec = betaDiagonal(groups, beta);
+  let beta = fullBeta(options.beta);
+  let betaVec = penaltyDiagonal(options.prior, beta);
   let { jtj, jtr, sse } = await objective.normalEquations(w);
   const energy = (s: number, weights: Float64Array) => {
     let penalty = 0;
@@ -178,8 +169,8 @@ export async function trainLevenbergMarquardt(
       mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
       nu = 2;
       if (options.adaptBeta) {
-        beta = evidenceBeta(jtj, groups, beta, sse, w, residuals);
-        betaVec = betaDiagonal(groups, beta);
+        beta = evidenceBeta(jtj, options.prior, beta, sse, w, residuals);
+        betaVec = penaltyDiagonal(options.prior, beta);
       }
       e = energy(sse, w);
       smallSteps = relative < options.tolerance ? smallSteps + 1 : 0;
@@ -192,5 +183,5 @@ export async function trainLevenbergMarquardt(
         break;
     }
   }
-  return { weights: w, beta, sse, jtj, iterations };
+  return { weights: w, beta, penalty: betaVec, sse, jtj, iterations };
 }

@@ -1,0 +1,99 @@
+/**
+ * The weight prior of a build: a Gaussian on the weights, isotropic in
+ * standardised units (every input and output with unit variance), whatever
+ * normalisation the model itself uses. A link's penalty is therefore scaled
+ * by the variances of what it connects, so that an input with a small
+ * spread in normalised units (a skewed column divided by its largest
+ * deviation) is not left almost unregularised.
+ *
+ * In standardised units the objective is ½·Σr²/v_y + ½·β_g·Σ w_std²; in
+ * normalised units, times v_y, each weight gets the penalty β_g·s_i with
+ *   input j → hidden   s = v_y·v_j
+ *   hidden → hidden    s = v_y
+ *   hidden → output    s = 1
+ *   input j → output   s = v_j
+ * (v_j: variance of normalised input j, v_y: mean variance of the
+ * normalised outputs). Biases are not penalised.
+ */
+import type { Matrix } from "../matrix.js";
+import type { NetworkStructure } from "../network/structure.js";
+
+/** Prior strengths, one per weight group (see `weightGroups`). */
+export type Beta = readonly number[];
+
+/** Weight groups, each with its own β: links into hidden neurons, hidden → output links, input → output links. */
+export const BETA_GROUPS = 3;
+export const GROUP_INTO_HIDDEN = 0;
+export const GROUP_HIDDEN_TO_OUTPUT = 1;
+export const GROUP_INPUT_TO_OUTPUT = 2;
+
+/** Variances of the normalised data that scale the prior. */
+export interface PriorMetric {
+  readonly inputVariance: readonly number[];
+  readonly outputVariance: number;
+}
+
+/** Smallest variance used: a constant column must not get an infinite prior precision (nor a zero one). */
+const VARIANCE_FLOOR = 1e-12;
+
+function columnVariance(m: Matrix, j: number): number {
+  const [n, c] = m.shape;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += m.data[i * c + j] / n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (m.data[i * c + j] - mean) ** 2 / n;
+  return Math.max(v, VARIANCE_FLOOR);
+}
+
+/** The metric of normalised training data. */
+export function priorMetric(x: Matrix, y: Matrix): PriorMetric {
+  const inputVariance = Array.from({ length: x.shape[1] }, (_, j) => columnVariance(x, j));
+  let outputVariance = 0;
+  for (let o = 0; o < y.shape[1]; o++) outputVariance += columnVariance(y, o) / y.shape[1];
+  return { inputVariance, outputVariance };
+}
+
+/** Group of every weight (-1 = bias, not penalised), in the weight layout of network/structure.ts. */
+export function weightGroups(s: NetworkStructure): Int8Array {
+  const groups = new Int8Array(s.links.length + s.hidden + s.outputs).fill(-1);
+  const firstOutput = s.inputs + s.hidden;
+  s.links.forEach(([from, to], i) => {
+    groups[i] =
+      to < firstOutput ? GROUP_INTO_HIDDEN : from < s.inputs ? GROUP_INPUT_TO_OUTPUT : GROUP_HIDDEN_TO_OUTPUT;
+  });
+  return groups;
+}
+
+/** Scale s_i of every weight's penalty (0 for biases). */
+export function priorScales(s: NetworkStructure, metric: PriorMetric): Float64Array {
+  const scales = new Float64Array(s.links.length + s.hidden + s.outputs);
+  const firstOutput = s.inputs + s.hidden;
+  const vy = metric.outputVariance;
+  s.links.forEach(([from, to], i) => {
+    const source = from < s.inputs ? metric.inputVariance[from] : 1;
+    scales[i] = to < firstOutput ? vy * source : source;
+  });
+  return scales;
+}
+
+/** The weights' prior, ready for training: group and scale of each weight. */
+export interface WeightPrior {
+  readonly groups: Int8Array;
+  readonly scales: Float64Array;
+}
+
+export function weightPrior(s: NetworkStructure, metric: PriorMetric): WeightPrior {
+  return { groups: weightGroups(s), scales: priorScales(s, metric) };
+}
+
+/** β_g(i)·s_i for every weight: the diagonal added to JᵀJ. A β list shorter than BETA_GROUPS (older checkpoints) repeats its last entry. */
+export function penaltyDiagonal(prior: WeightPrior, beta: Beta): Float64Array {
+  return Float64Array.from(prior.groups, (g, i) =>
+    g < 0 ? 0 : (beta[g] ?? beta[beta.length - 1]) * prior.scales[i],
+  );
+}
+
+/** A β list of BETA_GROUPS entries (older checkpoints hold fewer). */
+export function fullBeta(beta: Beta): Beta {
+  return Array.from({ length: BETA_GROUPS }, (_, g) => beta[g] ?? beta[beta.length - 1]);
+}
