@@ -251,6 +251,20 @@ describe.each(["js", "wasm"] as const)("fused row loops (%s)", (loop) => {
     }
   });
 
+  it("runs programs with more scalars than a function may hold locals (a 300 × 300 Gauss–Newton sum)", () => {
+    // Σ over rows of the outer product of each row with itself: 90,000 accumulations and as many products.
+    const k = 300;
+    const rows = 7;
+    const { fusedCount } = compareOnBoth(options, "float64", (backend) => {
+      const x = nc.tensor(backend, values(rows * k, 3), [rows, k]);
+      const f = nc.jit((x: Tensor) => [
+        nc.sum(nc.mul(nc.reshape(x, [rows, k, 1]), nc.reshape(x, [rows, 1, k])), [0]),
+      ]);
+      return f(x);
+    });
+    expect(fusedCount).toBeGreaterThan(0);
+  });
+
   it("infers the row axis when the row count equals a weight dimension", () => {
     // 8 rows and an 8 × 8 weight matrix: only the data input carries rows.
     const net: Network = { sizes: [8, 8, 1], activations: ["tanh"] };

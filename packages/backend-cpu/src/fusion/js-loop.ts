@@ -3,6 +3,12 @@
  * local per scalar, loop-invariant scalars (constants, weights) hoisted out
  * of the loop, accumulators kept in locals and written back at the end.
  * Works wherever JavaScript runs; the fallback of the faster paths.
+ *
+ * A program with more than MAX_LOCALS scalars and accumulators (the
+ * Gauss–Newton matrix of a few hundred weights has p² of each) keeps them in
+ * a scratch array and the accumulator arrays instead: a function with that
+ * many locals overflows the stack when called. Same operations in the same
+ * order, so the same results bit for bit.
  */
 import type { HostArray } from "@neureco/core";
 import type { AccumulateOp, Instruction, ScalarProgram } from "./scalar-program.js";
@@ -96,12 +102,19 @@ export function loopInvariants(program: ScalarProgram): boolean[] {
   return invariant;
 }
 
+/** Most scalars plus accumulated elements kept in locals (V8 runs out of stack near 10⁵). */
+export const MAX_LOCALS = 20_000;
+
 /** The source of the loop function (exposed for debugging and tests). */
 export function rowLoopSource(layout: RowLoopLayout): string {
   const { program } = layout;
-  const name = (id: number) => `v${id}`;
+  const accumulatedCount = new Set(program.accumulations.map(({ slot, index }) => `${slot}_${index}`)).size;
+  const inArrays = program.instructions.length + accumulatedCount > MAX_LOCALS;
+  const name = inArrays ? (id: number) => `t[${id}]` : (id: number) => `v${id}`;
+  const define = inArrays ? (id: number) => `t[${id}]` : (id: number) => `const v${id}`;
   const invariant = loopInvariants(program);
   const lines: string[] = ["'use strict';"];
+  if (inArrays) lines.push(`const t = new Float64Array(${program.instructions.length});`);
   layout.inputRowSizes.forEach((_, s) => lines.push(`const r${s} = rowInputs[${s}];`));
   const freeSlots = new Set<number>();
   program.instructions.forEach((instruction, id) => {
@@ -109,22 +122,29 @@ export function rowLoopSource(layout: RowLoopLayout): string {
       freeSlots.add(instruction.slot);
       lines.push(`const f${instruction.slot} = freeInputs[${instruction.slot}];`);
     }
-    if (invariant[id]) lines.push(`const ${name(id)} = ${expression(instruction, name)};`);
+    if (invariant[id]) lines.push(`${define(id)} = ${expression(instruction, name)};`);
   });
   layout.outputRowSizes.forEach((_, s) => lines.push(`const o${s} = rowOutputs[${s}];`));
-  // One local per accumulated element.
-  const accumulatorLocal = (slot: number, index: number) => `a${slot}_${index}`;
+  // One local per accumulated element, or the accumulator arrays themselves.
+  const accumulatorLocal = inArrays
+    ? (slot: number, index: number) => `a${slot}[${index}]`
+    : (slot: number, index: number) => `a${slot}_${index}`;
   const accumulated = new Map<string, { slot: number; index: number }>();
   for (const { slot, index } of program.accumulations)
     accumulated.set(accumulatorLocal(slot, index), { slot, index });
-  for (const [local, { slot, index }] of accumulated)
-    lines.push(`let ${local} = accumulators[${slot}][${index}];`);
+  if (inArrays) {
+    for (const slot of new Set(program.accumulations.map((a) => a.slot)))
+      lines.push(`const a${slot} = accumulators[${slot}];`);
+  } else {
+    for (const [local, { slot, index }] of accumulated)
+      lines.push(`let ${local} = accumulators[${slot}][${index}];`);
+  }
 
   lines.push("for (let i = start; i < end; i++) {");
   layout.inputRowSizes.forEach((size, s) => lines.push(`  const rb${s} = i * ${size};`));
   layout.outputRowSizes.forEach((size, s) => lines.push(`  const ob${s} = i * ${size};`));
   program.instructions.forEach((instruction, id) => {
-    if (!invariant[id]) lines.push(`  const ${name(id)} = ${expression(instruction, name)};`);
+    if (!invariant[id]) lines.push(`  ${define(id)} = ${expression(instruction, name)};`);
   });
   for (const { slot, offset, value } of program.stores)
     lines.push(`  o${slot}[ob${slot} + ${offset}] = ${name(value)};`);
@@ -138,8 +158,10 @@ export function rowLoopSource(layout: RowLoopLayout): string {
     );
   }
   lines.push("}");
-  for (const [local, { slot, index }] of accumulated)
-    lines.push(`accumulators[${slot}][${index}] = ${local};`);
+  if (!inArrays) {
+    for (const [local, { slot, index }] of accumulated)
+      lines.push(`accumulators[${slot}][${index}] = ${local};`);
+  }
   return lines.join("\n");
 }
 
