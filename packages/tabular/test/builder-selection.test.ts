@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { selectModel } from "../src/builder/build.js";
+import { EVIDENCE_TOLERANCE, selectModel } from "../src/builder/build.js";
 import type { CheckpointModel } from "../src/builder/checkpoint.js";
 import { linearNetwork } from "../src/builder/network-edit.js";
 import {
@@ -32,10 +32,12 @@ describe("model selection", () => {
     expect(selectModel(models, 0).number).toBe(1);
   });
 
-  it("prefers the smaller of two models of equal evidence", () => {
+  it("prefers a smaller model whose evidence is within EVIDENCE_TOLERANCE of the best", () => {
     const large = model(0, 0.3, 5, 6);
-    const small = model(1, 0.3, 5, 2);
+    const small = model(1, 0.3, 5 - 0.9 * EVIDENCE_TOLERANCE, 2);
     expect(selectModel([large, small], 0).number).toBe(1);
+    const worse = model(1, 0.3, 5 - 1.1 * EVIDENCE_TOLERANCE, 2);
+    expect(selectModel([large, worse], 0).number).toBe(0);
   });
 
   it("respects the link cap", () => {

@@ -7,8 +7,8 @@
  * 2. train the linear model (every input → every output);
  * 3. grow hidden neurons while the validation error improves (search.ts);
  * 4. remove inputs, then links, that do not help;
- * 5. choose, among the accepted models, the one of highest log evidence
- *    (`selectModel`);
+ * 5. choose, among the accepted models, the one of highest log evidence, or
+ *    a smaller one within EVIDENCE_TOLERANCE of it (`selectModel`);
  * 6. retrain its structure from RESTARTS fresh initialisations; the one of
  *    highest log evidence, if above the chosen model's, replaces it (a
  *    trained network is one local minimum of many, and the search only ever
@@ -61,6 +61,12 @@ import {
 } from "./settings.js";
 import { BuildAborted, throwIfAborted } from "./train.js";
 
+/**
+ * Log-evidence margin (nats) within which the smaller model is chosen: a
+ * Bayes factor below e is not worth more than a bare mention (Kass and
+ * Raftery's scale), so it does not buy extra weights.
+ */
+export const EVIDENCE_TOLERANCE = 1;
 /** Fresh initialisations of the chosen structure tried before the final refit. */
 export const RESTARTS = 16;
 
@@ -112,8 +118,9 @@ function validationScore(m: CheckpointModel): number {
 }
 
 /**
- * The model of highest log evidence (respecting the link cap; among equals,
- * the one with fewer weights). Models without an evidence (from a
+ * The model with the fewest weights among those whose log evidence is
+ * within EVIDENCE_TOLERANCE of the highest (respecting the link cap; among
+ * equals, the higher evidence). Models without an evidence (from a
  * checkpoint written before it was recorded) are chosen by validation error,
  * and only when no model has one.
  */
@@ -126,10 +133,15 @@ export function selectModel(models: readonly CheckpointModel[], linksMaximumNumb
   if (withEvidence.length === 0) {
     return pool.reduce((a, b) => (validationScore(b) < validationScore(a) ? b : a));
   }
-  return withEvidence.reduce((a, b) => {
-    if (b.logEvidence !== a.logEvidence) return b.logEvidence > a.logEvidence ? b : a;
-    return weightCount(b.structure) < weightCount(a.structure) ? b : a;
-  });
+  const best = Math.max(...withEvidence.map((m) => m.logEvidence));
+  return withEvidence
+    .filter((m) => m.logEvidence >= best - EVIDENCE_TOLERANCE)
+    .reduce((a, b) => {
+      const wa = weightCount(a.structure);
+      const wb = weightCount(b.structure);
+      if (wb !== wa) return wb < wa ? b : a;
+      return b.logEvidence > a.logEvidence ? b : a;
+    });
 }
 
 /** The state of one build run: its record of accepted models and the checkpoint it writes. */

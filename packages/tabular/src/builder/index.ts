@@ -8,6 +8,7 @@ export {
   type BuildIO,
   type BuildResult,
   buildModel,
+  EVIDENCE_TOLERANCE,
   selectModel,
 } from "./build.js";
 export {
