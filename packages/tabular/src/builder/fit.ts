@@ -8,7 +8,7 @@ import { weightCount } from "../network/structure.js";
 import { cholesky } from "./linalg.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { type DeviceData, Objective } from "./objective.js";
-import { type PriorMetric, penaltyDiagonal, weightPrior } from "./prior.js";
+import { type PriorMetric, weightPrior } from "./prior.js";
 import { type Beta, effectiveParameters, trainLevenbergMarquardt } from "./train.js";
 
 export interface TrainedNetwork {
@@ -142,7 +142,7 @@ export class Fitter {
     } else {
       validationRmse = trainingRmse.map(() => Number.NaN);
     }
-    const penalty = penaltyDiagonal(prior, result.beta);
+    const { penalty } = result;
     const gamma = effectiveParameters(result.jtj, penalty);
     return {
       evidence: logEvidence(

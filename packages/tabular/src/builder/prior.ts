@@ -88,9 +88,8 @@ export function weightPrior(s: NetworkStructure, metric: PriorMetric): WeightPri
 
 /** β_g(i)·s_i for every weight: the diagonal added to JᵀJ. A β list shorter than BETA_GROUPS (older checkpoints) repeats its last entry. */
 export function penaltyDiagonal(prior: WeightPrior, beta: Beta): Float64Array {
-  return Float64Array.from(prior.groups, (g, i) =>
-    g < 0 ? 0 : (beta[g] ?? beta[beta.length - 1]) * prior.scales[i],
-  );
+  const full = fullBeta(beta);
+  return Float64Array.from(prior.groups, (g, i) => (g < 0 ? 0 : full[g] * prior.scales[i]));
 }
 
 /** A β list of BETA_GROUPS entries (older checkpoints hold fewer). */
