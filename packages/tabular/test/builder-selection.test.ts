@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { EVIDENCE_TOLERANCE, selectModel } from "../src/builder/build.js";
+import {
+  EVIDENCE_TOLERANCE,
+  MIN_RESTARTS,
+  RESTART_FULL_WEIGHTS,
+  RESTARTS,
+  restartCount,
+  selectModel,
+} from "../src/builder/build.js";
 import type { CheckpointModel } from "../src/builder/checkpoint.js";
 import { linearNetwork } from "../src/builder/network-edit.js";
 import {
@@ -59,6 +66,16 @@ describe("model selection", () => {
     expect(effectiveParameters(jtj, penaltyDiagonal(prior, [0, 0, 0]))).toBeCloseTo(3, 9);
     // γ_i = λ/(λ+β) = 4/(4+4) for each link.
     expect(effectiveParameters(jtj, penaltyDiagonal(prior, [0, 0, 4]))).toBeCloseTo(2, 9);
+  });
+});
+
+describe("restarts", () => {
+  it("tries all restarts on small networks and fewer, as 1/p², on large ones", () => {
+    expect(restartCount(10)).toBe(RESTARTS);
+    expect(restartCount(RESTART_FULL_WEIGHTS)).toBe(RESTARTS);
+    expect(restartCount(2 * RESTART_FULL_WEIGHTS)).toBe(RESTARTS / 4);
+    expect(restartCount(100 * RESTART_FULL_WEIGHTS)).toBe(MIN_RESTARTS);
+    for (let p = 1; p < 1000; p++) expect(restartCount(p + 1)).toBeLessThanOrEqual(restartCount(p));
   });
 });
 

@@ -9,7 +9,7 @@
  * 4. remove inputs, then links, that do not help;
  * 5. choose, among the accepted models, the one of highest log evidence, or
  *    a smaller one within EVIDENCE_TOLERANCE of it (`selectModel`);
- * 6. retrain its structure from RESTARTS fresh initialisations; the one of
+ * 6. retrain its structure from `restartCount` fresh initialisations; the one of
  *    highest log evidence, if above the chosen model's, replaces it (a
  *    trained network is one local minimum of many, and the search only ever
  *    saw the one it grew into);
@@ -67,8 +67,24 @@ import { BuildAborted, throwIfAborted } from "./train.js";
  * Raftery's scale), so it does not buy extra weights.
  */
 export const EVIDENCE_TOLERANCE = 1;
-/** Fresh initialisations of the chosen structure tried before the final refit. */
+/** Fresh initialisations of the chosen structure tried before the final refit, for networks of up to RESTART_FULL_WEIGHTS weights. */
 export const RESTARTS = 16;
+/** Most weights for which all RESTARTS are tried. */
+export const RESTART_FULL_WEIGHTS = 64;
+/** Fewest restarts, however large the network. */
+export const MIN_RESTARTS = 3;
+
+/**
+ * Restarts for a network of p weights. A restart costs a training, whose
+ * Gauss–Newton matrix costs p² per row and iteration: above
+ * RESTART_FULL_WEIGHTS the count falls as 1/p², so the restarts of a large
+ * network cost about what 16 restarts of a 64-weight one do (never fewer
+ * than MIN_RESTARTS).
+ */
+export function restartCount(p: number): number {
+  if (p <= RESTART_FULL_WEIGHTS) return RESTARTS;
+  return Math.max(MIN_RESTARTS, Math.round(RESTARTS * (RESTART_FULL_WEIGHTS / p) ** 2));
+}
 
 export interface BuildIO {
   /** Receives the whole checkpoint after every accepted model; write it atomically. */
@@ -375,7 +391,7 @@ async function runBuild(
 }
 
 /**
- * Trains the structure of `chosen` from RESTARTS fresh initialisations (the
+ * Trains the structure of `chosen` from `restartCount` fresh initialisations (the
  * search's settings, its β to start from); the one of highest log evidence,
  * if above `chosen`'s, is accepted and returned, else `chosen`.
  */
@@ -387,7 +403,8 @@ async function restart(
   let best: TrainedNetwork | null = null;
   // A model from an older checkpoint has no evidence: any restart replaces it.
   let bestEvidence = Number.isFinite(chosen.logEvidence) ? chosen.logEvidence : Number.NEGATIVE_INFINITY;
-  for (let r = 0; r < RESTARTS; r++) {
+  const restarts = restartCount(chosen.weights.length);
+  for (let r = 0; r < restarts; r++) {
     throwIfAborted(ctx.signal);
     const network = { structure: chosen.structure, weights: chosen.weights };
     const trained = await ctx.fitter.fit(freshWeights(network, ctx.random), chosen.beta, SEARCH_FIT);

@@ -9,6 +9,7 @@ export {
   type BuildResult,
   buildModel,
   EVIDENCE_TOLERANCE,
+  restartCount,
   selectModel,
 } from "./build.js";
 export {
