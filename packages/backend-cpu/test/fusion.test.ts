@@ -8,7 +8,9 @@ import type { Backend, CompiledGraph, DType, Graph, Tensor } from "@neureco/core
 import * as nc from "@neureco/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { MAX_FUSED_SCALARS } from "../src/fusion/compile.js";
 import { compileGraph, type FusionOptions, planFusion } from "../src/fusion/index.js";
+import { MAX_LOCALS } from "../src/fusion/js-loop.js";
 import { cpu } from "../src/index.js";
 import { createKernels } from "../src/kernels.js";
 import { CpuStorage } from "../src/storage.js";
@@ -251,18 +253,29 @@ describe.each(["js", "wasm"] as const)("fused row loops (%s)", (loop) => {
     }
   });
 
-  it("runs programs with more scalars than a function may hold locals (a 300 × 300 Gauss–Newton sum)", () => {
-    // Σ over rows of the outer product of each row with itself: 90,000 accumulations and as many products.
-    const k = 300;
-    const rows = 7;
-    const { fusedCount } = compareOnBoth(options, "float64", (backend) => {
-      const x = nc.tensor(backend, values(rows * k, 3), [rows, k]);
-      const f = nc.jit((x: Tensor) => [
-        nc.sum(nc.mul(nc.reshape(x, [rows, k, 1]), nc.reshape(x, [rows, 1, k])), [0]),
-      ]);
-      return f(x);
-    });
-    expect(fusedCount).toBeGreaterThan(0);
+  /** Σ over rows of the outer product of each row with itself: k² accumulations and as many products. */
+  const outerProductSum = (k: number, rows: number) => (backend: Backend) => {
+    const x = nc.tensor(backend, values(rows * k, 3), [rows, k]);
+    const f = nc.jit((x: Tensor) => [
+      nc.sum(nc.mul(nc.reshape(x, [rows, k, 1]), nc.reshape(x, [rows, 1, k])), [0]),
+    ]);
+    return f(x);
+  };
+
+  it("runs programs with more scalars than a function may hold locals: WebAssembly, its tail rows in JavaScript", () => {
+    // 110² = 12,100 accumulations and products: more than MAX_LOCALS, less than MAX_FUSED_SCALARS.
+    expect(2 * 110 * 110).toBeGreaterThan(MAX_LOCALS);
+    expect(2 * 110 * 110).toBeLessThan(MAX_FUSED_SCALARS);
+    // 7 rows: not a multiple of the rows a WebAssembly iteration takes, so the tail runs in JavaScript.
+    const { fusedCount } = compareOnBoth(options, "float64", outerProductSum(110, 7));
+    // As a JavaScript loop alone it would run unoptimised: the compiler declines it.
+    expect(fusedCount).toBe(loop === "wasm" ? 1 : 0);
+  });
+
+  it("declines programs of more than MAX_FUSED_SCALARS scalars, which then run interpreted and correctly", () => {
+    expect(2 * 300 * 300).toBeGreaterThan(MAX_FUSED_SCALARS);
+    const { fusedCount } = compareOnBoth(options, "float64", outerProductSum(300, 7));
+    expect(fusedCount).toBe(0);
   });
 
   it("infers the row axis when the row count equals a weight dimension", () => {

@@ -17,7 +17,7 @@ import type {
 } from "@neureco/core";
 import { createKernels } from "../kernels.js";
 import type { CpuStorage } from "../storage.js";
-import { compileRowLoop, type RowLoop } from "./js-loop.js";
+import { compileRowLoop, MAX_LOCALS, type RowLoop } from "./js-loop.js";
 import { type FusionPlan, planFusion } from "./plan.js";
 import { createWasmRunner, type RowRunner } from "./wasm/runner.js";
 
@@ -48,6 +48,14 @@ export interface FusedGraph extends CompiledGraph {
 
 /** Work (rows × instructions) from which "auto" generates WebAssembly. */
 const WASM_MIN_WORK = 50_000;
+/**
+ * Most scalars (instructions plus accumulated elements) of a fused loop.
+ * Bigger programs — the Gauss–Newton matrix of a network of 170 weights
+ * and more has p² of each — compile for seconds and run no faster than the
+ * kernels one by one (measured: 209 weights, 1,333 rows, 158 ms fused after
+ * 1.3 s of compiling, 137 ms interpreted).
+ */
+export const MAX_FUSED_SCALARS = 50_000;
 /** Compiled graphs kept per backend, by structure. */
 const CACHE_ENTRIES = 64;
 
@@ -100,6 +108,8 @@ export function compileGraph(
 function compileNew(graph: Graph, storage: CpuStorage, options: FusionOptions): FusedGraph | undefined {
   const plan = planFusion(graph);
   if (!plan) return undefined;
+  const scalars = plan.program.instructions.length + plan.program.accumulations.length;
+  if (scalars > MAX_FUSED_SCALARS) return undefined;
   const kernels = createKernels(storage);
   let loop: RowLoop;
   try {
@@ -120,6 +130,10 @@ function compileNew(graph: Graph, storage: CpuStorage, options: FusionOptions): 
   const wasm = wantsWasm
     ? createWasmRunner(plan, loop, { threadWork: options.threadWork, helpers: options.helpers })
     : undefined;
+  // A JavaScript loop too big for locals keeps its scalars in arrays, which
+  // engines run unoptimised: fine for the few tail rows of a WebAssembly
+  // loop, slower than the kernels for all of them.
+  if (!wasm && scalars > MAX_LOCALS) return undefined;
   const runner: RowRunner =
     wasm?.run ??
     ((rowInputs, freeInputs, rowOutputs, accumulators) =>

@@ -5,10 +5,11 @@
  * Works wherever JavaScript runs; the fallback of the faster paths.
  *
  * A program with more than MAX_LOCALS scalars and accumulators (the
- * Gauss–Newton matrix of a few hundred weights has p² of each) keeps them in
+ * Gauss–Newton matrix of a hundred-odd weights has p² of each) keeps them in
  * a scratch array and the accumulator arrays instead: a function with that
- * many locals overflows the stack when called. Same operations in the same
- * order, so the same results bit for bit.
+ * many locals can overflow the stack when called. Same operations in the
+ * same order, so the same results bit for bit. The compiler uses such loops
+ * only for the tail rows of a WebAssembly loop (compile.ts).
  */
 import type { HostArray } from "@neureco/core";
 import type { AccumulateOp, Instruction, ScalarProgram } from "./scalar-program.js";
