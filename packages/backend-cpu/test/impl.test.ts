@@ -16,7 +16,7 @@ import {
   seededRandom,
 } from "@neureco/core/testing";
 import fc from "fast-check";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { broadcastImpl, matmulImpl, reduceImpl, sliceImpl, transposeImpl } from "../src/index.js";
 
 const bigDim = fc.integer({ min: 0, max: 70 });
@@ -64,6 +64,38 @@ describe("typed-array implementations on larger shapes", () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+
+  it("matmul sums each output over k in order, in float64, rounded once: the same bits on every path", () => {
+    // Sizes on both sides of the tiled path's threshold, with edges past whole tiles.
+    const dims = fc.integer({ min: 1, max: 37 });
+    fc.assert(
+      fc.property(
+        dims,
+        fc.integer({ min: 1, max: 90 }),
+        dims,
+        fc.boolean(),
+        seedArb,
+        (n, k, m, f32, seed) => {
+          const random = seededRandom(seed);
+          const a = Float64Array.from({ length: n * k }, () => 2 * random() - 1);
+          const b = Float64Array.from({ length: k * m }, () => 2 * random() - 1);
+          const round = (v: Float64Array) => (f32 ? Float32Array.from(v) : v);
+          const [ar, br] = [round(a), round(b)];
+          const out = f32 ? new Float32Array(n * m) : new Float64Array(n * m);
+          matmulImpl(ar, br, n, k, m, out);
+          const expected = f32 ? new Float32Array(n * m) : new Float64Array(n * m);
+          for (let i = 0; i < n; i++)
+            for (let j = 0; j < m; j++) {
+              let s = 0;
+              for (let p = 0; p < k; p++) s += ar[i * k + p] * br[p * m + j];
+              expected[i * m + j] = s;
+            }
+          expect(Array.from(out)).toEqual(Array.from(expected));
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 
