@@ -8,8 +8,8 @@ import { weightCount } from "../network/structure.js";
 import { cholesky } from "./linalg.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { type DeviceData, Objective } from "./objective.js";
-import { type PriorMetric, weightPrior } from "./prior.js";
-import { type Beta, effectiveParameters, trainLevenbergMarquardt } from "./train.js";
+import { type Beta, type PriorMetric, weightPrior } from "./prior.js";
+import { effectiveParameters, trainLevenbergMarquardt } from "./train.js";
 
 export interface TrainedNetwork {
   readonly network: WeightedNetwork;

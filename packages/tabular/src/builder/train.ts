@@ -17,8 +17,6 @@ import { cholesky, choleskyInverse, choleskySolve, dot } from "./linalg.js";
 import type { Objective } from "./objective.js";
 import { BETA_GROUPS, type Beta, fullBeta, penaltyDiagonal, type WeightPrior } from "./prior.js";
 
-export type { Beta } from "./prior.js";
-
 export interface TrainOptions {
   readonly beta: Beta;
   /** Groups and scales of the weights' penalties (see prior.ts). */
