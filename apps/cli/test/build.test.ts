@@ -153,6 +153,53 @@ describe("build", () => {
     expect(resumed.stderr).toMatch(/^Resuming stopped\.ednn/m);
     expect(resumed.stdout).toMatch(/^wrote stopped\.ednn: \d+ weights/m);
   });
+
+  it("a build killed outright (SIGKILL) leaves a readable checkpoint, and --resume finishes from it", async () => {
+    let killed = false;
+    const r = await neureco(
+      ["build", "--x", "x_train.csv", "--y", "y_train.csv", "--out", "killed.ednn", "--seed", "2"],
+      dir,
+      (stderr, child) => {
+        // No handler runs on SIGKILL: whatever is on disk is what the atomic writes left.
+        if (!killed && /^model 1 /m.test(stderr)) {
+          killed = true;
+          child.kill("SIGKILL");
+        }
+      },
+    );
+    expect(killed).toBe(true);
+    expect(r.signal).toBe("SIGKILL");
+    const checkpoint = decodeCheckpoint(readFileSync(join(dir, "killed.checkpoint")), "killed.checkpoint");
+    expect(checkpoint.models.length).toBeGreaterThanOrEqual(2);
+    expect(checkpoint.final).toBeNull();
+
+    const resumed = await neureco(
+      [
+        "build",
+        "--x",
+        "x_train.csv",
+        "--y",
+        "y_train.csv",
+        "--out",
+        "killed.ednn",
+        "--checkpoint",
+        "killed.checkpoint",
+        "--seed",
+        "2",
+        "--resume",
+      ],
+      dir,
+    );
+    expect(resumed.stderr).not.toMatch(/^error/m);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/^wrote killed\.ednn: \d+ weights/m);
+    const after = decodeCheckpoint(readFileSync(join(dir, "killed.checkpoint")), "killed.checkpoint");
+    // The resumed build keeps the models written before the kill, in order.
+    for (const [i, m] of checkpoint.models.entries()) {
+      expect(Array.from(after.models[i].weights)).toEqual(Array.from(m.weights));
+    }
+    expect(after.final).not.toBeNull();
+  });
 });
 
 describe("after a build", () => {
