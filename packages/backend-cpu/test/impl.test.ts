@@ -99,6 +99,38 @@ describe("typed-array implementations on larger shapes", () => {
     );
   });
 
+  it("matmul of a matrix by its own transpose (a Gram matrix, computed half and mirrored) has the same bits as the full product", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 8, max: 37 }),
+        fc.integer({ min: 64, max: 90 }),
+        fc.boolean(),
+        fc.boolean(),
+        seedArb,
+        (n, k, f32, nearlyGram, seed) => {
+          const random = seededRandom(seed);
+          const round = (v: Float64Array) => (f32 ? Float32Array.from(v) : v);
+          const a = round(Float64Array.from({ length: n * k }, () => 2 * random() - 1));
+          const b = f32 ? new Float32Array(k * n) : new Float64Array(k * n);
+          for (let i = 0; i < n; i++) for (let p = 0; p < k; p++) b[p * n + i] = a[i * k + p];
+          // One entry off: not a Gram matrix any more, and not symmetric.
+          if (nearlyGram) b[Math.floor(random() * k * n)] += 0.5;
+          const out = f32 ? new Float32Array(n * n) : new Float64Array(n * n);
+          matmulImpl(a, b, n, k, n, out);
+          const expected = f32 ? new Float32Array(n * n) : new Float64Array(n * n);
+          for (let i = 0; i < n; i++)
+            for (let j = 0; j < n; j++) {
+              let s = 0;
+              for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
+              expected[i * n + j] = s;
+            }
+          expect(Array.from(out)).toEqual(Array.from(expected));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it("sum and max over any set of axes", () => {
     fc.assert(
       fc.property(

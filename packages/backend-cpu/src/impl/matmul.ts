@@ -45,12 +45,27 @@ const TILE = 4;
 /** Multiply–adds from which tiling repays the transposed copy of b. */
 const TILED_MIN_WORK = 4096;
 
+/** Whether `a` and `b` hold the same values bit for bit (+0 and −0 differ; NaN never matches). */
+function sameValues(a: HostArray, b: HostArray): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y || (x === 0 && 1 / x !== 1 / y)) return false;
+  }
+  return true;
+}
+
 /**
  * 4 × 4 output tiles, each summed over k in 16 locals, with b transposed
  * once so both operands run contiguously along k: a quarter of the loads of
  * the i-k-j loop per multiply–add, about 3× faster on large products. Each
  * output is still the float64 sum over k in order, rounded once, so results
  * are the same bits as the i-k-j loop's.
+ *
+ * A Gram matrix Aᵀ·A (b = aᵀ by value, as for the Gauss–Newton matrix JᵀJ)
+ * is symmetric: only the tiles on and above the diagonal are computed and
+ * the rest mirrored. Output (j, i) sums the same products as (i, j) in the
+ * same order, so the mirror holds the same bits the full product would.
  */
 function matmulTiled(a: HostArray, b: HostArray, n: number, k: number, m: number, out: HostArray): void {
   const bt = new Float64Array(m * k);
@@ -58,6 +73,7 @@ function matmulTiled(a: HostArray, b: HostArray, n: number, k: number, m: number
     const row = p * m;
     for (let j = 0; j < m; j++) bt[j * k + p] = b[row + j];
   }
+  const symmetric = n === m && sameValues(a, bt);
   const nTiled = n - (n % TILE);
   const mTiled = m - (m % TILE);
   for (let i = 0; i < nTiled; i += TILE) {
@@ -65,7 +81,7 @@ function matmulTiled(a: HostArray, b: HostArray, n: number, k: number, m: number
     const a1 = a0 + k;
     const a2 = a1 + k;
     const a3 = a2 + k;
-    for (let j = 0; j < mTiled; j += TILE) {
+    for (let j = symmetric ? i : 0; j < mTiled; j += TILE) {
       const b0 = j * k;
       const b1 = b0 + k;
       const b2 = b1 + k;
@@ -143,5 +159,8 @@ function matmulTiled(a: HostArray, b: HostArray, n: number, k: number, m: number
     out[i * m + j] = s;
   };
   for (let i = 0; i < nTiled; i++) for (let j = mTiled; j < m; j++) dot(i, j);
-  for (let i = nTiled; i < n; i++) for (let j = 0; j < m; j++) dot(i, j);
+  for (let i = nTiled; i < n; i++) for (let j = symmetric ? mTiled : 0; j < m; j++) dot(i, j);
+  if (symmetric) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < m; j++) out[j * m + i] = out[i * m + j];
+  }
 }
