@@ -41,28 +41,54 @@ export function choleskySolve(l: Float64Array, p: number, b: ArrayLike<number>):
   return x;
 }
 
-/** The inverse of L·Lᵀ (symmetric, row-major). */
-export function choleskyInverse(l: Float64Array, p: number): Float64Array {
-  // inv(L) first (lower triangular), then inv(A) = inv(L)ᵀ·inv(L).
+/**
+ * L⁻¹ (lower triangular, row-major) by forward substitution, a row at a
+ * time: row i = (e_i − Σ_{k<i} L_ik·row k) / L_ii, so every inner loop runs
+ * along contiguous rows.
+ */
+function inverseLower(l: Float64Array, p: number): Float64Array {
   const li = new Float64Array(p * p);
-  for (let j = 0; j < p; j++) {
-    li[j * p + j] = 1 / l[j * p + j];
-    for (let i = j + 1; i < p; i++) {
-      let s = 0;
-      for (let k = j; k < i; k++) s -= l[i * p + k] * li[k * p + j];
-      li[i * p + j] = s / l[i * p + i];
-    }
-  }
-  const inv = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = i; k < p; k++) s += li[k * p + i] * li[k * p + j];
-      inv[i * p + j] = s;
-      inv[j * p + i] = s;
+    const row = i * p;
+    for (let k = 0; k < i; k++) {
+      const c = l[row + k];
+      if (c === 0) continue;
+      const other = k * p;
+      for (let j = 0; j <= k; j++) li[row + j] -= c * li[other + j];
+    }
+    const d = l[row + i];
+    for (let j = 0; j < i; j++) li[row + j] /= d;
+    li[row + i] = 1 / d;
+  }
+  return li;
+}
+
+/** The inverse of L·Lᵀ (symmetric, row-major): L⁻ᵀ·L⁻¹, summed a row of L⁻¹ at a time. */
+export function choleskyInverse(l: Float64Array, p: number): Float64Array {
+  const li = inverseLower(l, p);
+  const inv = new Float64Array(p * p);
+  for (let k = 0; k < p; k++) {
+    const row = k * p;
+    for (let i = 0; i <= k; i++) {
+      const c = li[row + i];
+      if (c === 0) continue;
+      const out = i * p;
+      for (let j = 0; j <= i; j++) inv[out + j] += c * li[row + j];
     }
   }
+  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) inv[j * p + i] = inv[i * p + j];
   return inv;
+}
+
+/** The diagonal of (L·Lᵀ)⁻¹ alone: [A⁻¹]_jj = Σ_i (L⁻¹)_ij², half the work of the whole inverse. */
+export function choleskyInverseDiagonal(l: Float64Array, p: number): Float64Array {
+  const li = inverseLower(l, p);
+  const diagonal = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    const row = i * p;
+    for (let j = 0; j <= i; j++) diagonal[j] += li[row + j] * li[row + j];
+  }
+  return diagonal;
 }
 
 /** `a + d·I` as a new matrix. */

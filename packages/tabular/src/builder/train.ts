@@ -13,7 +13,7 @@
  * On noiseless data every β falls towards 0 and the fit goes to machine
  * precision.
  */
-import { cholesky, choleskyInverse, choleskySolve, dot } from "./linalg.js";
+import { cholesky, choleskyInverseDiagonal, choleskySolve, dot } from "./linalg.js";
 import type { Objective } from "./objective.js";
 import { BETA_GROUPS, type Beta, fullBeta, penaltyDiagonal, type WeightPrior } from "./prior.js";
 
@@ -75,9 +75,9 @@ export function effectiveParameters(jtj: Float64Array, penalty: Float64Array): n
   const p = penalty.length;
   const l = cholesky(addDiagonals(jtj, p, penalty, 1e-12), p);
   if (!l) return Number.NaN;
-  const inv = choleskyInverse(l, p);
+  const inverseDiagonal = choleskyInverseDiagonal(l, p);
   let gamma = 0;
-  for (let i = 0; i < p; i++) gamma += penalty[i] > 0 ? 1 - penalty[i] * inv[i * p + i] : 1;
+  for (let i = 0; i < p; i++) gamma += penalty[i] > 0 ? 1 - penalty[i] * inverseDiagonal[i] : 1;
   return gamma;
 }
 
@@ -95,7 +95,7 @@ export function evidenceBeta(
   const penalty = penaltyDiagonal(prior, full);
   const l = cholesky(addDiagonals(jtj, p, penalty, 1e-12), p);
   if (!l) return full;
-  const inv = choleskyInverse(l, p);
+  const inverseDiagonal = choleskyInverseDiagonal(l, p);
   const gammaOf = new Array(BETA_GROUPS).fill(0);
   const norm2 = new Array(BETA_GROUPS).fill(0);
   let gamma = 0;
@@ -105,7 +105,7 @@ export function evidenceBeta(
       gamma += 1;
       continue;
     }
-    const gi = 1 - penalty[i] * inv[i * p + i];
+    const gi = 1 - penalty[i] * inverseDiagonal[i];
     gammaOf[g] += gi;
     norm2[g] += prior.scales[i] * w[i] * w[i];
     gamma += gi;
