@@ -8,40 +8,66 @@
  */
 import type { Matrix } from "../matrix.js";
 
-/** Farthest-point order of the rows of `x` (already normalised). O(n²·m). */
+/**
+ * Farthest-point order of the rows of `x` (already normalised). O(n²·m) at
+ * worst, much less in practice: a row's squared distance to the newest
+ * point is summed column by column and abandoned as soon as it reaches the
+ * row's distance to the nearest earlier point, which it then cannot lower
+ * (the partial sums only grow, so the order is exactly that of full sums).
+ */
 export function farthestPointOrder(x: Matrix): number[] {
   const [n, m] = x.shape;
   if (n === 0) return [];
+  const data = x.data;
   const centre = new Float64Array(m);
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) centre[j] += x.data[i * m + j] / n;
-  const distance2 = (i: number, point: ArrayLike<number>, offset: number): number => {
-    let d = 0;
-    for (let j = 0; j < m; j++) d += (x.data[i * m + j] - point[offset + j]) ** 2;
-    return d;
-  };
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) centre[j] += data[i * m + j] / n;
   let first = 0;
   let firstD = Number.POSITIVE_INFINITY;
   for (let i = 0; i < n; i++) {
-    const d = distance2(i, centre, 0);
-    if (d < firstD) [first, firstD] = [i, d];
+    let d = 0;
+    for (let j = 0; j < m; j++) {
+      const diff = data[i * m + j] - centre[j];
+      d += diff * diff;
+    }
+    if (d < firstD) {
+      first = i;
+      firstD = d;
+    }
   }
   const nearest = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-  const taken = new Uint8Array(n);
+  // Rows not yet ordered, ascending (ties go to the lower row index, so the order is deterministic).
+  let left = new Int32Array(n - 1);
+  for (let i = 0, c = 0; i < n; i++) if (i !== first) left[c++] = i;
+  let leftCount = n - 1;
   const order = [first];
-  taken[first] = 1;
   let last = first;
-  for (let step = 1; step < n; step++) {
+  while (leftCount > 0) {
+    const lastRow = last * m;
     let next = -1;
     let nextD = -1;
-    for (let i = 0; i < n; i++) {
-      if (taken[i]) continue;
-      const d = Math.min(nearest[i], distance2(i, x.data, last * m));
-      nearest[i] = d;
-      // Ties go to the lower row index, so the order is deterministic.
-      if (d > nextD) [next, nextD] = [i, d];
+    let nextAt = -1;
+    for (let c = 0; c < leftCount; c++) {
+      const i = left[c];
+      const row = i * m;
+      const bound = nearest[i];
+      let d = 0;
+      for (let j = 0; j < m && d < bound; j++) {
+        const diff = data[row + j] - data[lastRow + j];
+        d += diff * diff;
+      }
+      if (d < bound) nearest[i] = d;
+      const di = d < bound ? d : bound;
+      if (di > nextD) {
+        next = i;
+        nextD = di;
+        nextAt = c;
+      }
     }
     order.push(next);
-    taken[next] = 1;
+    // Remove `next`, keeping the rest ascending.
+    left.copyWithin(nextAt, nextAt + 1, leftCount);
+    leftCount--;
+    if (leftCount < left.length / 2) left = left.slice(0, leftCount);
     last = next;
   }
   return order;
