@@ -169,6 +169,28 @@ describe("buildModel", () => {
     expect(rmse(predict(fromOlder.model, x), y)).toBeLessThan(1e-6);
   });
 
+  it("is stopped by a signal fired from a timer: the build gives the event loop turns", async () => {
+    // A build of a minute or more if nothing stops it.
+    const { x, y } = sampleFunction(3000, 10, (v) => [Math.tanh(v[0] + v[1] * v[2]) + 0.3 * v[3] * v[4]], 2);
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const result = await buildModel(
+      { x, y },
+      {
+        seed: 0,
+        signal: controller.signal,
+        // Only a timer (a task of the event loop, not the build's own code) aborts it.
+        onProgress: (p) => {
+          if (p.modelNumber === 0) timer = setTimeout(() => controller.abort(), 20);
+        },
+      },
+    );
+    clearTimeout(timer);
+    expect(result.history.aborted).toBe(true);
+    expect(result.history.final).toBeNull();
+    expect(result.model.weights.length).toBe(weightCount(result.model.structure));
+  });
+
   it("rejects with an AbortError when aborted before any model", async () => {
     const { x, y } = sampleFunction(30, 2, smooth, 1);
     await expect(buildModel({ x, y }, { signal: AbortSignal.abort() })).rejects.toMatchObject({

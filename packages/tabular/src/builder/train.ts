@@ -14,6 +14,7 @@
  * precision.
  */
 import { cholesky, choleskyInverseDiagonal, choleskySolve, dot } from "./linalg.js";
+import { letEventLoopRun } from "./event-loop.js";
 import type { Objective } from "./objective.js";
 import { BETA_GROUPS, type Beta, fullBeta, penaltyDiagonal, type WeightPrior } from "./prior.js";
 
@@ -142,6 +143,7 @@ export async function trainLevenbergMarquardt(
   let smallSteps = 0;
   let iterations = 0;
   while (iterations < options.maxIterations) {
+    await letEventLoopRun();
     throwIfAborted(options.signal);
     iterations++;
     const g = new Float64Array(p);
