@@ -65,9 +65,13 @@ const DEFAULT_THREAD_WORK = 400_000;
 const MIN_CHUNK_WORK = 100_000;
 /**
  * Work per chunk at least, per element of its accumulator region: setting up
- * and combining a chunk's partials must stay cheap beside computing them.
+ * and combining a chunk's partials (two operations per element) must stay
+ * cheap beside computing them. At 32 they cost a few per cent; larger
+ * values left graphs with big accumulators (the Gauss–Newton matrix of a
+ * network of 100-odd weights on a few thousand rows) in one chunk, on one
+ * thread.
  */
-const CHUNK_WORK_PER_PARTIAL = 1024;
+const CHUNK_WORK_PER_PARTIAL = 32;
 /** Chunks at most: enough for up to 8 threads to share the rows evenly. */
 const MAX_CHUNKS = 64;
 /** Bytes of accumulator regions at most, all chunks together. */
