@@ -13,8 +13,9 @@
  * On noiseless data every β falls towards 0 and the fit goes to machine
  * precision.
  */
-import { cholesky, choleskyInverseDiagonal, choleskySolve, dot } from "./linalg.js";
+
 import { letEventLoopRun } from "./event-loop.js";
+import { cholesky, choleskyInverseDiagonal, choleskySolve, dot } from "./linalg.js";
 import type { Objective } from "./objective.js";
 import { BETA_GROUPS, type Beta, fullBeta, penaltyDiagonal, type WeightPrior } from "./prior.js";
 
