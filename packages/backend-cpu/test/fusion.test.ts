@@ -337,6 +337,37 @@ describe.each(["js", "wasm"] as const)("fused row loops (%s)", (loop) => {
     expect(new Set(distinct).size).toBe(distinct.length);
   });
 
+  it("accumulates a Gram matrix ZᵀZ over its upper triangle only, with the bits of the full accumulation", () => {
+    const [rows, m, k] = [37, 5, 9];
+    const gram = (z: Tensor) => nc.matmul(nc.transpose(z), z);
+    // −(−z) is a new value with z's numbers: its product with z is the same sum, accumulated in full.
+    const full = (z: Tensor) => nc.matmul(nc.transpose(z), nc.neg(nc.neg(z)));
+    const hidden = (x: Tensor, w: Tensor) => nc.tanh(nc.matmul(x, w));
+    const types = [
+      { shape: [rows, m], dtype: "float64" as const },
+      { shape: [m, k], dtype: "float64" as const },
+    ];
+    const symmetricOf = (f: (z: Tensor) => Tensor) =>
+      planFusion(nc.traceFunction(types, (x, w) => [f(hidden(x, w))]).graph)?.accumulators.map(
+        (a) => a.symmetric,
+      );
+    expect(symmetricOf(gram)).toEqual([k]);
+    expect(symmetricOf(full)).toEqual([undefined]);
+
+    for (const dtype of ["float64", "float32"] as const) {
+      const run = (backend: Backend) => {
+        const x = nc.tensor(backend, values(rows * m, 7), [rows, m], dtype);
+        const w = nc.tensor(backend, values(m * k, 8), [m, k], dtype);
+        return nc.jit((x: Tensor, w: Tensor) => [gram(hidden(x, w)), full(hidden(x, w))])(x, w);
+      };
+      const { fusedCount } = compareOnBoth(options, dtype, run);
+      expect(fusedCount).toBe(1);
+      const [packed, whole] = run(backends(options).fused).map((t) => Array.from(t.readSync()));
+      expect(packed).toEqual(whole);
+      for (let p = 0; p < k; p++) for (let j = 0; j < k; j++) expect(packed[p * k + j]).toBe(packed[j * k + p]);
+    }
+  });
+
   it("returns no plan for a graph without row work", () => {
     const { fused } = backends(options);
     const w = nc.tensor(fused, values(6, 4), [3, 2], "float64");

@@ -18,7 +18,7 @@ import type {
 import { createKernels } from "../kernels.js";
 import type { CpuStorage } from "../storage.js";
 import { compileRowLoop, MAX_LOCALS, type RowLoop } from "./js-loop.js";
-import { type FusionPlan, planFusion } from "./plan.js";
+import { type FusionPlan, planFusion, unpackSymmetric } from "./plan.js";
 import { createWasmRunner, type RowRunner } from "./wasm/runner.js";
 
 export interface FusionOptions {
@@ -197,7 +197,7 @@ function runPlan(
   plan.rowOutputs.forEach((r, s) => keep(r.valueId, storage.adopt(rowOutputs[s])));
   plan.accumulators.forEach((a, s) => {
     const result = storage.allocate(typeOf(a.valueId));
-    result.set(accumulators[s]);
+    result.set(a.symmetric === undefined ? accumulators[s] : unpackSymmetric(accumulators[s], a.symmetric));
     keep(a.valueId, storage.adopt(result));
   });
   computeNodes(plan.after);

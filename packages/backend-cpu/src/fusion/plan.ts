@@ -44,8 +44,33 @@ export interface RowBuffer {
 
 export interface AccumulatorSpec {
   readonly valueId: number;
+  /** Elements accumulated (for a symmetric one, the packed upper triangle). */
   readonly size: number;
   readonly op: AccumulateOp;
+  /**
+   * Side k of a symmetric k × k result (a Gram matrix XᵀX): only its upper
+   * triangle is accumulated, row by row (see `unpackSymmetric`).
+   */
+  readonly symmetric?: number;
+}
+
+/** Index of (p, j), p ≤ j, in the row-by-row packed upper triangle of a k × k matrix. */
+export function packedIndex(k: number, p: number, j: number): number {
+  return p * k - (p * (p - 1)) / 2 + (j - p);
+}
+
+/** The full k × k matrix from its packed upper triangle, mirrored. */
+export function unpackSymmetric(packed: Float64Array, k: number): Float64Array {
+  const full = new Float64Array(k * k);
+  let at = 0;
+  for (let p = 0; p < k; p++) {
+    for (let j = p; j < k; j++) {
+      full[p * k + j] = packed[at];
+      full[j * k + p] = packed[at];
+      at++;
+    }
+  }
+  return full;
 }
 
 export interface FusionPlan {
@@ -433,6 +458,17 @@ class Planner {
       // transpose(rowA) · rowB: the sum over rows of outer products.
       const right = this.rowElements(bId, node);
       const kRows = va.elements.length;
+      if (kRows === m && va.elements.every((e, p) => e === right[p])) {
+        // XᵀX: element (j, p) sums the same products as (p, j), in the same
+        // row order, so the upper triangle holds every bit of the result.
+        const slot = this.addAccumulator(node, (kRows * (kRows + 1)) / 2, "sum", kRows);
+        for (let p = 0; p < kRows; p++) {
+          for (let j = p; j < m; j++) {
+            b.accumulate(slot, packedIndex(kRows, p, j), b.binary("mul", va.elements[p], right[j]));
+          }
+        }
+        return { kind: "free", phase: "after", accumulator: true };
+      }
       const slot = this.addAccumulator(node, kRows * m, "sum");
       for (let p = 0; p < kRows; p++) {
         for (let j = 0; j < m; j++) b.accumulate(slot, p * m + j, b.binary("mul", va.elements[p], right[j]));
@@ -460,9 +496,9 @@ class Planner {
     return { kind: "free", phase: "after", accumulator: true };
   }
 
-  private addAccumulator(node: GraphNode, size: number, op: AccumulateOp): number {
+  private addAccumulator(node: GraphNode, size: number, op: AccumulateOp, symmetric?: number): number {
     const valueId = this.graph.inputs.length + this.graph.nodes.indexOf(node);
-    this.accumulators.push({ valueId, size, op });
+    this.accumulators.push(symmetric === undefined ? { valueId, size, op } : { valueId, size, op, symmetric });
     return this.accumulators.length - 1;
   }
 
