@@ -364,7 +364,8 @@ describe.each(["js", "wasm"] as const)("fused row loops (%s)", (loop) => {
       expect(fusedCount).toBe(1);
       const [packed, whole] = run(backends(options).fused).map((t) => Array.from(t.readSync()));
       expect(packed).toEqual(whole);
-      for (let p = 0; p < k; p++) for (let j = 0; j < k; j++) expect(packed[p * k + j]).toBe(packed[j * k + p]);
+      for (let p = 0; p < k; p++)
+        for (let j = 0; j < k; j++) expect(packed[p * k + j]).toBe(packed[j * k + p]);
     }
   });
 

@@ -498,7 +498,9 @@ class Planner {
 
   private addAccumulator(node: GraphNode, size: number, op: AccumulateOp, symmetric?: number): number {
     const valueId = this.graph.inputs.length + this.graph.nodes.indexOf(node);
-    this.accumulators.push(symmetric === undefined ? { valueId, size, op } : { valueId, size, op, symmetric });
+    this.accumulators.push(
+      symmetric === undefined ? { valueId, size, op } : { valueId, size, op, symmetric },
+    );
     return this.accumulators.length - 1;
   }
 
