@@ -67,6 +67,27 @@ describe("typed-array implementations on larger shapes", () => {
     );
   });
 
+  /** matmulImpl(a, b) equals, bit for bit, each output summed over k in order in float64 and rounded once. */
+  function expectSameBitsAsInOrderSum(
+    a: Float64Array | Float32Array,
+    b: Float64Array | Float32Array,
+    n: number,
+    k: number,
+    m: number,
+  ): void {
+    const make = () => (a instanceof Float32Array ? new Float32Array(n * m) : new Float64Array(n * m));
+    const out = make();
+    matmulImpl(a, b, n, k, m, out);
+    const expected = make();
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * m + j];
+        expected[i * m + j] = s;
+      }
+    expect(Array.from(out)).toEqual(Array.from(expected));
+  }
+
   it("matmul sums each output over k in order, in float64, rounded once: the same bits on every path", () => {
     // Sizes on both sides of the tiled path's threshold, with edges past whole tiles.
     const dims = fc.integer({ min: 1, max: 37 });
@@ -83,16 +104,7 @@ describe("typed-array implementations on larger shapes", () => {
           const b = Float64Array.from({ length: k * m }, () => 2 * random() - 1);
           const round = (v: Float64Array) => (f32 ? Float32Array.from(v) : v);
           const [ar, br] = [round(a), round(b)];
-          const out = f32 ? new Float32Array(n * m) : new Float64Array(n * m);
-          matmulImpl(ar, br, n, k, m, out);
-          const expected = f32 ? new Float32Array(n * m) : new Float64Array(n * m);
-          for (let i = 0; i < n; i++)
-            for (let j = 0; j < m; j++) {
-              let s = 0;
-              for (let p = 0; p < k; p++) s += ar[i * k + p] * br[p * m + j];
-              expected[i * m + j] = s;
-            }
-          expect(Array.from(out)).toEqual(Array.from(expected));
+          expectSameBitsAsInOrderSum(ar, br, n, k, m);
         },
       ),
       { numRuns: 60 },
@@ -115,16 +127,7 @@ describe("typed-array implementations on larger shapes", () => {
           for (let i = 0; i < n; i++) for (let p = 0; p < k; p++) b[p * n + i] = a[i * k + p];
           // One entry off: not a Gram matrix any more, and not symmetric.
           if (nearlyGram) b[Math.floor(random() * k * n)] += 0.5;
-          const out = f32 ? new Float32Array(n * n) : new Float64Array(n * n);
-          matmulImpl(a, b, n, k, n, out);
-          const expected = f32 ? new Float32Array(n * n) : new Float64Array(n * n);
-          for (let i = 0; i < n; i++)
-            for (let j = 0; j < n; j++) {
-              let s = 0;
-              for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
-              expected[i * n + j] = s;
-            }
-          expect(Array.from(out)).toEqual(Array.from(expected));
+          expectSameBitsAsInOrderSum(a, b, n, k, n);
         },
       ),
       { numRuns: 60 },
