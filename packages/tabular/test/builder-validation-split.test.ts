@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { farthestPointOrder, representativeRows } from "../src/builder/validation-split.js";
+import {
+  FARTHEST_POINT_MAX_WORK,
+  farthestPointOrder,
+  representativeRows,
+  zOrder,
+} from "../src/builder/validation-split.js";
 import { Matrix } from "../src/matrix.js";
 
 /** The order by its definition, naively: each row the farthest from all earlier ones (ties: lowest index). */
@@ -64,5 +69,68 @@ describe("representative validation rows", () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it("zOrder sorts the rows by their interleaved quantised bits (Morton codes), ties by row", () => {
+    fc.assert(
+      fc.property(points, (x) => {
+        const [n, m] = x.shape;
+        // The same quantisation as zOrder: 16 bits between each column's minimum and maximum.
+        const top = 2 ** 16 - 1;
+        const q = new Array<number>(n * m);
+        for (let j = 0; j < m; j++) {
+          const column = Array.from({ length: n }, (_, i) => x.data[i * m + j]);
+          const [min, max] = [Math.min(...column), Math.max(...column)];
+          for (let i = 0; i < n; i++)
+            q[i * m + j] = max > min ? Math.min(top, Math.floor((column[i] - min) * (top / (max - min)))) : 0;
+        }
+        // Bit b of input j lands at position (15 − b)·m + j from the top: input 0 first at each level.
+        const code = (i: number) => {
+          let c = 0n;
+          for (let b = 15; b >= 0; b--)
+            for (let j = 0; j < m; j++) c = (c << 1n) | BigInt((q[i * m + j] >> b) & 1);
+          return c;
+        };
+        const codes = Array.from({ length: n }, (_, i) => code(i));
+        const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) =>
+          codes[a] < codes[b] ? -1 : codes[a] > codes[b] ? 1 : a - b,
+        );
+        expect(zOrder(x)).toEqual(expected);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("beyond FARTHEST_POINT_MAX_WORK, holds out the same share of every region of the input space", () => {
+    // Two inputs: just past the rows for which the farthest-point order is used.
+    const n = Math.floor(Math.sqrt(FARTHEST_POINT_MAX_WORK / 2)) + 1;
+    // Two inputs, dense in one corner: rows spread unevenly over a 4 × 4 grid of cells.
+    let s = 7;
+    const next = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648;
+    };
+    const data = new Float64Array(2 * n);
+    for (let i = 0; i < 2 * n; i++) data[i] = next() ** 2;
+    const x = new Matrix(data, n, 2);
+    const rows = representativeRows(x, 25);
+    expect(rows.length).toBe(Math.round(n / 4));
+    // The cell of a row: the top two of the 16 bits each input is quantised to, as zOrder does.
+    const quarter = (j: number) => {
+      const column = Array.from({ length: n }, (_, i) => data[2 * i + j]);
+      const [min, max] = [Math.min(...column), Math.max(...column)];
+      return (i: number) =>
+        Math.min(65535, Math.floor((data[2 * i + j] - min) * (65535 / (max - min)))) >> 14;
+    };
+    const [first, second] = [quarter(0), quarter(1)];
+    const cell = (i: number) => first(i) * 4 + second(i);
+    const total = new Array<number>(16).fill(0);
+    const held = new Array<number>(16).fill(0);
+    for (let i = 0; i < n; i++) total[cell(i)]++;
+    for (const i of rows) held[cell(i)]++;
+    // Each grid cell is one stretch of the curve (the cells split each input's top two bits), and every
+    // 4th position of a stretch is held out: within one row of a quarter, where a draw would miss by ±2%.
+    for (let c = 0; c < 16; c++)
+      expect(Math.abs(held[c] - total[c] / 4), `cell ${c}: ${held[c]} of ${total[c]}`).toBeLessThanOrEqual(1);
   });
 });
