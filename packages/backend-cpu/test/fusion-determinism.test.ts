@@ -13,8 +13,8 @@ import {
   type FusionOptions,
   helperThreadsReady,
 } from "../src/fusion/index.js";
-import { createKernels } from "../src/kernels.js";
 import { CpuStorage } from "../src/storage.js";
+import { interpretedBackend } from "./interpreted-backend.js";
 import { smallNetwork, squaredError } from "./small-network.js";
 
 /** Enough rows for helper threads by default (rows × instructions ≥ 400,000); not a multiple of the lanes. */
@@ -24,14 +24,7 @@ const ROWS = 20_001;
 function backendWith(options: FusionOptions, compiled: FusedGraph[]): Backend {
   const storage = new CpuStorage();
   return {
-    name: "cpu",
-    dtypes: ["float64", "float32"],
-    upload: (data, shape, dt) => storage.upload(data, shape, dt),
-    readSync: (info) => storage.get(info).slice(),
-    read: async (info) => storage.get(info).slice(),
-    dispose: (dataId) => storage.dispose(dataId),
-    kernels: createKernels(storage),
-    destroy: () => storage.destroy(),
+    ...interpretedBackend(storage),
     compile: (graph) => {
       const c = compileGraph(graph, storage, options);
       if (c) compiled.push(c);

@@ -7,8 +7,8 @@ import type { Backend, DType, Tensor } from "@neureco/core";
 import * as nc from "@neureco/core";
 import { describe, expect, it } from "vitest";
 import { compileGraph, type FusedGraph, helperThreadsReady } from "../src/fusion/index.js";
-import { createKernels } from "../src/kernels.js";
 import { CpuStorage } from "../src/storage.js";
+import { interpretedBackend } from "./interpreted-backend.js";
 import { smallNetwork, squaredError } from "./small-network.js";
 
 function lossAndGradients(backend: Backend, rows: number, dtype: DType): Tensor[] {
@@ -22,16 +22,7 @@ describe("fused loops on helper threads", () => {
     it(`split the rows and match the interpreter (${dtype})`, async () => {
       const storage = new CpuStorage();
       const compiled: FusedGraph[] = [];
-      const interpreted: Backend = {
-        name: "cpu",
-        dtypes: ["float64", "float32"],
-        upload: (data, shape, dt) => storage.upload(data, shape, dt),
-        readSync: (info) => storage.get(info).slice(),
-        read: async (info) => storage.get(info).slice(),
-        dispose: (dataId) => storage.dispose(dataId),
-        kernels: createKernels(storage),
-        destroy: () => storage.destroy(),
-      };
+      const interpreted = interpretedBackend(storage);
       const fused: Backend = {
         ...interpreted,
         compile: (graph) => {

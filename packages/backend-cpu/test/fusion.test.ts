@@ -12,22 +12,13 @@ import { MAX_FUSED_SCALARS } from "../src/fusion/compile.js";
 import { compileGraph, type FusionOptions, planFusion } from "../src/fusion/index.js";
 import { MAX_LOCALS } from "../src/fusion/js-loop.js";
 import { cpu } from "../src/index.js";
-import { createKernels } from "../src/kernels.js";
 import { CpuStorage } from "../src/storage.js";
+import { interpretedBackend } from "./interpreted-backend.js";
 
 /** A CPU backend whose compiler records what it compiled, and the same backend without it. */
 function backends(options?: FusionOptions) {
   const storage = new CpuStorage();
-  const interpreted: Backend = {
-    name: "cpu",
-    dtypes: ["float64", "float32"],
-    upload: (data, shape, dtype) => storage.upload(data, shape, dtype),
-    readSync: (info) => storage.get(info).slice(),
-    read: async (info) => storage.get(info).slice(),
-    dispose: (dataId) => storage.dispose(dataId),
-    kernels: createKernels(storage),
-    destroy: () => storage.destroy(),
-  };
+  const interpreted = interpretedBackend(storage);
   const compiled: (CompiledGraph | undefined)[] = [];
   const fused: Backend = {
     ...interpreted,
