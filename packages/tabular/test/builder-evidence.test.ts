@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { logEvidence } from "../src/builder/fit.js";
+import { DISTINCT_NEURON_GAMMA, distinctHiddenNeurons, logEvidence } from "../src/builder/fit.js";
+import { buildModel } from "../src/builder/index.js";
 import { cholesky, choleskySolve } from "../src/builder/linalg.js";
-import { linearNetwork } from "../src/builder/network-edit.js";
+import { addHiddenNeuron, linearNetwork } from "../src/builder/network-edit.js";
 import { penaltyDiagonal, weightPrior } from "../src/builder/prior.js";
 import { seededRandom } from "../src/builder/random.js";
 import { effectiveParameters } from "../src/builder/train.js";
+import { Matrix } from "../src/matrix.js";
+import { lcg } from "./builder-helpers.js";
 
 /** ln N(y; 0, C) for a dense n × n covariance C. */
 function gaussianLogDensity(y: Float64Array, c: Float64Array): number {
@@ -81,5 +84,54 @@ describe("logEvidence", () => {
         c[r * n + s] = v;
       }
     expect(evidence).toBeCloseTo(gaussianLogDensity(y, c), 8);
+  });
+});
+
+describe("the evidence's symmetry factor", () => {
+  it("counts only the hidden neurons whose links hold DISTINCT_NEURON_GAMMA well-determined weights", () => {
+    const neuron = (inputs: number[]) => ({
+      sources: inputs.map((index) => ({ from: { kind: "input", index } as const, weight: 0.5 })),
+      bias: 0,
+      outputWeights: [1],
+    });
+    // 3 inputs → output links, then neuron 0 (3 in, 1 out), neuron 1 (2 in, 1 out), neuron 2 (1 in, 1 out).
+    let net = linearNetwork(3, 1);
+    net = addHiddenNeuron(net, neuron([0, 1, 2]));
+    net = addHiddenNeuron(net, neuron([0, 1]));
+    net = addHiddenNeuron(net, neuron([2]));
+    const { structure } = net;
+    const hiddenOf = (node: number) => (node >= 3 && node < 6 ? node - 3 : -1);
+    const perLink = [0.4, 0.05, DISTINCT_NEURON_GAMMA / 2];
+    const gammas = new Float64Array(net.weights.length).fill(1);
+    structure.links.forEach(([from, to], i) => {
+      const h = Math.max(hiddenOf(from), hiddenOf(to));
+      if (h >= 0) gammas[i] = perLink[h];
+    });
+    // Neuron 0: 4 links × 0.4 = 1.6; neuron 1: 3 × 0.05; neuron 2: 2 × ½ = exactly the threshold.
+    expect(distinctHiddenNeurons(structure, gammas)).toBe(2);
+    gammas.fill(0);
+    expect(distinctHiddenNeurons(structure, gammas)).toBe(0);
+  });
+
+  it("does not let neurons the prior switched off outscore the linear model on linear data", async () => {
+    // y = x·a + noise: hidden neurons can only fit noise. Counted in the
+    // symmetry factor, dead neurons (β at its cap) raised the evidence of
+    // networks that compute the linear model with more weights.
+    const n = 300;
+    const m = 6;
+    const random = lcg(7);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    const a = [1.5, -0.8, 0.3, 0, 2, -1.2];
+    const x = new Float64Array(n * m).map(() => normal());
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let v = 0.5 * normal();
+      for (let j = 0; j < m; j++) v += a[j] * x[i * m + j];
+      y[i] = v;
+    }
+    for (const seed of [0, 1, 2, 3]) {
+      const { model } = await buildModel({ x: new Matrix(x, n, m), y: new Matrix(y, n, 1) }, { seed });
+      expect(model.structure.hidden, `seed ${seed}`).toBe(0);
+    }
   });
 });

@@ -4,12 +4,12 @@
  * and scored by its RMSE on the validation rows (normalised units).
  */
 import type { Backend, DType } from "@neureco/core";
-import { weightCount } from "../network/structure.js";
+import { type NetworkStructure, weightCount } from "../network/structure.js";
 import { cholesky } from "./linalg.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { type DeviceData, Objective } from "./objective.js";
 import { type Beta, type PriorMetric, weightPrior } from "./prior.js";
-import { effectiveParameters, trainLevenbergMarquardt } from "./train.js";
+import { totalWellDetermined, trainLevenbergMarquardt, wellDeterminedWeights } from "./train.js";
 
 export interface TrainedNetwork {
   readonly network: WeightedNetwork;
@@ -46,7 +46,10 @@ const MIN_PRIOR_PRECISION = 1e-12;
  * trained network, in MacKay's form: noise precision b = (N − γ)/Σr²,
  * prior precision α_i = b·d_i (d the penalty diagonal; biases: a fixed
  * BIAS_PRIOR_PRECISION), A = b·JᵀJ + diag(α),
- * −½·b·Σr² − ½·Σα_i·w_i² − ½·ln det A + ½·Σ ln α_i + ½·N·ln(b/2π) + ln(h!·2^h).
+ * −½·b·Σr² − ½·Σα_i·w_i² − ½·ln det A + ½·Σ ln α_i + ½·N·ln(b/2π) + ln(h!·2^h),
+ * the last term for the h! orderings and 2^h sign flips of the hidden
+ * neurons that give the same function (h: the distinct hidden neurons, see
+ * `distinctHiddenNeurons`).
  */
 export function logEvidence(
   jtj: Float64Array,
@@ -82,6 +85,27 @@ export function logEvidence(
     0.5 * residuals * Math.log(b / (2 * Math.PI)) +
     symmetry
   );
+}
+
+/** Well-determined weights (Σγ_i over its links) a hidden neuron needs to count as distinct. */
+export const DISTINCT_NEURON_GAMMA = 1;
+
+/**
+ * Hidden neurons that the data determine: those whose links (in and out)
+ * hold at least DISTINCT_NEURON_GAMMA well-determined weights (see
+ * `wellDeterminedWeights`). A neuron that its prior has switched off (a
+ * group's β at its cap, its weights pinned near 0) is its own mirror image
+ * and interchangeable with any other such neuron, so it must not earn the
+ * evidence's symmetry factor: counted, it gave networks of dead neurons a
+ * higher evidence than the linear model they compute.
+ */
+export function distinctHiddenNeurons(s: NetworkStructure, gammas: Float64Array): number {
+  const perNeuron = new Float64Array(s.hidden);
+  s.links.forEach(([from, to], i) => {
+    if (from >= s.inputs && from < s.inputs + s.hidden) perNeuron[from - s.inputs] += gammas[i];
+    if (to >= s.inputs && to < s.inputs + s.hidden) perNeuron[to - s.inputs] += gammas[i];
+  });
+  return perNeuron.filter((g) => g >= DISTINCT_NEURON_GAMMA).length;
 }
 
 export interface FitOptions {
@@ -143,7 +167,9 @@ export class Fitter {
       validationRmse = trainingRmse.map(() => Number.NaN);
     }
     const { penalty } = result;
-    const gamma = effectiveParameters(result.jtj, penalty);
+    const gammas = wellDeterminedWeights(result.jtj, penalty);
+    const gamma = gammas ? totalWellDetermined(gammas) : Number.NaN;
+    const distinct = gammas ? distinctHiddenNeurons(network.structure, gammas) : network.structure.hidden;
     return {
       evidence: logEvidence(
         result.jtj,
@@ -152,7 +178,7 @@ export class Fitter {
         result.sse,
         gamma,
         this.train.rows * this.train.outputs,
-        network.structure.hidden,
+        distinct,
       ),
       penalty,
       network: trained,

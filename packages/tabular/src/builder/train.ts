@@ -69,18 +69,30 @@ function addDiagonals(a: Float64Array, p: number, d: Float64Array, c: number): F
 }
 
 /**
- * γ = Σ_i (1 − d_i·[A⁻¹]_ii) with A = JᵀJ + diag(d), d the penalty
- * diagonal: the number of well-determined weights (unpenalised ones count
- * 1). NaN when A is singular.
+ * γ_i = 1 − d_i·[A⁻¹]_ii for every weight, with A = JᵀJ + diag(d), d the
+ * penalty diagonal: how well the data determine weight i (1: by the data
+ * alone, 0: by its prior alone; unpenalised weights count 1). Null when A
+ * is singular.
  */
-export function effectiveParameters(jtj: Float64Array, penalty: Float64Array): number {
+export function wellDeterminedWeights(jtj: Float64Array, penalty: Float64Array): Float64Array | null {
   const p = penalty.length;
   const l = cholesky(addDiagonals(jtj, p, penalty, 1e-12), p);
-  if (!l) return Number.NaN;
+  if (!l) return null;
   const inverseDiagonal = choleskyInverseDiagonal(l, p);
+  return Float64Array.from(penalty, (d, i) => (d > 0 ? 1 - d * inverseDiagonal[i] : 1));
+}
+
+/** γ = Σ_i γ_i: the number of well-determined weights. */
+export function totalWellDetermined(gammas: Float64Array): number {
   let gamma = 0;
-  for (let i = 0; i < p; i++) gamma += penalty[i] > 0 ? 1 - penalty[i] * inverseDiagonal[i] : 1;
+  for (const g of gammas) gamma += g;
   return gamma;
+}
+
+/** γ (see `wellDeterminedWeights`); NaN when A is singular. */
+export function effectiveParameters(jtj: Float64Array, penalty: Float64Array): number {
+  const gammas = wellDeterminedWeights(jtj, penalty);
+  return gammas ? totalWellDetermined(gammas) : Number.NaN;
 }
 
 /** The evidence estimate of every β_g at the current point (see the module comment). */
