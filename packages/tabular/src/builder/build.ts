@@ -13,9 +13,12 @@
  *    highest log evidence, if above the chosen model's, replaces it (a
  *    trained network is one local minimum of many, and the search only ever
  *    saw the one it grew into);
- * 7. refit it on all rows (finalLearning).
+ * 7. remove the links of any weight group whose prior the evidence has
+ *    switched off (β at its cap: weights pinned near 0 that compute
+ *    nothing), kept if its log evidence stays within EVIDENCE_TOLERANCE;
+ * 8. refit it on all rows (finalLearning).
  *
- * Why the evidence and not the validation error chooses in steps 5 and 6:
+ * Why the evidence and not the validation error chooses in steps 5 to 7:
  * among networks the search accepted (each one already judged on the
  * validation rows) and among retrainings of one structure, the validation
  * error of a few hundred rows barely ranks the networks by their error on
@@ -46,11 +49,18 @@ import {
 import { BuildDataError, type BuildInput, checkBuildInput, type PreparedData, prepareData } from "./data.js";
 import { FINAL_FIT, Fitter, overallRmse, SEARCH_FIT, type TrainedNetwork } from "./fit.js";
 import { freshWeights } from "./moves.js";
-import { linearNetwork } from "./network-edit.js";
+import { linearNetwork, removeLinks } from "./network-edit.js";
 import { DeviceData } from "./objective.js";
 import { BETA_GROUPS, priorMetric } from "./prior.js";
 import { seededRandom } from "./random.js";
-import { enforceLinkCap, grow, pruneInputs, pruneLinks, type SearchContext } from "./search.js";
+import {
+  enforceLinkCap,
+  grow,
+  pruneInputs,
+  pruneLinks,
+  type SearchContext,
+  switchedOffLinks,
+} from "./search.js";
 import {
   type BuildPhase,
   type BuildProgress,
@@ -363,6 +373,14 @@ async function runBuild(
       aborted = true;
     }
   }
+  if (!aborted && !resolved.freezeStructure) {
+    try {
+      chosen = await dropSwitchedOff(record, ctx, chosen);
+    } catch (error) {
+      if (!(error instanceof BuildAborted)) throw error;
+      aborted = true;
+    }
+  }
   record.selected = chosen.number;
   let result: Omit<CheckpointModel, "number"> = chosen;
   if (resolved.finalLearning && !aborted) {
@@ -415,6 +433,28 @@ async function restart(
   }
   if (!best) return chosen;
   await record.accept(best, "restart");
+  return record.models[record.models.length - 1];
+}
+
+/**
+ * Removes the links of the groups the evidence has switched off in the
+ * chosen model (see `switchedOffLinks`) and retrains it; kept when its log
+ * evidence stays within EVIDENCE_TOLERANCE of the chosen model's (the rule
+ * by which `selectModel` prefers a smaller model).
+ */
+async function dropSwitchedOff(
+  record: BuildRecord,
+  ctx: SearchContext,
+  chosen: CheckpointModel,
+): Promise<CheckpointModel> {
+  const network = { structure: chosen.structure, weights: chosen.weights };
+  const drop = switchedOffLinks(network, chosen.beta, !ctx.disconnectInputsIfPossible);
+  if (drop.length === 0) return chosen;
+  throwIfAborted(ctx.signal);
+  const trained = await ctx.fitter.fit(removeLinks(network, drop), chosen.beta, SEARCH_FIT);
+  if (Number.isFinite(chosen.logEvidence) && !(trained.evidence >= chosen.logEvidence - EVIDENCE_TOLERANCE))
+    return chosen;
+  await record.accept(trained, "pruning");
   return record.models[record.models.length - 1];
 }
 

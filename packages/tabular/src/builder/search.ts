@@ -8,9 +8,10 @@ import { connectedInputs, weightCount } from "../network/structure.js";
 import { type Fitter, linkCount, SEARCH_FIT, type TrainedNetwork } from "./fit.js";
 import { freshWeights, growthCandidates, inputsBySaliency, linksBySaliency } from "./moves.js";
 import { linksOfInput, removeLinks, type WeightedNetwork } from "./network-edit.js";
+import { type Beta, fullBeta, weightGroups } from "./prior.js";
 import type { Random } from "./random.js";
 import type { BuildPhase } from "./settings.js";
-import { throwIfAborted } from "./train.js";
+import { BETA_MAX, throwIfAborted } from "./train.js";
 
 /**
  * A growth step must lower the best validation error by this fraction to
@@ -202,4 +203,28 @@ export async function pruneLinks(ctx: SearchContext, start: TrainedNetwork): Pro
     }
   }
   return current;
+}
+
+/**
+ * Links of the weight groups whose β is at BETA_MAX: the evidence has
+ * switched the group off, and training pins its weights near 0, so they
+ * cost weights and compute nothing. With `keepInputs`, an input whose links
+ * are all switched off keeps them (it must stay connected). Never every
+ * link of the network.
+ */
+export function switchedOffLinks(network: WeightedNetwork, beta: Beta, keepInputs: boolean): number[] {
+  const s = network.structure;
+  const full = fullBeta(beta);
+  const groups = weightGroups(s);
+  const off = new Set<number>();
+  s.links.forEach((_, i) => {
+    if (full[groups[i]] >= BETA_MAX) off.add(i);
+  });
+  if (keepInputs) {
+    for (const input of connectedInputs(s)) {
+      const links = linksOfInput(network, input);
+      if (links.every((q) => off.has(q))) for (const q of links) off.delete(q);
+    }
+  }
+  return off.size === s.links.length ? [] : [...off];
 }

@@ -52,7 +52,8 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new BuildAborted("build aborted");
 }
 
-const BETA_MAX = 1e4;
+/** Cap of every β_g: a group at the cap is one the evidence has switched off (the data support none of its weights). */
+export const BETA_MAX = 1e4;
 /**
  * Floor of β_g / noise variance, i.e. a cap (√10 ≈ 3.2) on the prior spread
  * of the weights in standardised units. Without it the evidence can let a
