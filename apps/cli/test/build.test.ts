@@ -18,6 +18,26 @@ beforeAll(() => {
   headOf(join(dir, "y_train.csv"), join(dir, "y_small.csv"), 120);
 });
 
+/**
+ * `neureco build` on the training files, sent `signal` as soon as its
+ * progress reports model `model`; `sent` says whether it got that far.
+ */
+async function buildSignalledAt(out: string, seed: number, model: number, signal: NodeJS.Signals) {
+  let sent = false;
+  const progress = new RegExp(`^model ${model} `, "m");
+  const run = await neureco(
+    ["build", "--x", "x_train.csv", "--y", "y_train.csv", "--out", out, "--seed", String(seed)],
+    dir,
+    (stderr, child) => {
+      if (!sent && progress.test(stderr)) {
+        sent = true;
+        child.kill(signal);
+      }
+    },
+  );
+  return { ...run, sent };
+}
+
 interface BuildSummary {
   model: string;
   checkpoint: string;
@@ -120,19 +140,9 @@ describe("build", () => {
   });
 
   it("Ctrl-C stops the build, keeps the checkpoint and prints the command that resumes it; --resume finishes it", async () => {
-    let signalled = false;
-    const r = await neureco(
-      ["build", "--x", "x_train.csv", "--y", "y_train.csv", "--out", "stopped.ednn", "--seed", "1"],
-      dir,
-      (stderr, child) => {
-        // Stop as soon as the first model is in the checkpoint.
-        if (!signalled && /^model 0 /m.test(stderr)) {
-          signalled = true;
-          child.kill("SIGINT");
-        }
-      },
-    );
-    expect(signalled).toBe(true);
+    // Stop as soon as the first model is in the checkpoint.
+    const r = await buildSignalledAt("stopped.ednn", 1, 0, "SIGINT");
+    expect(r.sent).toBe(true);
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(
       /^Build stopped after model \d+\. The checkpoint stopped\.checkpoint keeps every accepted model\.$/m,
@@ -155,19 +165,9 @@ describe("build", () => {
   });
 
   it("a build killed outright (SIGKILL) leaves a readable checkpoint, and --resume finishes from it", async () => {
-    let killed = false;
-    const r = await neureco(
-      ["build", "--x", "x_train.csv", "--y", "y_train.csv", "--out", "killed.ednn", "--seed", "2"],
-      dir,
-      (stderr, child) => {
-        // No handler runs on SIGKILL: whatever is on disk is what the atomic writes left.
-        if (!killed && /^model 1 /m.test(stderr)) {
-          killed = true;
-          child.kill("SIGKILL");
-        }
-      },
-    );
-    expect(killed).toBe(true);
+    // No handler runs on SIGKILL: whatever is on disk is what the atomic writes left.
+    const r = await buildSignalledAt("killed.ednn", 2, 1, "SIGKILL");
+    expect(r.sent).toBe(true);
     expect(r.signal).toBe("SIGKILL");
     const checkpoint = decodeCheckpoint(readFileSync(join(dir, "killed.checkpoint")), "killed.checkpoint");
     expect(checkpoint.models.length).toBeGreaterThanOrEqual(2);

@@ -107,25 +107,17 @@ export function evidenceBeta(
 ): Beta {
   const p = w.length;
   const full = fullBeta(beta);
-  const penalty = penaltyDiagonal(prior, full);
-  const l = cholesky(addDiagonals(jtj, p, penalty, 1e-12), p);
-  if (!l) return full;
-  const inverseDiagonal = choleskyInverseDiagonal(l, p);
+  const gammas = wellDeterminedWeights(jtj, penaltyDiagonal(prior, full));
+  if (!gammas) return full;
   const gammaOf = new Array(BETA_GROUPS).fill(0);
   const norm2 = new Array(BETA_GROUPS).fill(0);
-  let gamma = 0;
   for (let i = 0; i < p; i++) {
     const g = prior.groups[i];
-    if (g < 0) {
-      gamma += 1;
-      continue;
-    }
-    const gi = 1 - penalty[i] * inverseDiagonal[i];
-    gammaOf[g] += gi;
+    if (g < 0) continue;
+    gammaOf[g] += gammas[i];
     norm2[g] += prior.scales[i] * w[i] * w[i];
-    gamma += gi;
   }
-  const noise = sse / Math.max(residuals - gamma, 1);
+  const noise = sse / Math.max(residuals - totalWellDetermined(gammas), 1);
   return full.map((b, g) => {
     if (!(norm2[g] > 0) || !(gammaOf[g] > 0)) return b;
     const next = noise * Math.max(gammaOf[g] / norm2[g], MIN_PRECISION_RATIO);
