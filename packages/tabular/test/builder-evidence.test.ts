@@ -1,9 +1,21 @@
+import { cpu } from "@neureco/backend-cpu";
 import { describe, expect, it } from "vitest";
-import { DISTINCT_NEURON_GAMMA, distinctHiddenNeurons, logEvidence } from "../src/builder/fit.js";
+import {
+  DISTINCT_NEURON_GAMMA,
+  distinctHiddenNeurons,
+  Fitter,
+  jointEvidence,
+  logEvidence,
+  noisePrecision,
+  SEARCH_FIT,
+  validationLogLikelihood,
+} from "../src/builder/fit.js";
 import { buildModel } from "../src/builder/index.js";
 import { cholesky, choleskySolve } from "../src/builder/linalg.js";
+import { growthCandidates } from "../src/builder/moves.js";
 import { addHiddenNeuron, linearNetwork } from "../src/builder/network-edit.js";
-import { penaltyDiagonal, weightPrior } from "../src/builder/prior.js";
+import { DeviceData } from "../src/builder/objective.js";
+import { penaltyDiagonal, priorMetric, weightPrior } from "../src/builder/prior.js";
 import { seededRandom } from "../src/builder/random.js";
 import { effectiveParameters } from "../src/builder/train.js";
 import { Matrix } from "../src/matrix.js";
@@ -132,6 +144,63 @@ describe("the evidence's symmetry factor", () => {
     for (const seed of [0, 1, 2, 3]) {
       const { model } = await buildModel({ x: new Matrix(x, n, m), y: new Matrix(y, n, 1) }, { seed });
       expect(model.structure.hidden, `seed ${seed}`).toBe(0);
+    }
+  });
+});
+
+describe("validationLogLikelihood", () => {
+  it("is the sum of the validation residuals' Gaussian log densities at the noise precision b = (N − γ)/Σr²", () => {
+    const random = seededRandom(11);
+    const train = Float64Array.from({ length: 40 }, () => random() - 0.5);
+    const valid = Float64Array.from({ length: 15 }, () => 1.5 * (random() - 0.5));
+    const sse = (r: Float64Array) => r.reduce((a, v) => a + v * v, 0);
+    const gamma = 6.5;
+    const b = noisePrecision(sse(train), gamma, train.length);
+    expect(b).toBeCloseTo((train.length - gamma) / sse(train), 12);
+    const direct = valid.reduce(
+      (a, r) => a + gaussianLogDensity(Float64Array.of(r), Float64Array.of(1 / b)),
+      0,
+    );
+    expect(validationLogLikelihood(sse(valid), valid.length, b)).toBeCloseTo(direct, 10);
+  });
+
+  it("is recorded for every trained network, and jointEvidence adds it to the training rows' evidence", async () => {
+    const r = lcg(8);
+    const sample = (rows: number) => {
+      const x = new Matrix(
+        Float64Array.from({ length: rows * 2 }, () => 2 * r() - 1),
+        rows,
+        2,
+      );
+      const y = new Matrix(
+        Float64Array.from({ length: rows }, (_, i) => Math.sin(2 * x.data[2 * i]) + 0.1 * (r() - 0.5)),
+        rows,
+        1,
+      );
+      return { x, y };
+    };
+    const t = sample(50);
+    const v = sample(20);
+    const backend = cpu();
+    try {
+      const train = new DeviceData(backend, "float64", t.x, t.y);
+      const valid = new DeviceData(backend, "float64", v.x, v.y);
+      const fitter = new Fitter(backend, "float64", train, valid, undefined, priorMetric(t.x, t.y));
+      const network = growthCandidates(linearNetwork(2, 1), 1, seededRandom(2))[0];
+      const trained = await fitter.fit(network, [0.1, 0.1, 0.1], SEARCH_FIT);
+      const b = noisePrecision(50 * trained.trainingRmse[0] ** 2, trained.gamma, 50);
+      const expected = validationLogLikelihood(20 * trained.validationRmse[0] ** 2, 20, b);
+      expect(trained.validationLogLikelihood).toBeCloseTo(expected, 8);
+      expect(jointEvidence(trained)).toBeCloseTo(trained.evidence + expected, 8);
+      // Without validation rows there is nothing to score.
+      const alone = await new Fitter(backend, "float64", train, null, undefined, fitter.metric).fit(
+        network,
+        [0.1, 0.1, 0.1],
+        SEARCH_FIT,
+      );
+      expect(alone.validationLogLikelihood).toBeNaN();
+    } finally {
+      backend.destroy();
     }
   });
 });

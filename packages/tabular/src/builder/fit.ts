@@ -27,8 +27,38 @@ export interface TrainedNetwork {
   readonly score: number;
   /** Effective number of parameters γ (see train.ts `effectiveParameters`). */
   readonly gamma: number;
-  /** Log evidence (see `logEvidence`). */
+  /** Log evidence of the training rows (see `logEvidence`). */
   readonly evidence: number;
+  /** Log density of the validation rows as the network predicts them (see `validationLogLikelihood`); NaN without validation rows. */
+  readonly validationLogLikelihood: number;
+}
+
+/**
+ * The evidence framework's noise precision b = (N − γ)/Σr²: N residuals
+ * (rows × outputs), γ of the weights spent on fitting them.
+ */
+export function noisePrecision(sse: number, gamma: number, residuals: number): number {
+  return Math.max(residuals - gamma, 1) / Math.max(sse, Number.MIN_VALUE);
+}
+
+/**
+ * ln p(validation rows | training rows) ≈ −½·b·Σr_v² + ½·n_v·ln(b/2π): each
+ * validation residual r_v scored as Gaussian noise of the training's
+ * precision b around the network's prediction (n_v residuals).
+ */
+export function validationLogLikelihood(validationSse: number, residuals: number, b: number): number {
+  return -0.5 * b * validationSse + 0.5 * residuals * Math.log(b / (2 * Math.PI));
+}
+
+/**
+ * ln p(training rows) + ln p(validation rows | training rows): the log
+ * evidence of all rows, the validation rows scored by prediction. Neither
+ * half alone judges a small change well: the evidence of the training rows
+ * rests on the Laplace approximation, the validation error of a few hundred
+ * rows is noisy. Together, a change must pay in nats on both.
+ */
+export function jointEvidence(t: TrainedNetwork): number {
+  return t.evidence + t.validationLogLikelihood;
 }
 
 /**
@@ -61,7 +91,7 @@ export function logEvidence(
   hidden: number,
 ): number {
   const p = weights.length;
-  const b = Math.max(residuals - gamma, 1) / Math.max(sse, Number.MIN_VALUE);
+  const b = noisePrecision(sse, gamma, residuals);
   const a = jtj.map((v) => v * b);
   let prior = 0;
   let logAlpha = 0;
@@ -157,29 +187,30 @@ export class Fitter {
     const trained: WeightedNetwork = { structure: network.structure, weights: result.weights };
     const trainingSse = await objective.sseByOutput(result.weights);
     const trainingRmse = Array.from(trainingSse, (s) => Math.sqrt(s / this.train.rows));
-    let validationRmse: number[];
-    if (this.valid) {
-      const validSse = await new Objective(this.backend, network.structure, this.valid).sseByOutput(
-        result.weights,
-      );
-      validationRmse = Array.from(validSse, (s) => Math.sqrt(s / (this.valid as DeviceData).rows));
-    } else {
-      validationRmse = trainingRmse.map(() => Number.NaN);
-    }
     const { penalty } = result;
     const gammas = wellDeterminedWeights(result.jtj, penalty);
     const gamma = gammas ? totalWellDetermined(gammas) : Number.NaN;
     const distinct = gammas ? distinctHiddenNeurons(network.structure, gammas) : network.structure.hidden;
-    return {
-      evidence: logEvidence(
-        result.jtj,
+    const residuals = this.train.rows * this.train.outputs;
+    let validationRmse: number[];
+    let validationLikelihood = Number.NaN;
+    if (this.valid) {
+      const validSse = await new Objective(this.backend, network.structure, this.valid).sseByOutput(
         result.weights,
-        penalty,
-        result.sse,
-        gamma,
-        this.train.rows * this.train.outputs,
-        distinct,
-      ),
+      );
+      const rows = this.valid.rows;
+      validationRmse = Array.from(validSse, (s) => Math.sqrt(s / rows));
+      validationLikelihood = validationLogLikelihood(
+        validSse.reduce((a, b) => a + b, 0),
+        rows * this.valid.outputs,
+        noisePrecision(result.sse, gamma, residuals),
+      );
+    } else {
+      validationRmse = trainingRmse.map(() => Number.NaN);
+    }
+    return {
+      evidence: logEvidence(result.jtj, result.weights, penalty, result.sse, gamma, residuals, distinct),
+      validationLogLikelihood: validationLikelihood,
       penalty,
       network: trained,
       beta: result.beta,
