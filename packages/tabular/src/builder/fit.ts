@@ -55,7 +55,8 @@ export function validationLogLikelihood(validationSse: number, residuals: number
  * evidence of all rows, the validation rows scored by prediction. Neither
  * half alone judges a small change well: the evidence of the training rows
  * rests on the Laplace approximation, the validation error of a few hundred
- * rows is noisy. Together, a change must pay in nats on both.
+ * rows is noisy. Summed, the nats a change gains in evidence must outweigh
+ * those the validation rows lose.
  */
 export function jointEvidence(t: TrainedNetwork): number {
   return t.evidence + t.validationLogLikelihood;
