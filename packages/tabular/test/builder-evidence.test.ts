@@ -19,7 +19,7 @@ import { penaltyDiagonal, priorMetric, weightPrior } from "../src/builder/prior.
 import { seededRandom } from "../src/builder/random.js";
 import { effectiveParameters } from "../src/builder/train.js";
 import { Matrix } from "../src/matrix.js";
-import { lcg } from "./builder-helpers.js";
+import { gaussian, lcg } from "./builder-helpers.js";
 
 /** ln N(y; 0, C) for a dense n × n covariance C. */
 function gaussianLogDensity(y: Float64Array, c: Float64Array): number {
@@ -132,7 +132,7 @@ describe("the evidence's symmetry factor", () => {
     const n = 300;
     const m = 6;
     const random = lcg(7);
-    const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    const normal = () => gaussian(random);
     const a = [1.5, -0.8, 0.3, 0, 2, -1.2];
     const x = new Float64Array(n * m).map(() => normal());
     const y = new Float64Array(n);

@@ -14,6 +14,11 @@ export function lcg(seed: number): () => number {
   };
 }
 
+/** A standard normal draw from a uniform generator (Box–Muller). */
+export function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
 /** n rows of m inputs uniform in [-1, 1] and the outputs of `f`. */
 export function sampleFunction(
   n: number,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../src/builder/index.js";
-import { lcg, sampleFunction } from "./builder-helpers.js";
+import { gaussian, lcg, sampleFunction } from "./builder-helpers.js";
 
 /**
  * Friedman's first function of inputs 0–4 (mapped from [-1, 1] to [0, 1]),
@@ -8,14 +8,17 @@ import { lcg, sampleFunction } from "./builder-helpers.js";
  */
 function friedmanWithNoiseInputs(seed: number) {
   const noise = lcg(seed + 1000);
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - noise())) * Math.cos(2 * Math.PI * noise());
   return sampleFunction(
     240,
     10,
     (x) => {
       const u = Array.from(x.subarray(0, 5), (v) => (v + 1) / 2);
       return [
-        10 * Math.sin(Math.PI * u[0] * u[1]) + 20 * (u[2] - 0.5) ** 2 + 10 * u[3] + 5 * u[4] + gaussian(),
+        10 * Math.sin(Math.PI * u[0] * u[1]) +
+          20 * (u[2] - 0.5) ** 2 +
+          10 * u[3] +
+          5 * u[4] +
+          gaussian(noise),
       ];
     },
     seed,
