@@ -71,6 +71,38 @@ describe("representative validation rows", () => {
     );
   });
 
+  it("holds out the row at `offset` of each stride; offsets half a stride apart share no row", () => {
+    fc.assert(
+      fc.property(points, fc.double({ min: 1, max: 50, noNaN: true }), (x, percentage) => {
+        const n = x.shape[0];
+        const count = Math.min(n - 1, Math.max(1, Math.round((n * percentage) / 100)));
+        // Strides of at least two rows: positions q·n/count and (q + ½)·n/count are a row or more apart.
+        fc.pre(n >= 2 && 2 * count <= n);
+        const order = farthestPointOrder(x);
+        const at = (offset: number) =>
+          Array.from({ length: count }, (_, q) => order[Math.floor(((q + offset) * n) / count)]).sort(
+            (a, b) => a - b,
+          );
+        expect(representativeRows(x, percentage)).toEqual(at(0.5));
+        expect(representativeRows(x, percentage, 0)).toEqual(at(0));
+        const first = new Set(representativeRows(x, percentage, 0));
+        expect(representativeRows(x, percentage, 0.5).filter((r) => first.has(r))).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("rejects an offset outside [0, 1)", () => {
+    const x = new Matrix(
+      Float64Array.from({ length: 20 }, (_, i) => i),
+      10,
+      2,
+    );
+    for (const offset of [-0.1, 1, Number.NaN]) {
+      expect(() => representativeRows(x, 30, offset)).toThrow(/offset must be in \[0, 1\)/);
+    }
+  });
+
   it("zOrder sorts the rows by their interleaved quantised bits (Morton codes), ties by row", () => {
     fc.assert(
       fc.property(points, (x) => {

@@ -132,16 +132,22 @@ export function zOrder(x: Matrix): number[] {
 }
 
 /**
- * Rows of `x` to hold out: `percentage`% of them, at evenly spaced
- * positions of the farthest-point order (Z-order beyond
- * FARTHEST_POINT_MAX_WORK). Sorted ascending.
+ * Rows of `x` to hold out: `percentage`% of them, one from each of `count`
+ * equal strides of the farthest-point order (Z-order beyond
+ * FARTHEST_POINT_MAX_WORK), at fraction `offset` (in [0, 1)) of its
+ * stride. The builder takes the middle of each stride (0.5); other offsets
+ * give other, equally representative sets, for judging how much a result
+ * depends on which rows are held out.
+ * Sorted ascending.
  */
-export function representativeRows(x: Matrix, percentage: number): number[] {
+export function representativeRows(x: Matrix, percentage: number, offset = 0.5): number[] {
+  if (!(offset >= 0 && offset < 1))
+    throw new RangeError(`representativeRows: offset must be in [0, 1), got ${offset}`);
   const n = x.shape[0];
   const count = Math.min(n - 1, Math.max(1, Math.round((n * percentage) / 100)));
   const order = n * n * x.shape[1] <= FARTHEST_POINT_MAX_WORK ? farthestPointOrder(x) : zOrder(x);
   const chosen: number[] = [];
-  // Position (q + ½)·n/count for q = 0 … count−1: evenly spread, never the very first (central) row twice.
-  for (let q = 0; q < count; q++) chosen.push(order[Math.min(n - 1, Math.floor(((q + 0.5) * n) / count))]);
+  // Position (q + offset)·n/count for q = 0 … count−1.
+  for (let q = 0; q < count; q++) chosen.push(order[Math.min(n - 1, Math.floor(((q + offset) * n) / count))]);
   return [...new Set(chosen)].sort((a, b) => a - b);
 }
