@@ -173,10 +173,14 @@ for (const task of tasks) {
   const test = await readTask(dir, "test");
   const mlp = baselines.find((b) => b.task === task && b.method === "mlp-grid");
   const runs: Run[] = [];
-  const builds = seeds.flatMap((seed) => (holdoutOffsets ?? [null]).map((offset) => ({ seed, offset })));
-  for (const { seed, offset } of builds) {
+  // Held-out rows per offset, once per task: the same for every seed.
+  const splits = (holdoutOffsets ?? [null]).map((offset) => ({
+    offset,
+    validationIndices: offset === null ? undefined : heldOutRows(train.x, offset),
+  }));
+  const builds = seeds.flatMap((seed) => splits.map((split) => ({ seed, ...split })));
+  for (const { seed, offset, validationIndices } of builds) {
     const label = offset === null ? String(seed) : `${seed}@${offset}`;
-    const validationIndices = offset === null ? undefined : heldOutRows(train.x, offset);
     const started = performance.now();
     const { model } = await buildModel(
       { x: train.x, y: train.y, inputNames: train.inputs, outputNames: train.outputs },
