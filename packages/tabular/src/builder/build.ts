@@ -412,6 +412,10 @@ async function runBuild(
  * Trains the structure of `chosen` from `restartCount` fresh initialisations (the
  * search's settings, its β to start from); the one of highest log evidence,
  * if above `chosen`'s, is accepted and returned, else `chosen`.
+ *
+ * The restarts are independent: all their initial weights are drawn first,
+ * in order (so a seed gives the same bits), and they train concurrently, as
+ * growth candidates do (`Fitter.fitAll`).
  */
 async function restart(
   record: BuildRecord,
@@ -421,11 +425,13 @@ async function restart(
   let best: TrainedNetwork | null = null;
   // A model from an older checkpoint has no evidence: any restart replaces it.
   let bestEvidence = Number.isFinite(chosen.logEvidence) ? chosen.logEvidence : Number.NEGATIVE_INFINITY;
-  const restarts = restartCount(chosen.weights.length);
-  for (let r = 0; r < restarts; r++) {
-    throwIfAborted(ctx.signal);
-    const network = { structure: chosen.structure, weights: chosen.weights };
-    const trained = await ctx.fitter.fit(freshWeights(network, ctx.random), chosen.beta, SEARCH_FIT);
+  throwIfAborted(ctx.signal);
+  const network = { structure: chosen.structure, weights: chosen.weights };
+  const starts = Array.from({ length: restartCount(chosen.weights.length) }, () =>
+    freshWeights(network, ctx.random),
+  );
+  const restarts = await ctx.fitter.fitAll(starts, chosen.beta, SEARCH_FIT);
+  for (const trained of restarts) {
     if (trained.evidence > bestEvidence) {
       best = trained;
       bestEvidence = trained.evidence;

@@ -176,6 +176,28 @@ export class Fitter {
     return this.train.rows;
   }
 
+  /**
+   * Trains independent networks concurrently (a backend that queues work,
+   * like WebGPU, runs one network's kernels while the host solves another's
+   * step), in the order given. Settles only when every training has
+   * stopped, so that none still uses the backend when the build ends; then
+   * throws the first error, if any (an abort stops them all within one
+   * iteration).
+   */
+  async fitAll(
+    networks: readonly WeightedNetwork[],
+    beta: Beta,
+    options: FitOptions,
+  ): Promise<TrainedNetwork[]> {
+    const settled = await Promise.allSettled(networks.map((n) => this.fit(n, beta, options)));
+    const trained: TrainedNetwork[] = [];
+    for (const s of settled) {
+      if (s.status === "rejected") throw s.reason;
+      trained.push(s.value);
+    }
+    return trained;
+  }
+
   async fit(network: WeightedNetwork, beta: Beta, options: FitOptions): Promise<TrainedNetwork> {
     const objective = new Objective(this.backend, network.structure, this.train);
     const prior = weightPrior(network.structure, this.metric);

@@ -99,7 +99,7 @@ export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<T
         (ctx.linksMaximumNumber === 0 || linkCount(c) <= ctx.linksMaximumNumber),
     );
     if (candidates.length === 0) break;
-    const trained = await Promise.all(candidates.map((c) => ctx.fitter.fit(c, base.beta, SEARCH_FIT)));
+    const trained = await ctx.fitter.fitAll(candidates, base.beta, SEARCH_FIT);
     const pick = trained.reduce((a, b) => (b.score < a.score ? b : a));
     const moreEvidence = pick.evidence > bestEvidence;
     bestEvidence = Math.max(bestEvidence, pick.evidence);
