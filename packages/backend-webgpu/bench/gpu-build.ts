@@ -10,7 +10,7 @@
  * AbortSignal, keeps the best model accepted so far, and its time reads as
  * "more than" the cap.
  *
- * Usage: pnpm --filter @neureco/backend-webgpu bench:build [-- --inputs 20 --rows 20000 --limit 600]
+ * Usage: pnpm --filter @neureco/backend-webgpu bench:gpu-build [-- --inputs 20 --rows 20000 --limit 600]
  *
  * On machines without a GPU, Dawn runs on SwiftShader (set VK_ICD_FILENAMES,
  * default /usr/lib/chromium/vk_swiftshader_icd.json): the WebGPU figures
