@@ -25,6 +25,27 @@ const spd = fc.record({
 });
 
 describe("Cholesky algebra of the Gauss–Newton systems", () => {
+  it("cholesky factors A: L is lower triangular with a positive diagonal and L·Lᵀ = A", () => {
+    fc.assert(
+      fc.property(spd, ({ p, seed, shift }) => {
+        const a = randomSpd(p, seed, shift);
+        const l = cholesky(a, p) as Float64Array;
+        let scale = 0;
+        for (const v of a) scale = Math.max(scale, Math.abs(v));
+        for (let i = 0; i < p; i++) {
+          expect(l[i * p + i]).toBeGreaterThan(0);
+          for (let j = 0; j < p; j++) {
+            if (j > i) expect(l[i * p + j]).toBe(0);
+            let s = 0;
+            for (let k = 0; k < p; k++) s += l[i * p + k] * l[j * p + k];
+            expect(Math.abs(s - a[i * p + j])).toBeLessThan(1e-12 * scale * p);
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it("choleskyInverse is the inverse: A·A⁻¹ = I, symmetric", () => {
     fc.assert(
       fc.property(spd, ({ p, seed, shift }) => {
