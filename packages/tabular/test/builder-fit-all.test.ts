@@ -48,13 +48,22 @@ class FailingFitter extends Fitter {
   }
 }
 
+/** Runs `test` with a FailingFitter (failing nothing until told) on 60 rows, then frees the backend. */
+async function withFitter(test: (fitter: FailingFitter) => Promise<void>): Promise<void> {
+  const backend = cpu();
+  const { x, y } = sample(60);
+  const data = new DeviceData(backend, "float64", x, y);
+  try {
+    await test(new FailingFitter(backend, "float64", data, null, undefined, priorMetric(x, y)));
+  } finally {
+    data.dispose();
+    backend.destroy();
+  }
+}
+
 describe("Fitter.fitAll", () => {
-  it("trains each network as fit does, and returns them in the order given", async () => {
-    const backend = cpu();
-    const { x, y } = sample(60);
-    const data = new DeviceData(backend, "float64", x, y);
-    try {
-      const fitter = new Fitter(backend, "float64", data, null, undefined, priorMetric(x, y));
+  it("trains each network as fit does, and returns them in the order given", () =>
+    withFitter(async (fitter) => {
       const networks = growthCandidates(linearNetwork(2, 1), 3, seededRandom(4));
       const together = await fitter.fitAll(networks, BETA, SEARCH_FIT);
       expect(together).toHaveLength(3);
@@ -63,18 +72,10 @@ describe("Fitter.fitAll", () => {
         expect(Array.from(together[i].network.weights)).toEqual(Array.from(alone.network.weights));
         expect(together[i].evidence).toBe(alone.evidence);
       }
-    } finally {
-      data.dispose();
-      backend.destroy();
-    }
-  });
+    }));
 
-  it("throws the first error only after every other training has ended", async () => {
-    const backend = cpu();
-    const { x, y } = sample(60);
-    const data = new DeviceData(backend, "float64", x, y);
-    try {
-      const fitter = new FailingFitter(backend, "float64", data, null, undefined, priorMetric(x, y));
+  it("throws the first error only after every other training has ended", () =>
+    withFitter(async (fitter) => {
       const networks = growthCandidates(linearNetwork(2, 1), 3, seededRandom(5));
       fitter.failing = networks[0];
       // The first training fails at once; the other two still run to their end before fitAll throws.
@@ -82,9 +83,5 @@ describe("Fitter.fitAll", () => {
         "training failed after 0 others ended",
       );
       expect(fitter.ended).toBe(3);
-    } finally {
-      data.dispose();
-      backend.destroy();
-    }
-  });
+    }));
 });
