@@ -10,6 +10,10 @@ ships or generates without a network connection:
   friedman2  600 rows, 4 inputs, noise σ 60
   friedman3  600 rows, 4 inputs, noise σ 0.1
 
+and with --wide a sixth,
+
+  friedman1-wide  2000 rows, 60 inputs of which 55 are pure noise, noise σ 1
+
 split 80/20 (train_test_split, random_state 0), and baselines.jsonl with the
 grid-searched MLP of datasets/README.md (tanh, L-BFGS, standardised inputs
 and outputs, 3-fold search over hidden sizes 4, 8, 16, 32, 64, 32+32 and L2
@@ -17,7 +21,7 @@ strength 1e-4, 1e-2, 1, refit on all training rows), measured here.
 
 Needs scikit-learn (Debian: apt-get install python3-sklearn).
 Usage:
-  /usr/bin/python3 packages/tabular/bench/extra-tasks.py /tmp/extra-tasks
+  /usr/bin/python3 packages/tabular/bench/extra-tasks.py /tmp/extra-tasks [--wide]
   npx -y pnpm@10.34.9 --filter @neureco/tabular bench:build -- /tmp/extra-tasks --seed-count 5
 """
 import json
@@ -35,9 +39,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 warnings.filterwarnings("ignore")
-if len(sys.argv) != 2:
-    sys.exit("usage: extra-tasks.py OUTPUT_DIR")
-root = Path(sys.argv[1])
+args = [a for a in sys.argv[1:] if a != "--wide"]
+if len(args) != 1:
+    sys.exit("usage: extra-tasks.py OUTPUT_DIR [--wide]")
+root = Path(args[0])
 root.mkdir(parents=True, exist_ok=True)
 
 
@@ -52,6 +57,10 @@ tasks = {
     "friedman2": tuple(map(column, make_friedman2(n_samples=600, noise=60, random_state=2))),
     "friedman3": tuple(map(column, make_friedman3(n_samples=600, noise=0.1, random_state=3))),
 }
+if "--wide" in sys.argv[1:]:
+    tasks["friedman1-wide"] = tuple(
+        map(column, make_friedman1(n_samples=2000, n_features=60, noise=1.0, random_state=1))
+    )
 
 baselines = []
 for name, (x, y) in tasks.items():
