@@ -352,8 +352,13 @@ async function runBuild(
         current = await enforceLinkCap(ctx, linear);
         await record.accept(current, "linear");
       }
-      current = await grow(ctx, current);
-      if (resolved.disconnectInputsIfPossible) current = await pruneInputs(ctx, current);
+      const growth = await grow(ctx, current);
+      current = growth.last;
+      if (resolved.disconnectInputsIfPossible) {
+        const pruned = await pruneInputs(ctx, current);
+        // Growth held back by the weight budget may go on with fewer inputs.
+        current = growth.budgetReached && pruned !== current ? (await grow(ctx, pruned)).last : pruned;
+      }
       await pruneLinks(ctx, current);
     }
   } catch (error) {

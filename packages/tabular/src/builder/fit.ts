@@ -4,6 +4,7 @@
  * and scored by its RMSE on the validation rows (normalised units).
  */
 import type { Backend, DType } from "@neureco/core";
+import type { Matrix } from "../matrix.js";
 import { type NetworkStructure, weightCount } from "../network/structure.js";
 import { cholesky } from "./linalg.js";
 import type { WeightedNetwork } from "./network-edit.js";
@@ -174,6 +175,16 @@ export class Fitter {
 
   get trainingRows(): number {
     return this.train.rows;
+  }
+
+  /** The normalised training inputs, (n, m). */
+  get trainingInputs(): Matrix {
+    return this.train.hostX;
+  }
+
+  /** Prediction − target of `network` on the training rows, (n, k) row-major. */
+  trainingResiduals(network: WeightedNetwork): Promise<Float64Array> {
+    return new Objective(this.backend, network.structure, this.train).residuals(network.weights);
   }
 
   /**

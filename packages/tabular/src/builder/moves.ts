@@ -3,25 +3,26 @@
  * links or inputs matter least (Optimal Brain Surgeon saliencies from the
  * Gauss–Newton matrix H = JᵀJ + βI of the trained network).
  */
+import type { Matrix } from "../matrix.js";
 import { connectedInputs } from "../network/structure.js";
 import type { TrainedNetwork } from "./fit.js";
 import { cholesky, choleskyInverse } from "./linalg.js";
 import { addHiddenNeuron, linksOfInput, type WeightedNetwork } from "./network-edit.js";
 import { normalDraw, type Random } from "./random.js";
 
-/**
- * `count` networks, each the given one plus a new tanh neuron reading every
- * connected input and feeding every output. Its input weights are random,
- * scaled so the pre-activation spans about ±1 on normalised inputs; its
- * output weights start at ± the residual RMS of each output: small enough to
- * start near the trained network's fit, not 0 (where the new neuron's input
- * weights would have no gradient and training would stall).
- */
 /** Input weights of a new neuron: normal, scaled so the pre-activation spans about ±1 on normalised inputs. */
 function inputWeight(random: Random, fanIn: number): number {
   return normalDraw(random) * Math.sqrt(3 / Math.max(fanIn, 1));
 }
 
+/**
+ * `count` networks, each the given one plus a new tanh neuron reading every
+ * connected input and feeding every output. Its input weights are random
+ * (`inputWeight`), its bias uniform in [−1, 1], its output weights 0, so the
+ * network starts at the trained one's fit: the first Levenberg–Marquardt
+ * step solves the output weights as a linear fit on the new neuron's
+ * values, after which its input weights have a gradient.
+ */
 export function growthCandidates(network: WeightedNetwork, count: number, random: Random): WeightedNetwork[] {
   const inputs = connectedInputs(network.structure);
   const fanIn = Math.max(inputs.length, 1);
@@ -41,6 +42,129 @@ export function growthCandidates(network: WeightedNetwork, count: number, random
     );
   }
   return out;
+}
+
+/**
+ * Directions of the connected inputs along which the residuals curve, most
+ * curved first: principal Hessian directions (Li, 1992) of the residuals.
+ * For output j, M_j = (1/n)·Σ_i r_ij·(x_i − x̄)(x_i − x̄)ᵀ is the average
+ * Hessian of the residual's regression on the inputs (Stein's lemma, for
+ * Gaussian inputs); the directions are the top eigenvectors of Σ_j M_j²,
+ * found by power iteration. A new neuron started along one reads the inputs
+ * the network misses, where a random direction among many inputs mostly
+ * reads noise. Unit vectors over `inputs`; fewer than `count` when the
+ * residuals show no curvature.
+ */
+export function curvatureDirections(
+  x: Matrix,
+  residuals: Float64Array,
+  outputs: number,
+  inputs: readonly number[],
+  count: number,
+): Float64Array[] {
+  const [n, m] = x.shape;
+  const d = inputs.length;
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) mean[a] += x.data[i * m + inputs[a]] / n;
+  const s = new Float64Array(d * d);
+  const mj = new Float64Array(d * d);
+  const xc = new Float64Array(d);
+  for (let j = 0; j < outputs; j++) {
+    mj.fill(0);
+    for (let i = 0; i < n; i++) {
+      const r = residuals[i * outputs + j] / n;
+      for (let a = 0; a < d; a++) xc[a] = x.data[i * m + inputs[a]] - mean[a];
+      for (let a = 0; a < d; a++) {
+        const ra = r * xc[a];
+        for (let b = 0; b < d; b++) mj[a * d + b] += ra * xc[b];
+      }
+    }
+    for (let a = 0; a < d; a++)
+      for (let b = 0; b < d; b++) {
+        let v = 0;
+        for (let c = 0; c < d; c++) v += mj[a * d + c] * mj[c * d + b];
+        s[a * d + b] += v;
+      }
+  }
+  let trace = 0;
+  for (let a = 0; a < d; a++) trace += s[a * d + a];
+  const found: Float64Array[] = [];
+  for (let c = 0; c < Math.min(count, d) && trace > 0; c++) {
+    // Start from the largest column left after removing the directions found.
+    let v = new Float64Array(d);
+    let best = -1;
+    for (let b = 0; b < d; b++) {
+      const col = Float64Array.from({ length: d }, (_, a) => s[a * d + b]);
+      orthogonalise(col, found);
+      const norm = Math.hypot(...col);
+      if (norm > best) {
+        best = norm;
+        v = col;
+      }
+    }
+    let lambda = 0;
+    for (let iteration = 0; iteration < 300; iteration++) {
+      const norm = Math.hypot(...v);
+      if (norm <= 1e-12 * trace) break;
+      for (let a = 0; a < d; a++) v[a] /= norm;
+      const next = new Float64Array(d);
+      for (let a = 0; a < d; a++) {
+        let t = 0;
+        for (let b = 0; b < d; b++) t += s[a * d + b] * v[b];
+        next[a] = t;
+      }
+      orthogonalise(next, found);
+      lambda = 0;
+      for (let a = 0; a < d; a++) lambda += next[a] * v[a];
+      let change = 0;
+      const nextNorm = Math.hypot(...next);
+      for (let a = 0; a < d; a++) change += Math.abs(next[a] / nextNorm - v[a]);
+      v = next;
+      if (change < 1e-9) break;
+    }
+    const norm = Math.hypot(...v);
+    // Directions whose curvature is a negligible share of the whole are noise.
+    if (!(norm > 0) || lambda < 1e-3 * trace) break;
+    for (let a = 0; a < d; a++) v[a] /= norm;
+    found.push(v);
+  }
+  return found;
+}
+
+function orthogonalise(v: Float64Array, basis: readonly Float64Array[]): void {
+  for (const u of basis) {
+    let dot = 0;
+    for (let a = 0; a < v.length; a++) dot += v[a] * u[a];
+    for (let a = 0; a < v.length; a++) v[a] -= dot * u[a];
+  }
+}
+
+/** Where |tanh''| is largest: tanh(b) = 1/√3. */
+const MOST_CURVED_BIAS = Math.atanh(1 / Math.sqrt(3));
+
+/**
+ * The network plus a new neuron along each direction (see
+ * `curvatureDirections`): input weights √3·v, so the pre-activation has
+ * the spread of a random neuron's; bias ±atanh(1/√3), of random sign, where
+ * tanh curves most (a neuron centred on the data's mean would be odd in v·x,
+ * blind to a curvature that is even in it); output weights 0.
+ */
+export function directedCandidates(
+  network: WeightedNetwork,
+  directions: readonly Float64Array[],
+  random: Random,
+): WeightedNetwork[] {
+  const inputs = connectedInputs(network.structure);
+  return directions.map((v) =>
+    addHiddenNeuron(network, {
+      sources: inputs.map((i, a) => ({
+        from: { kind: "input", index: i } as const,
+        weight: Math.sqrt(3) * v[a],
+      })),
+      bias: (random() < 0.5 ? -1 : 1) * MOST_CURVED_BIAS,
+      outputWeights: new Array(network.structure.outputs).fill(0),
+    }),
+  );
 }
 
 /**

@@ -36,6 +36,8 @@ export class DeviceData {
   readonly x: Tensor;
   /** (n, k) targets. */
   readonly y: Tensor;
+  /** The (n, m) inputs on the host. */
+  readonly hostX: Matrix;
   /** (n·k, m) inputs, block j = all rows (k > 1 only). */
   readonly xStacked: Tensor;
   /** (n·k, 1) targets, block j = output j. */
@@ -49,6 +51,7 @@ export class DeviceData {
     this.rows = n;
     this.outputs = k;
     this.dtype = dtype;
+    this.hostX = x;
     this.x = tensor(backend, x.data, [n, m], dtype);
     this.y = tensor(backend, y.data, [n, k], dtype);
     if (k === 1) {
@@ -101,6 +104,7 @@ export class Objective {
   private readonly backend: Backend;
   private readonly normal: (w: Tensor) => Tensor[];
   private readonly errors: (w: Tensor) => Tensor;
+  private readonly residualsOf: (w: Tensor) => Tensor;
 
   constructor(backend: Backend, structure: NetworkStructure, data: DeviceData) {
     this.backend = backend;
@@ -121,6 +125,7 @@ export class Objective {
       const jt = transpose(jac);
       return [matmul(jt, jac), matmul(jt, r), sum(mul(r, r))];
     });
+    this.residualsOf = jit((w: Tensor) => sub(f(w, data.x), data.y));
     this.errors = jit((w: Tensor) => {
       const r = sub(f(w, data.x), data.y);
       return sum(mul(r, r), 0, true);
@@ -141,6 +146,14 @@ export class Objective {
       readAndDispose(sseT),
     ]);
     return { jtj, jtr, sse: sse[0] };
+  }
+
+  /** Prediction − target, (n, k) row-major. */
+  async residuals(w: ArrayLike<number>): Promise<Float64Array> {
+    const wt = this.weights(w);
+    const out = this.residualsOf(wt);
+    wt.dispose();
+    return readAndDispose(out);
   }
 
   /** Σ r² per output (length k). */

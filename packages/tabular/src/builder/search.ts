@@ -6,7 +6,14 @@
  */
 import { connectedInputs, weightCount } from "../network/structure.js";
 import { type Fitter, jointEvidence, linkCount, SEARCH_FIT, type TrainedNetwork } from "./fit.js";
-import { freshWeights, growthCandidates, inputsBySaliency, linksBySaliency } from "./moves.js";
+import {
+  curvatureDirections,
+  directedCandidates,
+  freshWeights,
+  growthCandidates,
+  inputsBySaliency,
+  linksBySaliency,
+} from "./moves.js";
 import { linksOfInput, removeLinks, type WeightedNetwork } from "./network-edit.js";
 import { type Beta, fullBeta, weightGroups } from "./prior.js";
 import type { Random } from "./random.js";
@@ -29,6 +36,21 @@ export const GROWTH_CANDIDATES = 3;
  * smaller network, and a fresh start often fits far better.
  */
 export const GROWTH_FRESH_CANDIDATES = 2;
+/**
+ * Candidates per growth step whose new neuron starts along a direction the
+ * residuals curve in (moves.ts `curvatureDirections`), on networks of
+ * DIRECTED_GROWTH_INPUTS connected inputs or more.
+ */
+export const GROWTH_DIRECTED_CANDIDATES = 2;
+/**
+ * Connected inputs from which growth also tries directed candidates. A
+ * random direction among d inputs puts about k/d of its weight on the k
+ * that matter: with 60 inputs of which 5 matter, a third of the builds
+ * found no neuron at all from random starts alone. Below 16 inputs random
+ * starts find them; there, directed candidates cost 40 % more training and
+ * moved the bundled tasks' errors both ways (auto-mpg lower, boston higher).
+ */
+export const DIRECTED_GROWTH_INPUTS = 16;
 /** A pruning step is kept when the validation error stays within this fraction of the best (0: no worse). */
 export const PRUNING_TOLERANCE = 0;
 /**
@@ -74,45 +96,74 @@ export async function enforceLinkCap(ctx: SearchContext, start: TrainedNetwork):
   return current;
 }
 
+export interface Growth {
+  readonly last: TrainedNetwork;
+  readonly budgetReached: boolean;
+}
+
 /**
  * Adds hidden neurons one at a time, each the best (by validation error) of
- * GROWTH_CANDIDATES networks that add a seeded neuron to the current one
- * and GROWTH_FRESH_CANDIDATES fresh initialisations of the grown structure. A step counts when it lowers the
+ * GROWTH_CANDIDATES networks that add a seeded neuron to the current one,
+ * GROWTH_FRESH_CANDIDATES fresh initialisations of the grown structure and,
+ * on many inputs, GROWTH_DIRECTED_CANDIDATES that add a neuron along the
+ * residuals' curvature. A step counts when it lowers the
  * best validation error by GROWTH_GAIN, or when it raises the best log
  * evidence of the growth so far (the training rows' own judgement of the
  * extra neuron: on a small validation set a useful neuron can look flat).
- * Returns the last network accepted.
+ * Returns the last network accepted, and whether growth stopped at the
+ * weight budget rather than for want of a gain.
  */
-export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<TrainedNetwork> {
+export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<Growth> {
   let best = start;
   let base = start;
   let stale = 0;
   let bestEvidence = start.evidence;
   const outputs = start.network.structure.outputs;
+  const allowed = (c: WeightedNetwork) =>
+    weightCount(c.structure) <= weightBudget(ctx, outputs) &&
+    (ctx.linksMaximumNumber === 0 || linkCount(c) <= ctx.linksMaximumNumber);
+  const lowest = (trained: TrainedNetwork[]) => trained.reduce((a, b) => (b.score < a.score ? b : a));
+  const counts = (t: TrainedNetwork) =>
+    t.score < ctx.bestScore() * (1 - GROWTH_GAIN) || t.evidence > bestEvidence;
   while (stale < GROWTH_PATIENCE) {
     throwIfAborted(ctx.signal);
     const grown = growthCandidates(base.network, GROWTH_CANDIDATES, ctx.random);
     const fresh = Array.from({ length: GROWTH_FRESH_CANDIDATES }, () => freshWeights(grown[0], ctx.random));
-    const candidates = [...grown, ...fresh].filter(
-      (c) =>
-        weightCount(c.structure) <= weightBudget(ctx, outputs) &&
-        (ctx.linksMaximumNumber === 0 || linkCount(c) <= ctx.linksMaximumNumber),
-    );
-    if (candidates.length === 0) break;
-    const trained = await ctx.fitter.fitAll(candidates, base.beta, SEARCH_FIT);
-    const pick = trained.reduce((a, b) => (b.score < a.score ? b : a));
-    const moreEvidence = pick.evidence > bestEvidence;
-    bestEvidence = Math.max(bestEvidence, pick.evidence);
-    if (pick.score < ctx.bestScore() * (1 - GROWTH_GAIN) || moreEvidence) {
+    const directed = await directedGrowth(ctx, base);
+    const candidates = [...grown, ...fresh, ...directed].filter(allowed);
+    if (candidates.length === 0) return { last: best, budgetReached: true };
+    const pick = lowest(await ctx.fitter.fitAll(candidates, base.beta, SEARCH_FIT));
+    if (counts(pick)) {
       await ctx.accept(pick, "growth");
       best = pick;
       stale = 0;
     } else {
       stale++;
     }
+    bestEvidence = Math.max(bestEvidence, pick.evidence);
     base = pick;
   }
-  return best;
+  return { last: best, budgetReached: false };
+}
+
+/**
+ * Growth candidates whose new neuron starts along a direction the base
+ * network's training residuals curve in (moves.ts `curvatureDirections`),
+ * on networks of DIRECTED_GROWTH_INPUTS connected inputs or more; none
+ * below.
+ */
+async function directedGrowth(ctx: SearchContext, base: TrainedNetwork): Promise<WeightedNetwork[]> {
+  const inputs = connectedInputs(base.network.structure);
+  if (inputs.length < DIRECTED_GROWTH_INPUTS) return [];
+  const residuals = await ctx.fitter.trainingResiduals(base.network);
+  const directions = curvatureDirections(
+    ctx.fitter.trainingInputs,
+    residuals,
+    base.network.structure.outputs,
+    inputs,
+    GROWTH_DIRECTED_CANDIDATES,
+  );
+  return directedCandidates(base.network, directions, ctx.random);
 }
 
 function withinTolerance(ctx: SearchContext, t: TrainedNetwork): boolean {
@@ -120,29 +171,41 @@ function withinTolerance(ctx: SearchContext, t: TrainedNetwork): boolean {
 }
 
 /**
- * Removes whole inputs, least salient first. A removal is kept when the
- * validation error stays within PRUNING_TOLERANCE of the best, or when it
- * raises the joint evidence of training and validation rows
- * (`jointEvidence`) by more than INPUT_REMOVAL_EVIDENCE: removing an input
- * of pure noise moves the validation error of noisy rows up or down by
- * chance, so the validation error alone keeps such inputs about half the
- * time, while the evidence gains several nats for every weight no longer
- * needed.
+ * Inputs tried together in the first removal: this fraction of those
+ * connected, at least 1 (so one at a time below 16 inputs). On wide data
+ * most inputs are often noise, and removing them one training at a time
+ * took most of the build.
+ */
+export const INPUT_BATCH_FRACTION = 1 / 8;
+
+/**
+ * Removes whole inputs, least salient first: a batch at a time while
+ * batches are accepted, halving the batch on a rejection, then one input at
+ * a time; stops after PRUNING_PATIENCE single inputs in a row are kept.
+ * A removal is kept when the validation error stays within
+ * PRUNING_TOLERANCE of the best, or when it raises the joint evidence of
+ * training and validation rows (`jointEvidence`) by more than
+ * INPUT_REMOVAL_EVIDENCE: removing an input of pure noise moves the
+ * validation error of noisy rows up or down by chance, so the validation
+ * error alone keeps such inputs about half the time, while the evidence
+ * gains several nats for every weight no longer needed.
  */
 export async function pruneInputs(ctx: SearchContext, start: TrainedNetwork): Promise<TrainedNetwork> {
   let current = start;
   let failures = 0;
-  const tried = new Set<number>();
-  while (failures < PRUNING_PATIENCE && connectedInputs(current.network.structure).length > 1) {
+  let batch = Math.max(1, Math.floor(connectedInputs(start.network.structure).length * INPUT_BATCH_FRACTION));
+  const kept = new Set<number>();
+  while (failures < PRUNING_PATIENCE) {
     throwIfAborted(ctx.signal);
-    const next = inputsBySaliency(current).find((s) => !tried.has(s.input));
-    if (!next) break;
-    tried.add(next.input);
-    const trial = await ctx.fitter.fit(
-      removeLinks(current.network, linksOfInput(current.network, next.input)),
-      current.beta,
-      SEARCH_FIT,
-    );
+    // Never the last input.
+    const room = connectedInputs(current.network.structure).length - 1;
+    const chosen = inputsBySaliency(current)
+      .filter((s) => !kept.has(s.input))
+      .slice(0, Math.min(batch, room))
+      .map((s) => s.input);
+    if (chosen.length === 0) break;
+    const links = chosen.flatMap((input) => linksOfInput(current.network, input));
+    const trial = await ctx.fitter.fit(removeLinks(current.network, links), current.beta, SEARCH_FIT);
     if (
       withinTolerance(ctx, trial) ||
       jointEvidence(trial) > jointEvidence(current) + INPUT_REMOVAL_EVIDENCE
@@ -150,7 +213,10 @@ export async function pruneInputs(ctx: SearchContext, start: TrainedNetwork): Pr
       await ctx.accept(trial, "inputs");
       current = trial;
       failures = 0;
+    } else if (batch > 1) {
+      batch = Math.floor(batch / 2);
     } else {
+      kept.add(chosen[0]);
       failures++;
     }
   }
