@@ -356,8 +356,8 @@ async function runBuild(
       current = growth.last;
       if (resolved.disconnectInputsIfPossible) {
         const pruned = await pruneInputs(ctx, current);
-        // Growth held back by the weight budget may go on with fewer inputs.
-        current = growth.budgetReached && pruned !== current ? (await grow(ctx, pruned)).last : pruned;
+        // Growth the weight budget held back may go on with fewer inputs.
+        current = growth.heldBackByBudget && pruned !== current ? (await grow(ctx, pruned)).last : pruned;
       }
       await pruneLinks(ctx, current);
     }

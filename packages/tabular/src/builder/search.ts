@@ -39,7 +39,8 @@ export const GROWTH_FRESH_CANDIDATES = 2;
 /**
  * Candidates per growth step whose new neuron starts along a direction the
  * residuals curve in (moves.ts `curvatureDirections`), on networks of
- * DIRECTED_GROWTH_INPUTS connected inputs or more.
+ * DIRECTED_GROWTH_INPUTS connected inputs or more, in place of the fresh
+ * initialisations.
  */
 export const GROWTH_DIRECTED_CANDIDATES = 2;
 /**
@@ -47,8 +48,9 @@ export const GROWTH_DIRECTED_CANDIDATES = 2;
  * random direction among d inputs puts about k/d of its weight on the k
  * that matter: with 60 inputs of which 5 matter, a third of the builds
  * found no neuron at all from random starts alone. Below 16 inputs random
- * starts find them; there, directed candidates cost 40 % more training and
- * moved the bundled tasks' errors both ways (auto-mpg lower, boston higher).
+ * starts find them; there, directed candidates added to the five cost 40 %
+ * more training and moved the bundled tasks' errors both ways (auto-mpg
+ * lower, boston higher).
  */
 export const DIRECTED_GROWTH_INPUTS = 16;
 /** A pruning step is kept when the validation error stays within this fraction of the best (0: no worse). */
@@ -98,20 +100,21 @@ export async function enforceLinkCap(ctx: SearchContext, start: TrainedNetwork):
 
 export interface Growth {
   readonly last: TrainedNetwork;
-  readonly budgetReached: boolean;
+  /** The weight budget stopped growth right after an accepted step: it was still gaining. */
+  readonly heldBackByBudget: boolean;
 }
 
 /**
  * Adds hidden neurons one at a time, each the best (by validation error) of
  * GROWTH_CANDIDATES networks that add a seeded neuron to the current one,
- * GROWTH_FRESH_CANDIDATES fresh initialisations of the grown structure and,
- * on many inputs, GROWTH_DIRECTED_CANDIDATES that add a neuron along the
+ * and GROWTH_FRESH_CANDIDATES fresh initialisations of the grown structure
+ * or, on many inputs, GROWTH_DIRECTED_CANDIDATES that add a neuron along the
  * residuals' curvature. A step counts when it lowers the
  * best validation error by GROWTH_GAIN, or when it raises the best log
  * evidence of the growth so far (the training rows' own judgement of the
  * extra neuron: on a small validation set a useful neuron can look flat).
- * Returns the last network accepted, and whether growth stopped at the
- * weight budget rather than for want of a gain.
+ * Returns the last network accepted, and whether the weight budget stopped
+ * growth while it was still gaining.
  */
 export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<Growth> {
   let best = start;
@@ -128,10 +131,13 @@ export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<G
   while (stale < GROWTH_PATIENCE) {
     throwIfAborted(ctx.signal);
     const grown = growthCandidates(base.network, GROWTH_CANDIDATES, ctx.random);
-    const fresh = Array.from({ length: GROWTH_FRESH_CANDIDATES }, () => freshWeights(grown[0], ctx.random));
     const directed = await directedGrowth(ctx, base);
+    // Directed candidates take the fresh ones' place: a fresh start draws
+    // every neuron's direction at random, which many inputs defeat.
+    const freshCount = directed.length > 0 ? 0 : GROWTH_FRESH_CANDIDATES;
+    const fresh = Array.from({ length: freshCount }, () => freshWeights(grown[0], ctx.random));
     const candidates = [...grown, ...fresh, ...directed].filter(allowed);
-    if (candidates.length === 0) return { last: best, budgetReached: true };
+    if (candidates.length === 0) return { last: best, heldBackByBudget: stale === 0 };
     const pick = lowest(await ctx.fitter.fitAll(candidates, base.beta, SEARCH_FIT));
     if (counts(pick)) {
       await ctx.accept(pick, "growth");
@@ -143,7 +149,7 @@ export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<G
     bestEvidence = Math.max(bestEvidence, pick.evidence);
     base = pick;
   }
-  return { last: best, budgetReached: false };
+  return { last: best, heldBackByBudget: false };
 }
 
 /**
