@@ -35,6 +35,34 @@ export function sampleFunction(
   return { x: new Matrix(x, n, m), y: new Matrix(y, n, k) };
 }
 
+/**
+ * Friedman's first function of inputs 0–4 (mapped from [-1, 1] to [0, 1])
+ * plus Gaussian noise of σ `sigma`; the other inputs are pure noise.
+ */
+export function friedmanWithNoiseInputs(
+  rows: number,
+  inputs: number,
+  sigma: number,
+  seed: number,
+): { x: Matrix; y: Matrix } {
+  const noise = lcg(seed + 1000);
+  return sampleFunction(
+    rows,
+    inputs,
+    (x) => {
+      const u = Array.from(x.subarray(0, 5), (v) => (v + 1) / 2);
+      return [
+        10 * Math.sin(Math.PI * u[0] * u[1]) +
+          20 * (u[2] - 0.5) ** 2 +
+          10 * u[3] +
+          5 * u[4] +
+          sigma * gaussian(noise),
+      ];
+    },
+    seed,
+  );
+}
+
 /** The model's predictions in raw units. */
 export function predict(model: ModelDescription, x: Matrix): Matrix {
   const backend = cpu();

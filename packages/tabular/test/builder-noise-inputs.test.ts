@@ -1,29 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../src/builder/index.js";
-import { gaussian, lcg, sampleFunction } from "./builder-helpers.js";
-
-/**
- * Friedman's first function of inputs 0–4 (mapped from [-1, 1] to [0, 1]),
- * plus unit Gaussian noise; inputs 5–9 are pure noise.
- */
-function friedmanWithNoiseInputs(seed: number) {
-  const noise = lcg(seed + 1000);
-  return sampleFunction(
-    240,
-    10,
-    (x) => {
-      const u = Array.from(x.subarray(0, 5), (v) => (v + 1) / 2);
-      return [
-        10 * Math.sin(Math.PI * u[0] * u[1]) +
-          20 * (u[2] - 0.5) ** 2 +
-          10 * u[3] +
-          5 * u[4] +
-          gaussian(noise),
-      ];
-    },
-    seed,
-  );
-}
+import { friedmanWithNoiseInputs } from "./builder-helpers.js";
 
 describe("input disconnection with noisy outputs", () => {
   // The validation error of noisy rows moves by chance when a noise input is
@@ -34,7 +11,8 @@ describe("input disconnection with noisy outputs", () => {
   it.each([0, 1, 2, 3])(
     "keeps the strongest inputs and at most one of five noise inputs (seed %i)",
     async (seed) => {
-      const data = friedmanWithNoiseInputs(seed);
+      // Inputs 5–9 are pure noise.
+      const data = friedmanWithNoiseInputs(240, 10, 1, seed);
       const { model } = await buildModel(data, { seed });
       const sources = new Set(model.structure.links.map(([from]) => from).filter((f) => f < 10));
       expect([0, 1, 3].filter((i) => !sources.has(i))).toEqual([]);

@@ -1,30 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildModel, type CheckpointModel } from "../src/builder/index.js";
 import { connectedInputs, type NetworkStructure } from "../src/network/structure.js";
-import { gaussian, lcg, sampleFunction } from "./builder-helpers.js";
-
-/**
- * Friedman's first function of inputs 0–4 (mapped from [-1, 1] to [0, 1])
- * plus Gaussian noise of σ `sigma`; the other inputs are pure noise.
- */
-function wideFriedman(rows: number, inputs: number, sigma: number, seed: number) {
-  const noise = lcg(seed + 1000);
-  return sampleFunction(
-    rows,
-    inputs,
-    (x) => {
-      const u = Array.from(x.subarray(0, 5), (v) => (v + 1) / 2);
-      return [
-        10 * Math.sin(Math.PI * u[0] * u[1]) +
-          20 * (u[2] - 0.5) ** 2 +
-          10 * u[3] +
-          5 * u[4] +
-          sigma * gaussian(noise),
-      ];
-    },
-    seed,
-  );
-}
+import { friedmanWithNoiseInputs } from "./builder-helpers.js";
 
 const inputsOf = (m: CheckpointModel) => connectedInputs(m.structure).length;
 const sourcesOf = (model: { structure: NetworkStructure }) =>
@@ -35,7 +12,7 @@ describe("builds on data where most inputs are noise", () => {
   // has no room for a hidden neuron reading all 30 inputs beside the linear
   // model's 31 weights.
   it.each([0, 1])("removes noise inputs in batches, then grows (seed %i)", async (seed) => {
-    const { model, checkpoint } = await buildModel(wideFriedman(300, 30, 0.5, seed), { seed });
+    const { model, checkpoint } = await buildModel(friedmanWithNoiseInputs(300, 30, 0.5, seed), { seed });
     const models = checkpoint.models;
     // Some accepted removal took out several inputs at once.
     const removedAtOnce = models
@@ -57,7 +34,7 @@ describe("builds on data where most inputs are noise", () => {
   it.each([0, 1, 2, 3])(
     "grows neurons along the residuals' curvature and keeps all five inputs (seed %i)",
     async (seed) => {
-      const { model } = await buildModel(wideFriedman(600, 40, 1, seed), { seed });
+      const { model } = await buildModel(friedmanWithNoiseInputs(600, 40, 1, seed), { seed });
       expect(model.structure.hidden).toBeGreaterThan(1);
       expect([...sourcesOf(model)].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4]);
     },
