@@ -10,9 +10,10 @@ ships or generates without a network connection:
   friedman2  600 rows, 4 inputs, noise σ 60
   friedman3  600 rows, 4 inputs, noise σ 0.1
 
-and with --wide a sixth,
+and with --wide two more,
 
-  friedman1-wide  2000 rows, 60 inputs of which 55 are pure noise, noise σ 1
+  friedman1-20in   600 rows, 20 inputs of which 15 are pure noise, noise σ 1
+  friedman1-60in  2000 rows, 60 inputs of which 55 are pure noise, noise σ 1
 
 split 80/20 (train_test_split, random_state 0), and baselines.jsonl with the
 grid-searched MLP of datasets/README.md (tanh, L-BFGS, standardised inputs
@@ -58,7 +59,10 @@ tasks = {
     "friedman3": tuple(map(column, make_friedman3(n_samples=600, noise=0.1, random_state=3))),
 }
 if "--wide" in sys.argv[1:]:
-    tasks["friedman1-wide"] = tuple(
+    tasks["friedman1-20in"] = tuple(
+        map(column, make_friedman1(n_samples=600, n_features=20, noise=1.0, random_state=4))
+    )
+    tasks["friedman1-60in"] = tuple(
         map(column, make_friedman1(n_samples=2000, n_features=60, noise=1.0, random_state=1))
     )
 
