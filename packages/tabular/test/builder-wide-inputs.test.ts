@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildModel, type CheckpointModel } from "../src/builder/index.js";
 import { connectedInputs, type NetworkStructure } from "../src/network/structure.js";
-import { friedmanWithNoiseInputs } from "./builder-helpers.js";
+import { friedmanWithNoiseInputs, sampleFunction } from "./builder-helpers.js";
 
 const inputsOf = (m: CheckpointModel) => connectedInputs(m.structure).length;
 const sourcesOf = (model: { structure: NetworkStructure }) =>
@@ -39,4 +39,20 @@ describe("builds on data where most inputs are noise", () => {
       expect([...sourcesOf(model)].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4]);
     },
   );
+  // 20 inputs, 160 training rows: the budget (40) has no room for a neuron
+  // reading all 20 inputs beside the linear model's 21 weights. Input 1 acts
+  // only through the curve tanh(a + b + c) + (a − c)², which the linear
+  // model does not show: its removal must wait for a neuron.
+  it.each([0, 1])("starts a first neuron on the inputs the residuals curve along (seed %i)", async (seed) => {
+    const data = sampleFunction(240, 20, (x) => [Math.tanh(x[0] + x[1] + x[2]) + (x[0] - x[2]) ** 2], seed);
+    const { model, checkpoint } = await buildModel(data, { seed });
+    const first = checkpoint.models[1];
+    expect(first.phase).toBe("growth");
+    expect(first.structure.hidden).toBe(1);
+    expect(inputsOf(first)).toBe(20);
+    const intoNeuron = first.structure.links.filter(([from, to]) => from < 20 && to === 20).length;
+    expect(intoNeuron).toBeLessThan(20);
+    expect([...sourcesOf(model)].sort((a, b) => a - b)).toEqual([0, 1, 2]);
+    expect(model.structure.hidden).toBeGreaterThan(0);
+  });
 });

@@ -144,27 +144,38 @@ const MOST_CURVED_BIAS = Math.atanh(1 / Math.sqrt(3));
 
 /**
  * The network plus a new neuron along each direction (see
- * `curvatureDirections`): input weights √3·v, so the pre-activation has
- * the spread of a random neuron's; bias ±atanh(1/√3), of random sign, where
- * tanh curves most (a neuron centred on the data's mean would be odd in v·x,
- * blind to a curvature that is even in it); output weights 0.
+ * `curvatureDirections`), reading at most `maxSources` inputs: those with
+ * the largest components of v, when a neuron reading all would not fit the
+ * weight budget. Input weights √3·v (v renormalised over the inputs read),
+ * so the pre-activation has the spread of a random neuron's; bias
+ * ±atanh(1/√3), of random sign, where tanh curves most (a neuron centred on
+ * the data's mean would be odd in v·x, blind to a curvature that is even in
+ * it); output weights 0.
  */
 export function directedCandidates(
   network: WeightedNetwork,
   directions: readonly Float64Array[],
   random: Random,
+  maxSources = Number.POSITIVE_INFINITY,
 ): WeightedNetwork[] {
   const inputs = connectedInputs(network.structure);
-  return directions.map((v) =>
-    addHiddenNeuron(network, {
-      sources: inputs.map((i, a) => ({
-        from: { kind: "input", index: i } as const,
-        weight: Math.sqrt(3) * v[a],
+  return directions.map((v) => {
+    const read = inputs
+      .map((input, a) => ({ input, component: v[a] }))
+      .sort((p, q) => Math.abs(q.component) - Math.abs(p.component) || p.input - q.input)
+      .slice(0, Math.max(1, maxSources))
+      .sort((p, q) => p.input - q.input);
+    // v is a unit vector; renormalise only what was cut.
+    const norm = read.length < inputs.length ? Math.hypot(...read.map((r) => r.component)) : 1;
+    return addHiddenNeuron(network, {
+      sources: read.map(({ input, component }) => ({
+        from: { kind: "input", index: input } as const,
+        weight: (Math.sqrt(3) * component) / norm,
       })),
       bias: (random() < 0.5 ? -1 : 1) * MOST_CURVED_BIAS,
       outputWeights: new Array(network.structure.outputs).fill(0),
-    }),
-  );
+    });
+  });
 }
 
 /**

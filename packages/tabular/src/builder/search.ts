@@ -131,10 +131,11 @@ export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<G
   while (stale < GROWTH_PATIENCE) {
     throwIfAborted(ctx.signal);
     const grown = growthCandidates(base.network, GROWTH_CANDIDATES, ctx.random);
-    const directed = await directedGrowth(ctx, base);
-    // Directed candidates take the fresh ones' place: a fresh start draws
-    // every neuron's direction at random, which many inputs defeat.
-    const freshCount = directed.length > 0 ? 0 : GROWTH_FRESH_CANDIDATES;
+    // On many inputs directed candidates take the fresh ones' place: a fresh
+    // start draws every neuron's direction at random, which many inputs defeat.
+    const wide = connectedInputs(base.network.structure).length >= DIRECTED_GROWTH_INPUTS;
+    const directed = wide ? await directedGrowth(ctx, base) : [];
+    const freshCount = wide ? 0 : GROWTH_FRESH_CANDIDATES;
     const fresh = Array.from({ length: freshCount }, () => freshWeights(grown[0], ctx.random));
     const candidates = [...grown, ...fresh, ...directed].filter(allowed);
     if (candidates.length === 0) return { last: best, heldBackByBudget: stale === 0 };
@@ -154,22 +155,28 @@ export async function grow(ctx: SearchContext, start: TrainedNetwork): Promise<G
 
 /**
  * Growth candidates whose new neuron starts along a direction the base
- * network's training residuals curve in (moves.ts `curvatureDirections`),
- * on networks of DIRECTED_GROWTH_INPUTS connected inputs or more; none
- * below.
+ * network's training residuals curve in (moves.ts `curvatureDirections`).
+ * Where the first neuron reading every input would not fit the weight
+ * budget, it reads the inputs the direction weighs most: otherwise inputs
+ * would be removed from the linear model, which drops an input whose effect
+ * is only curved.
  */
 async function directedGrowth(ctx: SearchContext, base: TrainedNetwork): Promise<WeightedNetwork[]> {
   const inputs = connectedInputs(base.network.structure);
-  if (inputs.length < DIRECTED_GROWTH_INPUTS) return [];
+  const outputs = base.network.structure.outputs;
+  // Input links a new neuron may have within the budget (besides its bias and output links).
+  const room = weightBudget(ctx, outputs) - weightCount(base.network.structure) - 1 - outputs;
+  // Only the first neuron reads fewer inputs; later ones wait for the removals (`heldBackByBudget`).
+  if (room < 1 || (room < inputs.length && base.network.structure.hidden > 0)) return [];
   const residuals = await ctx.fitter.trainingResiduals(base.network);
   const directions = curvatureDirections(
     ctx.fitter.trainingInputs,
     residuals,
-    base.network.structure.outputs,
+    outputs,
     inputs,
     GROWTH_DIRECTED_CANDIDATES,
   );
-  return directedCandidates(base.network, directions, ctx.random);
+  return directedCandidates(base.network, directions, ctx.random, room);
 }
 
 function withinTolerance(ctx: SearchContext, t: TrainedNetwork): boolean {
