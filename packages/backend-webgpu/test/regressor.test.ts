@@ -267,4 +267,33 @@ describe("Tabular.Regressor on the webgpu backend", () => {
       }
     });
   });
+
+  it("builds on 20 inputs of which 17 are noise: removes them in batches, then grows", async () => {
+    // From 16 inputs the builder removes inputs in batches and starts new
+    // neurons along the residuals' curvature, read back from the backend.
+    const rows = 240;
+    const inputs = 20;
+    const values = randomValues(rows * inputs, 31);
+    const x = Array.from({ length: rows }, (_, i) =>
+      Array.from(values.subarray(i * inputs, (i + 1) * inputs)),
+    );
+    const y = x.map(([a, b, c]) => [Math.tanh(a + b + c) + (a - c) ** 2]);
+    const onGpu = new Tabular.Regressor({ backend: gpu });
+    try {
+      const history = await onGpu.build({ inputData: x, outputData: y, seed: 2 });
+      // Some accepted removal took out several inputs at once (an input takes one or two weights with it).
+      const phases = history.models.map((m) => m.phase);
+      const removed = history.models.map((m, k) =>
+        k > 0 && m.phase === "inputs" ? history.models[k - 1].weights - m.weights : 0,
+      );
+      expect(Math.max(...removed)).toBeGreaterThan(2);
+      expect(phases.lastIndexOf("growth")).toBeGreaterThan(phases.indexOf("inputs"));
+      const structure = onGpu.toDescription().structure;
+      const sources = new Set(structure.links.map(([from]) => from).filter((f) => f < inputs));
+      expect([...sources].sort((a, b) => a - b)).toEqual([0, 1, 2]);
+      expect(structure.hidden).toBeGreaterThan(0);
+    } finally {
+      onGpu.delete();
+    }
+  });
 });
