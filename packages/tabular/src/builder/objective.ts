@@ -125,9 +125,10 @@ export class Objective {
       const jt = transpose(jac);
       return [matmul(jt, jac), matmul(jt, r), sum(mul(r, r))];
     });
-    this.residualsOf = jit((w: Tensor) => sub(f(w, data.x), data.y));
+    const residual = (w: Tensor) => sub(f(w, data.x), data.y);
+    this.residualsOf = jit(residual);
     this.errors = jit((w: Tensor) => {
-      const r = sub(f(w, data.x), data.y);
+      const r = residual(w);
       return sum(mul(r, r), 0, true);
     });
   }

@@ -44,7 +44,8 @@ export const GROWTH_FRESH_CANDIDATES = 2;
  */
 export const GROWTH_DIRECTED_CANDIDATES = 2;
 /**
- * Connected inputs from which growth also tries directed candidates. A
+ * Connected inputs from which growth tries directed candidates in place of
+ * the fresh ones. A
  * random direction among d inputs puts about k/d of its weight on the k
  * that matter: with 60 inputs of which 5 matter, a third of the builds
  * found no neuron at all from random starts alone. Below 16 inputs random
