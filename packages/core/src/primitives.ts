@@ -69,41 +69,17 @@ export interface PrimitiveParams {
 
 export type PrimitiveName = keyof PrimitiveParams;
 
-export const PRIMITIVE_NAMES: readonly PrimitiveName[] = [
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "greater",
-  "equal",
-  "neg",
-  "exp",
-  "log",
-  "sqrt",
-  "tanh",
-  "sigmoid",
-  "relu",
-  "select",
-  "matmul",
-  "sum",
-  "max",
-  "broadcast",
-  "reshape",
-  "transpose",
-  "slice",
-  "concat",
-  "gather",
-  "scatterAdd",
-  "fill",
-  "cast",
-];
-
 export const UNARY_ELEMENTWISE = ["neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu"] as const;
 export const BINARY_ELEMENTWISE = ["add", "sub", "mul", "div", "greater", "equal"] as const;
 export type UnaryElementwise = (typeof UNARY_ELEMENTWISE)[number];
 export type BinaryElementwise = (typeof BINARY_ELEMENTWISE)[number];
 
-/** How many tensor inputs each primitive takes (`concat`: any number ≥ 1). */
+/**
+ * How many tensor inputs each primitive takes (`concat`: any number ≥ 1).
+ * Keyed by every `PrimitiveName`, so a primitive added to `PrimitiveParams`
+ * without an entry here does not compile; `PRIMITIVE_NAMES` is derived from
+ * its keys.
+ */
 export const PRIMITIVE_ARITY: { readonly [P in PrimitiveName]: number | "variadic" } = {
   add: 2,
   sub: 2,
@@ -132,3 +108,12 @@ export const PRIMITIVE_ARITY: { readonly [P in PrimitiveName]: number | "variadi
   fill: 0,
   cast: 1,
 };
+
+/**
+ * Every primitive, in the order of `PRIMITIVE_ARITY` (the list the backend
+ * conformance suite loops over): derived from the arity table, so a new
+ * primitive cannot be left out of it.
+ */
+export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze(
+  Object.keys(PRIMITIVE_ARITY) as PrimitiveName[],
+);
