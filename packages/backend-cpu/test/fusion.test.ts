@@ -9,7 +9,7 @@ import * as nc from "@neureco/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAX_FUSED_SCALARS } from "../src/fusion/compile.js";
-import { compileGraph, type FusionOptions, planFusion } from "../src/fusion/index.js";
+import { compileGraph, type FusedGraph, type FusionOptions, planFusion } from "../src/fusion/index.js";
 import { MAX_LOCALS } from "../src/fusion/js-loop.js";
 import { cpu } from "../src/index.js";
 import { CpuStorage } from "../src/storage.js";
@@ -315,12 +315,30 @@ describe.each(["js", "wasm"] as const)("fused row loops (%s)", (loop) => {
   });
 
   it("compiles structurally identical graphs once, and tells fill values apart exactly", () => {
-    const { storage } = backends(options);
+    const { fused, storage } = backends(options);
+    const shape = [4, 2];
     const trace = (value: number) =>
-      nc.traceFunction([{ shape: [4, 2], dtype: "float64" }], (x) => [nc.mul(x, nc.full(x, [4, 2], value))])
-        .graph;
-    const first = compileGraph(trace(2), storage, options);
-    expect(first).toBeDefined();
+      nc.traceFunction([{ shape, dtype: "float64" }], (x) => [nc.mul(x, nc.full(x, shape, value))]).graph;
+    const graph = trace(2);
+    // One loop over x's rows, the fill folded into it as a constant: nothing
+    // runs before or after it, and the product is written row by row.
+    expect(planFusion(graph)).toMatchObject({
+      rows: shape[0],
+      dtype: "float64",
+      rowInputs: [{ valueId: 0, rowSize: shape[1] }],
+      freeInputs: [],
+      rowOutputs: [{ valueId: graph.outputs[0], rowSize: shape[1] }],
+      accumulators: [],
+      before: [],
+      after: [],
+    });
+    const first = compileGraph(graph, storage, options);
+    if (!first) throw new Error("x · 2 was not fused");
+    expect(first.execution().loop).toBe(loop);
+    const x = values(shape[0] * shape[1], 12);
+    const [out] = first.run([{ dataId: fused.upload(x, shape, "float64"), shape, dtype: "float64" }]);
+    const product = fused.readSync?.({ dataId: out, shape, dtype: "float64" });
+    expect(Array.from(product ?? [])).toEqual(Array.from(x, (v) => v * 2));
     expect(compileGraph(trace(2), storage, options)).toBe(first);
     const distinct = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0].map((v) =>
       compileGraph(trace(v), storage, options),
@@ -368,7 +386,25 @@ describe.each(["js", "wasm"] as const)("fused row loops (%s)", (loop) => {
     // but a scalar graph has nothing to fuse.
     const { graph: scalarGraph } = nc.traceFunction([{ shape: [], dtype: "float64" }], (a) => [nc.exp(a)]);
     expect(planFusion(scalarGraph)).toBeUndefined();
-    expect(planFusion(graph)).toBeDefined();
+    // The matrix's rows are the loop's: each row's tanh values are summed
+    // into one accumulator (the sum node), and the reshape of that sum to a
+    // scalar runs after the loop.
+    const [rows, columns] = w.shape;
+    const sumNode = graph.nodes.findIndex((node) => node.prim === "sum");
+    const plan = planFusion(graph);
+    expect(plan).toMatchObject({
+      rows,
+      dtype: "float64",
+      rowInputs: [{ valueId: 0, rowSize: columns }],
+      freeInputs: [],
+      rowOutputs: [],
+      accumulators: [{ valueId: graph.inputs.length + sumNode, size: 1, op: "sum" }],
+      before: [],
+      after: graph.nodes.map((_, k) => k).filter((k) => k > sumNode),
+    });
+    const unary = plan?.program.instructions.filter((i) => i.kind === "unary");
+    expect(unary?.map((i) => i.kind === "unary" && i.op)).toEqual(Array(columns).fill("tanh"));
+    expect(plan?.program.accumulations).toHaveLength(1);
   });
 });
 
@@ -376,8 +412,19 @@ describe("cpu() backend", () => {
   it("compiles row-separable graphs", () => {
     const backend = cpu();
     expect(backend.compile).toBeTypeOf("function");
-    const { graph } = nc.traceFunction([{ shape: [4, 2], dtype: "float64" }], (x) => [nc.tanh(x)]);
-    expect(backend.compile?.(graph)).toBeDefined();
+    const shape = [4, 2];
+    const { graph } = nc.traceFunction([{ shape, dtype: "float64" }], (x) => [nc.tanh(x)]);
+    const compiled = backend.compile?.(graph) as FusedGraph | undefined;
+    if (!compiled) throw new Error("tanh(x) was not compiled");
+    // 4 rows of 2 tanh: far below the work from which "auto" generates WebAssembly.
+    expect(compiled.execution().loop).toBe("js");
+    const type = { shape, dtype: "float64" as const };
+    const x = { dataId: backend.upload(values(8, 13), shape, "float64"), ...type };
+    const [fusedOut] = compiled.run([x]);
+    const kernelOut = backend.kernels.tanh([x], {}, type);
+    const read = (dataId: nc.DataId) => Array.from(backend.readSync?.({ dataId, ...type }) ?? []);
+    expect(read(fusedOut)).toEqual(read(kernelOut));
+    expect(read(fusedOut)).toHaveLength(8);
     backend.destroy();
   });
 });
