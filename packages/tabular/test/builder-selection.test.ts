@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  EVIDENCE_TOLERANCE,
-  MIN_RESTARTS,
-  RESTART_FULL_WEIGHTS,
-  RESTARTS,
-  restartCount,
-  selectModel,
-} from "../src/builder/build.js";
 import type { CheckpointModel } from "../src/builder/checkpoint.js";
 import { linearNetwork } from "../src/builder/network-edit.js";
+import { MIN_RESTARTS, RESTART_FULL_WEIGHTS, RESTARTS, restartCount } from "../src/builder/phases/restart.js";
 import {
   penaltyDiagonal,
   priorMetric,
@@ -16,6 +9,7 @@ import {
   weightGroups,
   weightPrior,
 } from "../src/builder/prior.js";
+import { EVIDENCE_TOLERANCE, selectModel } from "../src/builder/rules.js";
 import { effectiveParameters } from "../src/builder/train.js";
 import { Matrix } from "../src/matrix.js";
 

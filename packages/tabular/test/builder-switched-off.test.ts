@@ -2,13 +2,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../src/builder/index.js";
 import { addHiddenNeuron, linearNetwork } from "../src/builder/network-edit.js";
+import { switchedOffLinks } from "../src/builder/phases/switched-off.js";
 import {
   fullBeta,
   GROUP_HIDDEN_TO_OUTPUT,
   GROUP_INPUT_TO_OUTPUT,
   weightGroups,
 } from "../src/builder/prior.js";
-import { switchedOffLinks } from "../src/builder/search.js";
 import { BETA_MAX } from "../src/builder/train.js";
 import { dropRows, rowsWithNaN } from "../src/csv/index.js";
 import { readCsv } from "../src/node/index.js";

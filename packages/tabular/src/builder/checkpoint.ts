@@ -76,7 +76,21 @@ interface HeaderJSON {
   final: ModelEntryJSON | null;
 }
 
-const PHASES: readonly BuildPhase[] = ["linear", "growth", "pruning", "inputs", "restart", "frozen", "final"];
+const PHASES: readonly BuildPhase[] = [
+  "linear",
+  "growth",
+  "inputs",
+  "links",
+  "restart",
+  "switched-off",
+  "frozen",
+  "final",
+];
+/**
+ * Checkpoints written before link removal and the removal of switched-off
+ * links had names of their own called both "pruning"; read as "links".
+ */
+const LEGACY_PHASES: Readonly<Record<string, BuildPhase>> = { pruning: "links" };
 
 function entryJSON(m: Omit<CheckpointModel, "number"> & { number?: number }): ModelEntryJSON {
   const s = m.structure;
@@ -142,7 +156,7 @@ function parseEntry(
   weights: Float64Array | undefined,
 ): Omit<CheckpointModel, "number"> {
   if (!isRecord(v)) fail(`${what} is not an object`);
-  const phase = v.phase as BuildPhase;
+  const phase = (typeof v.phase === "string" ? (LEGACY_PHASES[v.phase] ?? v.phase) : v.phase) as BuildPhase;
   if (!PHASES.includes(phase)) fail(`${what}.phase is ${JSON.stringify(v.phase)}`);
   const s = v.structure;
   if (!isRecord(s) || !Array.isArray(s.links)) fail(`${what}.structure is missing its links`);

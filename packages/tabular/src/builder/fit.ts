@@ -5,7 +5,7 @@
  */
 import type { Backend, DType } from "@neureco/core";
 import type { Matrix } from "../matrix.js";
-import { type NetworkStructure, weightCount } from "../network/structure.js";
+import type { NetworkStructure } from "../network/structure.js";
 import { cholesky } from "./linalg.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { type DeviceData, Objective } from "./objective.js";
@@ -162,7 +162,26 @@ export function overallRmse(perOutput: readonly number[]): number {
   return Math.sqrt(s / perOutput.length);
 }
 
-export class Fitter {
+/**
+ * What the build's phases need from training: fit candidate networks on
+ * the training rows (scored on the validation rows) and read the training
+ * data they grow from. `Fitter` is the real one; a phase's tests may hand in
+ * a stand-in.
+ */
+export interface Trainer {
+  /** Rows the networks are trained on. */
+  readonly trainingRows: number;
+  /** The normalised training inputs, (n, m). */
+  readonly trainingInputs: Matrix;
+  /** Prediction − target of `network` on the training rows, (n, k) row-major. */
+  trainingResiduals(network: WeightedNetwork): Promise<Float64Array>;
+  /** Trains `network` from its weights with the prior strengths `beta`. */
+  fit(network: WeightedNetwork, beta: Beta, options: FitOptions): Promise<TrainedNetwork>;
+  /** Trains independent networks (concurrently where the backend allows), results in the order given. */
+  fitAll(networks: readonly WeightedNetwork[], beta: Beta, options: FitOptions): Promise<TrainedNetwork[]>;
+}
+
+export class Fitter implements Trainer {
   constructor(
     private readonly backend: Backend,
     readonly dtype: DType,
@@ -255,12 +274,4 @@ export class Fitter {
       gamma,
     };
   }
-}
-
-export function linkCount(n: WeightedNetwork): number {
-  return n.structure.links.length;
-}
-
-export function parameterCount(n: WeightedNetwork): number {
-  return weightCount(n.structure);
 }

@@ -2,8 +2,21 @@
 import type { Backend } from "@neureco/core";
 import type { ScalingMethod, ShiftingMethod } from "../normalization/index.js";
 
-/** Which stage of the build produced a model. */
-export type BuildPhase = "linear" | "growth" | "pruning" | "inputs" | "restart" | "frozen" | "final";
+/**
+ * Which phase of the build produced a model: the first linear model, a
+ * hidden neuron added, inputs removed, links removed, the chosen structure
+ * retrained from fresh weights, the links the evidence switched off
+ * removed, weights retrained with a frozen structure, the final refit.
+ */
+export type BuildPhase =
+  | "linear"
+  | "growth"
+  | "inputs"
+  | "links"
+  | "restart"
+  | "switched-off"
+  | "frozen"
+  | "final";
 
 export interface BuildProgress {
   /** Number of the model in the checkpoint (0 = the first linear model); -1 for the final refit. */
