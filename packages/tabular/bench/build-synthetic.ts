@@ -7,12 +7,12 @@
  * Usage: pnpm --filter @neureco/tabular bench:synthetic [-- m n]   (default 40 inputs, 2000 rows)
  */
 import { buildModel } from "../src/builder/index.js";
-import { normalDraw, seededRandom } from "../src/builder/random.js";
+import { builderRandom, normalDraw } from "../src/builder/random.js";
 import { Matrix } from "../src/matrix.js";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
 const [m, n] = [Number(args[0] ?? 40), Number(args[1] ?? 2000)];
-const random = seededRandom(5);
+const random = builderRandom(5);
 const x = Float64Array.from({ length: n * m }, () => 2 * random() - 1);
 const y = new Float64Array(n);
 for (let i = 0; i < n; i++) {

@@ -25,7 +25,7 @@ import { freshWeights, growthCandidates } from "../src/builder/moves.js";
 import { linearNetwork, type WeightedNetwork } from "../src/builder/network-edit.js";
 import { DeviceData } from "../src/builder/objective.js";
 import { BETA_GROUPS, priorMetric } from "../src/builder/prior.js";
-import { seededRandom } from "../src/builder/random.js";
+import { builderRandom } from "../src/builder/random.js";
 import { resolveSettings } from "../src/builder/settings.js";
 import { dropRows, rowsWithNaN } from "../src/csv/index.js";
 import type { Matrix } from "../src/matrix.js";
@@ -77,7 +77,7 @@ async function trainWidth(x: Matrix, y: Matrix, hidden: number, seed: number): P
   const data = new DeviceData(backend, "float64", x, y);
   try {
     const fitter = new Fitter(backend, "float64", data, null, undefined, priorMetric(x, y));
-    const random = seededRandom(seed);
+    const random = builderRandom(seed);
     let shape = linearNetwork(x.shape[1], y.shape[1]);
     for (let h = 0; h < hidden; h++) shape = growthCandidates(shape, 1, random)[0];
     let best: TrainedNetwork | null = null;

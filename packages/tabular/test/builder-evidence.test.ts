@@ -16,7 +16,7 @@ import { growthCandidates } from "../src/builder/moves.js";
 import { addHiddenNeuron, linearNetwork } from "../src/builder/network-edit.js";
 import { DeviceData } from "../src/builder/objective.js";
 import { penaltyDiagonal, priorMetric, weightPrior } from "../src/builder/prior.js";
-import { seededRandom } from "../src/builder/random.js";
+import { builderRandom } from "../src/builder/random.js";
 import { effectiveParameters } from "../src/builder/train.js";
 import { Matrix } from "../src/matrix.js";
 import { gaussian, lcg } from "./builder-helpers.js";
@@ -38,7 +38,7 @@ describe("logEvidence", () => {
   it("is the exact marginal likelihood of a linear model (where the Laplace approximation is exact)", () => {
     const n = 12;
     const m = 2;
-    const random = seededRandom(3);
+    const random = builderRandom(3);
     const structure = linearNetwork(m, 1).structure;
     const p = m + 1; // the links, then the output bias
     const x = new Float64Array(n * p);
@@ -150,7 +150,7 @@ describe("the evidence's symmetry factor", () => {
 
 describe("validationLogLikelihood", () => {
   it("is the sum of the validation residuals' Gaussian log densities at the noise precision b = (N − γ)/Σr²", () => {
-    const random = seededRandom(11);
+    const random = builderRandom(11);
     const train = Float64Array.from({ length: 40 }, () => random() - 0.5);
     const valid = Float64Array.from({ length: 15 }, () => 1.5 * (random() - 0.5));
     const sse = (r: Float64Array) => r.reduce((a, v) => a + v * v, 0);
@@ -186,7 +186,7 @@ describe("validationLogLikelihood", () => {
       const train = new DeviceData(backend, "float64", t.x, t.y);
       const valid = new DeviceData(backend, "float64", v.x, v.y);
       const fitter = new Fitter(backend, "float64", train, valid, undefined, priorMetric(t.x, t.y));
-      const network = growthCandidates(linearNetwork(2, 1), 1, seededRandom(2))[0];
+      const network = growthCandidates(linearNetwork(2, 1), 1, builderRandom(2))[0];
       const trained = await fitter.fit(network, [0.1, 0.1, 0.1], SEARCH_FIT);
       const b = noisePrecision(50 * trained.trainingRmse[0] ** 2, trained.gamma, 50);
       const expected = validationLogLikelihood(20 * trained.validationRmse[0] ** 2, 20, b);

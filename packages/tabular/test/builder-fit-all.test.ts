@@ -5,7 +5,7 @@ import { growthCandidates } from "../src/builder/moves.js";
 import { linearNetwork, type WeightedNetwork } from "../src/builder/network-edit.js";
 import { DeviceData } from "../src/builder/objective.js";
 import { type Beta, priorMetric } from "../src/builder/prior.js";
-import { seededRandom } from "../src/builder/random.js";
+import { builderRandom } from "../src/builder/random.js";
 import { Matrix } from "../src/matrix.js";
 import { lcg } from "./builder-helpers.js";
 
@@ -64,7 +64,7 @@ async function withFitter(test: (fitter: FailingFitter) => Promise<void>): Promi
 describe("Fitter.fitAll", () => {
   it("trains each network as fit does, and returns them in the order given", () =>
     withFitter(async (fitter) => {
-      const networks = growthCandidates(linearNetwork(2, 1), 3, seededRandom(4));
+      const networks = growthCandidates(linearNetwork(2, 1), 3, builderRandom(4));
       const together = await fitter.fitAll(networks, BETA, SEARCH_FIT);
       expect(together).toHaveLength(3);
       for (const [i, network] of networks.entries()) {
@@ -76,7 +76,7 @@ describe("Fitter.fitAll", () => {
 
   it("throws the first error only after every other training has ended", () =>
     withFitter(async (fitter) => {
-      const networks = growthCandidates(linearNetwork(2, 1), 3, seededRandom(5));
+      const networks = growthCandidates(linearNetwork(2, 1), 3, builderRandom(5));
       fitter.failing = networks[0];
       // The first training fails at once; the other two still run to their end before fitAll throws.
       await expect(fitter.fitAll(networks, BETA, SEARCH_FIT)).rejects.toThrow(

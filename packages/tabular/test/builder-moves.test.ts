@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { curvatureDirections, freshWeights } from "../src/builder/moves.js";
 import { addHiddenNeuron, linearNetwork } from "../src/builder/network-edit.js";
-import { seededRandom } from "../src/builder/random.js";
+import { builderRandom } from "../src/builder/random.js";
 import { Matrix } from "../src/matrix.js";
 import { gaussian, lcg } from "./builder-helpers.js";
 
@@ -20,7 +20,7 @@ describe("freshWeights", () => {
   const firstOutput = s.inputs + s.hidden;
 
   it("keeps the structure, draws hidden weights and zeroes the output layer", () => {
-    const fresh = freshWeights(network, seededRandom(1));
+    const fresh = freshWeights(network, builderRandom(1));
     expect(fresh.structure).toBe(s);
     expect(fresh.weights.length).toBe(network.weights.length);
     s.links.forEach(([, to], i) => {
@@ -33,9 +33,9 @@ describe("freshWeights", () => {
   });
 
   it("depends only on the seed", () => {
-    const a = freshWeights(network, seededRandom(3)).weights;
-    expect(Array.from(freshWeights(network, seededRandom(3)).weights)).toEqual(Array.from(a));
-    expect(Array.from(freshWeights(network, seededRandom(4)).weights)).not.toEqual(Array.from(a));
+    const a = freshWeights(network, builderRandom(3)).weights;
+    expect(Array.from(freshWeights(network, builderRandom(3)).weights)).toEqual(Array.from(a));
+    expect(Array.from(freshWeights(network, builderRandom(4)).weights)).not.toEqual(Array.from(a));
   });
 });
 

@@ -16,7 +16,11 @@ export const shapeArb = (minRank = 1, maxRank = 4, minDim = 0): fc.Arbitrary<num
 
 export const seedArb: fc.Arbitrary<number> = fc.integer({ min: 0, max: 0x7fffffff });
 
-/** mulberry32: a small deterministic generator of floats in [0, 1). */
+/**
+ * mulberry32: a small deterministic generator of floats in [0, 1), for
+ * tests. (The tabular builder draws from its own stream, `builderRandom`,
+ * which mixes the seed first: the same seed gives other numbers there.)
+ */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

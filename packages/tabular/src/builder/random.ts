@@ -1,10 +1,18 @@
 /**
- * A small seeded pseudo-random generator (mulberry32): the builder's only
- * source of randomness, so that a seed makes a build reproducible bit for bit.
+ * The builder's pseudo-random generator: its only source of randomness, so
+ * that a seed makes a build reproducible bit for bit.
+ *
+ * It is mulberry32, as is `seededRandom` of `@neureco/core/testing`, but the
+ * two are different streams on purpose and carry different names: the
+ * builder mixes its seed with 0x9e3779b9 first (a build with seed s is not
+ * drawn from the numbers a test draws with seed s), and the builder cannot
+ * import core's testing entry at run time (it needs vitest and fast-check).
+ * Changing anything here changes every seeded build.
  */
 export type Random = () => number;
 
-export function seededRandom(seed: number): Random {
+/** The builder's generator of floats in [0, 1) for a build `seed` (any number; its floor is used). */
+export function builderRandom(seed: number): Random {
   let state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -14,6 +22,13 @@ export function seededRandom(seed: number): Random {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * @deprecated The builder's generator is `builderRandom`; this second name
+ * (the same name as core testing's different generator) remains only until
+ * build.ts imports `builderRandom`, then goes.
+ */
+export const seededRandom: (seed: number) => Random = builderRandom;
 
 /** A standard normal draw (Box–Muller). */
 export function normalDraw(random: Random): number {
