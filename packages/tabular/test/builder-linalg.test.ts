@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cholesky, choleskyInverse, choleskyInverseDiagonal, choleskySolve } from "../src/builder/linalg.js";
+import {
+  addProduct,
+  cholesky,
+  choleskyInverse,
+  choleskyInverseDiagonal,
+  choleskySolve,
+  dot,
+  leadingEigenvectors,
+  matVec,
+  orthogonalise,
+} from "../src/builder/linalg.js";
 import { builderRandom } from "../src/builder/random.js";
 
 /** A random symmetric positive-definite p × p matrix: BᵀB + shift·I, as JᵀJ plus a penalty. */
@@ -91,5 +101,76 @@ describe("Cholesky algebra of the Gauss–Newton systems", () => {
   it("cholesky refuses a matrix that is not positive definite", () => {
     expect(cholesky(Float64Array.from([1, 2, 2, 1]), 2)).toBeNull();
     expect(cholesky(Float64Array.from([0]), 1)).toBeNull();
+  });
+});
+
+/** An orthonormal basis of R^d from random vectors (Gram–Schmidt), rows of the result. */
+function randomOrthonormal(d: number, seed: number): Float64Array[] {
+  const random = builderRandom(seed);
+  const basis: Float64Array[] = [];
+  while (basis.length < d) {
+    const v = Float64Array.from({ length: d }, () => 2 * random() - 1);
+    orthogonalise(v, basis);
+    const norm = Math.hypot(...v);
+    if (norm < 1e-3) continue;
+    basis.push(v.map((x) => x / norm));
+  }
+  return basis;
+}
+
+/** Q·diag(λ)·Qᵀ for the rows q of `basis`. */
+function withEigenpairs(basis: readonly Float64Array[], lambdas: readonly number[]): Float64Array {
+  const d = basis.length;
+  const s = new Float64Array(d * d);
+  basis.forEach((q, k) => {
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) s[i * d + j] += lambdas[k] * q[i] * q[j];
+  });
+  return s;
+}
+
+describe("products and eigenvectors of the curvature directions", () => {
+  it("addProduct adds a·b and matVec computes a·v", () => {
+    const d = 3;
+    const a = Float64Array.from([1, 2, 0, -1, 3, 1, 0, 0, 2]);
+    const b = Float64Array.from([2, 0, 1, 1, 1, 0, 0, -1, 1]);
+    const out = new Float64Array(d * d).fill(1);
+    addProduct(out, a, b, d);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) {
+        let s = 1;
+        for (let k = 0; k < d; k++) s += a[i * d + k] * b[k * d + j];
+        expect(out[i * d + j]).toBe(s);
+      }
+    expect(Array.from(matVec(a, d, [1, -1, 2]))).toEqual([1 - 2, -1 - 3 + 2, 4]);
+  });
+
+  it("leadingEigenvectors finds the eigenvectors of the largest eigenvalues, largest first", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 1e6 }), (d, seed) => {
+        const basis = randomOrthonormal(d, seed);
+        // Distinct, well separated eigenvalues, in no particular order of the basis.
+        const lambdas = basis.map((_, k) => 2 ** ((k * 7) % d));
+        const s = withEigenpairs(basis, lambdas);
+        const order = lambdas.map((l, k) => ({ l, k })).sort((p, q) => q.l - p.l);
+        const count = Math.min(3, d);
+        const found = leadingEigenvectors(s, d, count, 0);
+        expect(found).toHaveLength(count);
+        found.forEach((v, c) => {
+          const q = basis[order[c].k];
+          expect(Math.hypot(...v)).toBeCloseTo(1, 12);
+          expect(Math.abs(dot(v, q))).toBeCloseTo(1, 6);
+        });
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("leadingEigenvectors stops at eigenvalues below minShare of the trace, and on a zero matrix", () => {
+    const basis = randomOrthonormal(4, 7);
+    const s = withEigenpairs(basis, [10, 1, 1e-4, 0]);
+    const trace = 10 + 1 + 1e-4;
+    expect(leadingEigenvectors(s, 4, 4, 0.5 / trace)).toHaveLength(2);
+    expect(leadingEigenvectors(s, 4, 4, 20 / trace)).toHaveLength(0);
+    expect(leadingEigenvectors(new Float64Array(16), 4, 4, 0)).toEqual([]);
   });
 });

@@ -44,7 +44,7 @@ import { abortError, planBuild, runPlan } from "./driver.js";
 import { Fitter } from "./fit.js";
 import { DeviceData } from "./objective.js";
 import { priorMetric } from "./prior.js";
-import { seededRandom } from "./random.js";
+import { builderRandom } from "./random.js";
 import { progressOf } from "./record.js";
 import {
   type BuildProgress,
@@ -147,7 +147,7 @@ export async function buildModel(
             all.dispose();
           }
         },
-        random: seededRandom(resolved.seed),
+        random: builderRandom(resolved.seed),
         signal: settings.signal,
         inputs: input.x.shape[1],
         outputs: input.y.shape[1],

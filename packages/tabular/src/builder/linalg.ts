@@ -149,3 +149,90 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
+
+/** out += a·b, all three d × d row-major. */
+export function addProduct(out: Float64Array, a: Float64Array, b: Float64Array, d: number): void {
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let v = 0;
+      for (let k = 0; k < d; k++) v += a[i * d + k] * b[k * d + j];
+      out[i * d + j] += v;
+    }
+}
+
+/** a·v for a d × d row-major matrix a. */
+export function matVec(a: Float64Array, d: number, v: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let t = 0;
+    for (let j = 0; j < d; j++) t += a[i * d + j] * v[j];
+    out[i] = t;
+  }
+  return out;
+}
+
+/** Removes from v, in place, its components along the orthonormal vectors of `basis` (Gram–Schmidt). */
+export function orthogonalise(v: Float64Array, basis: readonly Float64Array[]): void {
+  for (const u of basis) {
+    const along = dot(v, u);
+    for (let a = 0; a < v.length; a++) v[a] -= along * u[a];
+  }
+}
+
+/** Most power iterations for one eigenvector. */
+const POWER_ITERATION_LIMIT = 300;
+/** Power iteration has converged when the direction moves by less than this (L1 norm of the change of a unit vector). */
+const POWER_ITERATION_TOLERANCE = 1e-9;
+/** An iterate shorter than this fraction of the trace is 0: no direction is left. */
+const VANISHING_ITERATE = 1e-12;
+
+/**
+ * Unit eigenvectors of the largest eigenvalues of the symmetric positive
+ * semi-definite d × d matrix s, largest first, by power iteration with
+ * deflation (each iterate orthogonalised against those found). Each starts
+ * from the longest column of s once the directions found are removed from
+ * it. Stops at `count`, or at the first eigenvalue below `minShare` of the
+ * trace (what is left is noise).
+ */
+export function leadingEigenvectors(
+  s: Float64Array,
+  d: number,
+  count: number,
+  minShare: number,
+): Float64Array[] {
+  let trace = 0;
+  for (let a = 0; a < d; a++) trace += s[a * d + a];
+  const found: Float64Array[] = [];
+  for (let c = 0; c < Math.min(count, d) && trace > 0; c++) {
+    let v: Float64Array = new Float64Array(d);
+    let longest = -1;
+    for (let b = 0; b < d; b++) {
+      const column = Float64Array.from({ length: d }, (_, a) => s[a * d + b]);
+      orthogonalise(column, found);
+      const norm = Math.hypot(...column);
+      if (norm > longest) {
+        longest = norm;
+        v = column;
+      }
+    }
+    let lambda = 0;
+    for (let iteration = 0; iteration < POWER_ITERATION_LIMIT; iteration++) {
+      const norm = Math.hypot(...v);
+      if (norm <= VANISHING_ITERATE * trace) break;
+      for (let a = 0; a < d; a++) v[a] /= norm;
+      const next = matVec(s, d, v);
+      orthogonalise(next, found);
+      lambda = dot(next, v);
+      let change = 0;
+      const nextNorm = Math.hypot(...next);
+      for (let a = 0; a < d; a++) change += Math.abs(next[a] / nextNorm - v[a]);
+      v = next;
+      if (change < POWER_ITERATION_TOLERANCE) break;
+    }
+    const norm = Math.hypot(...v);
+    if (!(norm > 0) || lambda < minShare * trace) break;
+    for (let a = 0; a < d; a++) v[a] /= norm;
+    found.push(v);
+  }
+  return found;
+}

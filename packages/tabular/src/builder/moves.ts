@@ -6,7 +6,7 @@
 import type { Matrix } from "../matrix.js";
 import { connectedInputs } from "../network/structure.js";
 import type { TrainedNetwork } from "./fit.js";
-import { cholesky, choleskyInverse } from "./linalg.js";
+import { addProduct, cholesky, choleskyInverse, leadingEigenvectors } from "./linalg.js";
 import { addHiddenNeuron, linksOfInput, type WeightedNetwork } from "./network-edit.js";
 import { normalDraw, type Random } from "./random.js";
 
@@ -45,12 +45,18 @@ export function growthCandidates(network: WeightedNetwork, count: number, random
 }
 
 /**
+ * Share of the trace of Σ_j M_j² below which a direction's curvature is
+ * noise: `curvatureDirections` returns no direction past it.
+ */
+export const NEGLIGIBLE_CURVATURE = 1e-3;
+
+/**
  * Directions of the connected inputs along which the residuals curve, most
  * curved first: principal Hessian directions (Li, 1992) of the residuals.
  * For output j, M_j = (1/n)·Σ_i r_ij·(x_i − x̄)(x_i − x̄)ᵀ is the average
  * Hessian of the residual's regression on the inputs (Stein's lemma, for
  * Gaussian inputs); the directions are the top eigenvectors of Σ_j M_j²,
- * found by power iteration. A new neuron started along one reads the inputs
+ * found by power iteration (linalg.ts `leadingEigenvectors`). A new neuron started along one reads the inputs
  * the network misses, where a random direction among many inputs mostly
  * reads noise. Unit vectors over `inputs`; fewer than `count` when the
  * residuals show no curvature.
@@ -79,64 +85,9 @@ export function curvatureDirections(
         for (let b = 0; b < d; b++) mj[a * d + b] += ra * xc[b];
       }
     }
-    for (let a = 0; a < d; a++)
-      for (let b = 0; b < d; b++) {
-        let v = 0;
-        for (let c = 0; c < d; c++) v += mj[a * d + c] * mj[c * d + b];
-        s[a * d + b] += v;
-      }
+    addProduct(s, mj, mj, d);
   }
-  let trace = 0;
-  for (let a = 0; a < d; a++) trace += s[a * d + a];
-  const found: Float64Array[] = [];
-  for (let c = 0; c < Math.min(count, d) && trace > 0; c++) {
-    // Start from the largest column left after removing the directions found.
-    let v = new Float64Array(d);
-    let best = -1;
-    for (let b = 0; b < d; b++) {
-      const col = Float64Array.from({ length: d }, (_, a) => s[a * d + b]);
-      orthogonalise(col, found);
-      const norm = Math.hypot(...col);
-      if (norm > best) {
-        best = norm;
-        v = col;
-      }
-    }
-    let lambda = 0;
-    for (let iteration = 0; iteration < 300; iteration++) {
-      const norm = Math.hypot(...v);
-      if (norm <= 1e-12 * trace) break;
-      for (let a = 0; a < d; a++) v[a] /= norm;
-      const next = new Float64Array(d);
-      for (let a = 0; a < d; a++) {
-        let t = 0;
-        for (let b = 0; b < d; b++) t += s[a * d + b] * v[b];
-        next[a] = t;
-      }
-      orthogonalise(next, found);
-      lambda = 0;
-      for (let a = 0; a < d; a++) lambda += next[a] * v[a];
-      let change = 0;
-      const nextNorm = Math.hypot(...next);
-      for (let a = 0; a < d; a++) change += Math.abs(next[a] / nextNorm - v[a]);
-      v = next;
-      if (change < 1e-9) break;
-    }
-    const norm = Math.hypot(...v);
-    // Directions whose curvature is a negligible share of the whole are noise.
-    if (!(norm > 0) || lambda < 1e-3 * trace) break;
-    for (let a = 0; a < d; a++) v[a] /= norm;
-    found.push(v);
-  }
-  return found;
-}
-
-function orthogonalise(v: Float64Array, basis: readonly Float64Array[]): void {
-  for (const u of basis) {
-    let dot = 0;
-    for (let a = 0; a < v.length; a++) dot += v[a] * u[a];
-    for (let a = 0; a < v.length; a++) v[a] -= dot * u[a];
-  }
+  return leadingEigenvectors(s, d, count, NEGLIGIBLE_CURVATURE);
 }
 
 /** Where |tanh''| is largest: tanh(b) = 1/√3. */

@@ -23,13 +23,6 @@ export function builderRandom(seed: number): Random {
   };
 }
 
-/**
- * @deprecated The builder's generator is `builderRandom`; this second name
- * (the same name as core testing's different generator) remains only until
- * build.ts imports `builderRandom`, then goes.
- */
-export const seededRandom: (seed: number) => Random = builderRandom;
-
 /** A standard normal draw (Box–Muller). */
 export function normalDraw(random: Random): number {
   const u = 1 - random();
