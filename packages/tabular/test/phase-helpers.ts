@@ -1,0 +1,164 @@
+/**
+ * What the phase tests share: a phase context around a real record, and a
+ * stand-in trainer that "trains" a network by scoring it with a given
+ * judge (no optimisation), so that a phase's decisions can be driven
+ * exactly. Real fits on tiny data come from `realTrainer`.
+ */
+import { cpu } from "@neureco/backend-cpu";
+import type { CheckpointModel } from "../src/builder/checkpoint.js";
+import { type FitOptions, Fitter, type TrainedNetwork, type Trainer } from "../src/builder/fit.js";
+import type { WeightedNetwork } from "../src/builder/network-edit.js";
+import { DeviceData } from "../src/builder/objective.js";
+import type { PhaseContext } from "../src/builder/phases/context.js";
+import { type Beta, priorMetric } from "../src/builder/prior.js";
+import { builderRandom } from "../src/builder/random.js";
+import { BuildRecord, type CheckpointBase } from "../src/builder/record.js";
+import type { BuildProgress } from "../src/builder/settings.js";
+import { Matrix } from "../src/matrix.js";
+import { computeNormalization } from "../src/normalization/index.js";
+
+export interface Judgement {
+  readonly score: number;
+  readonly evidence: number;
+  /** Default 0. */
+  readonly validationLogLikelihood?: number;
+}
+
+export interface StandInTrainer extends Trainer {
+  /** Every network handed to fit, in order. */
+  readonly fitted: WeightedNetwork[];
+  /** The β of each fit, in order. */
+  readonly betas: Beta[];
+  readonly options: FitOptions[];
+}
+
+/**
+ * A trainer that returns each network as given, judged by `judge`: JᵀJ = I
+ * and no penalty, so that saliencies are ½·w² (weights decide the order of
+ * removals).
+ */
+export function standInTrainer(
+  judge: (network: WeightedNetwork) => Judgement,
+  trainingRows = 100,
+  trainingInputs = new Matrix(new Float64Array(trainingRows), trainingRows, 1),
+): StandInTrainer {
+  const fitted: WeightedNetwork[] = [];
+  const betas: Beta[] = [];
+  const options: FitOptions[] = [];
+  const fit = async (network: WeightedNetwork, beta: Beta, o: FitOptions): Promise<TrainedNetwork> => {
+    fitted.push(network);
+    betas.push(beta);
+    options.push(o);
+    return trainedAs(network, beta, judge(network));
+  };
+  return {
+    fitted,
+    betas,
+    options,
+    trainingRows,
+    trainingInputs,
+    trainingResiduals: async () => new Float64Array(trainingRows),
+    fit,
+    fitAll: async (networks, beta, o) => {
+      const out: TrainedNetwork[] = [];
+      for (const n of networks) out.push(await fit(n, beta, o));
+      return out;
+    },
+  };
+}
+
+/** A trained network as the stand-in trainer makes it. */
+export function trainedAs(network: WeightedNetwork, beta: Beta, j: Judgement): TrainedNetwork {
+  const p = network.weights.length;
+  const jtj = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) jtj[i * p + i] = 1;
+  const rmse = new Array(network.structure.outputs).fill(j.score);
+  return {
+    network,
+    beta,
+    penalty: new Float64Array(p),
+    jtj,
+    trainingRmse: rmse,
+    validationRmse: rmse,
+    score: j.score,
+    gamma: p,
+    evidence: j.evidence,
+    validationLogLikelihood: j.validationLogLikelihood ?? 0,
+  };
+}
+
+/** The fixed part of a checkpoint for data of the given shape (normalisation of two made-up rows). */
+export function checkpointBase(shape: { inputs: number; outputs: number }): CheckpointBase {
+  const stats = (columns: number) =>
+    computeNormalization(
+      new Matrix(
+        Float64Array.from({ length: 2 * columns }, (_, i) => i),
+        2,
+        columns,
+      ),
+    );
+  return {
+    inputNames: [],
+    outputNames: [],
+    inputNormalization: stats(shape.inputs),
+    outputNormalization: stats(shape.outputs),
+    validationRows: [],
+    seed: 0,
+  };
+}
+
+export interface PhaseSetup {
+  readonly ctx: PhaseContext;
+  readonly record: BuildRecord;
+  readonly progress: BuildProgress[];
+}
+
+/** A context for `trainer` over data of `inputs` inputs and `outputs` outputs, with an empty record (or `kept`). */
+export function phaseContext(
+  trainer: Trainer,
+  shape: { inputs: number; outputs: number },
+  overrides: Partial<Omit<PhaseContext, "record" | "trainer">> = {},
+  kept: readonly CheckpointModel[] = [],
+): PhaseSetup {
+  const progress: BuildProgress[] = [];
+  const record = new BuildRecord(checkpointBase(shape), kept, undefined, (p) => progress.push(p));
+  const ctx: PhaseContext = {
+    trainer,
+    fitOnAllRows: (network, beta, options) => trainer.fit(network, beta, options),
+    record,
+    random: builderRandom(0),
+    signal: undefined,
+    inputs: shape.inputs,
+    outputs: shape.outputs,
+    linksMaximumNumber: 0,
+    disconnectInputsIfPossible: true,
+    initialBetaReg: 0.1,
+    growthHeldBackAt: null,
+    ...overrides,
+  };
+  return { ctx, record, progress };
+}
+
+/** A real trainer (Levenberg–Marquardt on the CPU backend) on training and validation rows; dispose when done. */
+export function realTrainer(
+  train: { x: Matrix; y: Matrix },
+  valid: { x: Matrix; y: Matrix },
+): { trainer: Fitter; dispose: () => void } {
+  const backend = cpu();
+  const t = new DeviceData(backend, "float64", train.x, train.y);
+  const v = new DeviceData(backend, "float64", valid.x, valid.y);
+  return {
+    trainer: new Fitter(backend, "float64", t, v, undefined, priorMetric(train.x, train.y)),
+    dispose: () => {
+      t.dispose();
+      v.dispose();
+      backend.destroy();
+    },
+  };
+}
+
+/** Rows [from, to) of a matrix. */
+export function rowsOf(m: Matrix, from: number, to: number): Matrix {
+  const k = m.shape[1];
+  return new Matrix(m.data.slice(from * k, to * k), to - from, k);
+}
