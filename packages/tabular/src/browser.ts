@@ -1,7 +1,8 @@
 /**
  * The browser entry of @neureco/tabular (package.json `exports` condition
  * "browser"): no file system; models travel as bytes (`toBytes`,
- * `Regressor.fromBytes`, `loadBytes`).
+ * `Regressor.fromBytes`, `loadBytes`). Its API is portable.ts (which says
+ * what belongs in it) plus `Regressor` and `Tabular`.
  */
 import { Regressor } from "./regressor/regressor.js";
 

@@ -1,7 +1,10 @@
 /**
  * The Node entry of @neureco/tabular (package.json `exports` conditions
- * "node" and default): the browser entry's API, with a Regressor that also
- * saves and loads `.ednn` files by path, and CSV files read from disk.
+ * "node" and default): the browser entry's API (portable.ts, which says what
+ * belongs in it), with a Regressor that also saves and loads `.ednn` files by
+ * path, the model file extension and path rule, CSV files read from and
+ * written to disk, and the atomic write the library's own files use (the CLI
+ * writes its plots with it).
  */
 import { Regressor } from "./regressor/node-regressor.js";
 

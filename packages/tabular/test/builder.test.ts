@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type BuildProgress, buildModel, decodeCheckpoint, encodeCheckpoint } from "../src/builder/index.js";
+import { encodeCheckpoint } from "../src/builder/checkpoint.js";
+import { type BuildProgress, buildModel, decodeCheckpoint } from "../src/builder/index.js";
 import { EdnnFormatError } from "../src/format/index.js";
 import { Matrix } from "../src/matrix.js";
 import { weightCount } from "../src/network/structure.js";

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import {
   type BuildOptions,
   connectedInputs,
+  MODEL_EXTENSION,
   modelPath,
   Regressor,
   type ScalingMethod,
@@ -39,7 +40,7 @@ export interface BuildCommandOptions {
 
 /** The checkpoint path: `--checkpoint`, else next to the model (`m.ednn` → `m.checkpoint`). */
 export function checkpointPathFor(options: Pick<BuildCommandOptions, "out" | "checkpoint">): string {
-  return options.checkpoint ?? `${modelPath(options.out).slice(0, -".ednn".length)}.checkpoint`;
+  return options.checkpoint ?? `${modelPath(options.out).slice(0, -MODEL_EXTENSION.length)}.checkpoint`;
 }
 
 export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise<number> {
