@@ -4,15 +4,32 @@
  * validation rows). Stored in the `.ednn` container with kind "checkpoint";
  * the header schema is documented in docs/ednn-format.md ("Checkpoint header").
  */
-import { decodeEdnn, EdnnFormatError, EdnnKind, encodeEdnn } from "../format/index.js";
+import { decodeEdnn, EdnnKind, encodeEdnn } from "../format/index.js";
 import type { ModelDescription, ModelErrors } from "../model/description.js";
-import { type NetworkStructure, validateStructure, weightCount } from "../network/structure.js";
+import {
+  at,
+  descriptionMismatch,
+  fail,
+  finiteNumber,
+  integer,
+  list,
+  modelErrors,
+  normalization,
+  numberOrNaN,
+  object,
+  oneOf,
+  orNull,
+  strings,
+  structure as structureField,
+  weightsArray,
+} from "../model/header-fields.js";
+import type { NetworkStructure } from "../network/structure.js";
 import {
   type NormalizationStats,
   type NormalizationStatsJSON,
-  normalizationFromJSON,
   normalizationToJSON,
 } from "../normalization/index.js";
+import { BETA_GROUPS } from "./prior.js";
 import type { BuildPhase } from "./settings.js";
 
 export const CHECKPOINT_FORMAT = "neureco.checkpoint";
@@ -129,123 +146,104 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   return encodeEdnn({ kind: EdnnKind.checkpoint, header, arrays });
 }
 
-function fail(message: string): never {
-  throw new Error(message);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-function numberList(v: unknown, what: string): number[] {
-  if (!Array.isArray(v)) fail(`${what} is not a list`);
-  // JSON writes NaN as null; errors may legitimately be NaN (no validation rows).
-  return v.map((x, i) =>
-    x === null ? Number.NaN : typeof x === "number" ? x : fail(`${what}[${i}] is not a number`),
-  );
-}
-
-function stringList(v: unknown, what: string): string[] {
-  if (!Array.isArray(v) || !v.every((s) => typeof s === "string")) fail(`${what} is not a list of strings`);
-  return v as string[];
-}
-
+/** A model entry of the header (`path`: "models[3]" or "final") with its weights array. */
 function parseEntry(
-  v: unknown,
-  what: string,
-  weights: Float64Array | undefined,
+  json: unknown,
+  path: string,
+  arrays: Readonly<Record<string, Float64Array>>,
+  weightsName: string,
 ): Omit<CheckpointModel, "number"> {
-  if (!isRecord(v)) fail(`${what} is not an object`);
-  const phase = (typeof v.phase === "string" ? (LEGACY_PHASES[v.phase] ?? v.phase) : v.phase) as BuildPhase;
-  if (!PHASES.includes(phase)) fail(`${what}.phase is ${JSON.stringify(v.phase)}`);
-  const s = v.structure;
-  if (!isRecord(s) || !Array.isArray(s.links)) fail(`${what}.structure is missing its links`);
-  const structure: NetworkStructure = {
-    inputs: s.inputs as number,
-    hidden: s.hidden as number,
-    outputs: s.outputs as number,
-    links: (s.links as unknown[]).map((l, i) =>
-      Array.isArray(l) && l.length === 2
-        ? ([l[0], l[1]] as const)
-        : fail(`${what}.structure.links[${i}] is not a [from, to] pair`),
-    ),
-  };
-  try {
-    validateStructure(structure);
-  } catch (error) {
-    fail(`${what}.structure: ${(error as Error).message}`);
+  const v = object(json, path);
+  const phase = oneOf(
+    typeof v.phase === "string" ? (LEGACY_PHASES[v.phase] ?? v.phase) : v.phase,
+    at(path, "phase"),
+    PHASES,
+  );
+  const structure = structureField(v.structure, at(path, "structure"));
+  const beta = list(v.beta, at(path, "beta"), finiteNumber);
+  if (beta.length !== BETA_GROUPS && beta.length !== 2) {
+    fail(`${at(path, "beta")} has ${beta.length} values, expected ${BETA_GROUPS} (or 2 in older files)`);
   }
-  if (!weights) fail(`${what} has no weights array`);
-  if (weights.length !== weightCount(structure))
-    fail(`${what} has ${weights.length} weights, its structure needs ${weightCount(structure)}`);
-  const errors = isRecord(v.errors) ? v.errors : fail(`${what}.errors is missing`);
   return {
     phase,
     structure,
-    weights,
-    beta: numberList(v.beta, `${what}.beta`),
-    errors: {
-      training: numberList(errors.training, `${what}.errors.training`),
-      validation: numberList(errors.validation, `${what}.errors.validation`),
-    },
+    weights: weightsArray(arrays, weightsName, structure, at(path, "structure")),
+    beta,
+    errors: modelErrors(v.errors, at(path, "errors")),
+    // Absent in checkpoints written before the evidence was recorded.
     logEvidence:
-      v.logEvidence === undefined || v.logEvidence === null
-        ? Number.NaN
-        : typeof v.logEvidence === "number"
-          ? v.logEvidence
-          : fail(`${what}.logEvidence is not a number`),
-    elapsedMs: typeof v.elapsedMs === "number" ? v.elapsedMs : fail(`${what}.elapsedMs is not a number`),
+      v.logEvidence === undefined ? Number.NaN : numberOrNaN(v.logEvidence, at(path, "logEvidence")),
+    elapsedMs: finiteNumber(v.elapsedMs, at(path, "elapsedMs")),
   };
 }
 
-function parseHeader(raw: unknown, arrays: Readonly<Record<string, Float64Array>>): Checkpoint {
-  if (!isRecord(raw) || raw.format !== CHECKPOINT_FORMAT) fail(`not a ${CHECKPOINT_FORMAT} header`);
-  if (typeof raw.version !== "number" || raw.version > CHECKPOINT_HEADER_VERSION) {
+/**
+ * Validates the header with the field readers model files use
+ * (header-fields.ts: the same types, the same rule for null), and the
+ * weights and validation rows against it.
+ */
+function parseHeader(json: unknown, arrays: Readonly<Record<string, Float64Array>>): Checkpoint {
+  const raw = object(json, "header");
+  if (raw.format !== CHECKPOINT_FORMAT) {
+    fail(`format is ${JSON.stringify(raw.format) ?? "missing"}, expected "${CHECKPOINT_FORMAT}"`);
+  }
+  const version = integer(raw.version, "version", 1);
+  if (version > CHECKPOINT_HEADER_VERSION) {
     fail(
-      `checkpoint header version ${String(raw.version)} is newer than this library reads (${CHECKPOINT_HEADER_VERSION}); update @neureco/tabular`,
+      `checkpoint header version ${version} is newer than this library reads (${CHECKPOINT_HEADER_VERSION}); update @neureco/tabular`,
     );
   }
-  if (!Array.isArray(raw.models)) fail("models is not a list");
-  const models = raw.models.map((entry, i): CheckpointModel => {
-    const number = isRecord(entry) ? entry.number : undefined;
-    if (number !== i) fail(`models[${i}] has number ${String(number)}, expected ${i}`);
-    return { number: i, ...parseEntry(entry, `models[${i}]`, arrays[`model.${i}.weights`]) };
+  const inputNames = strings(raw.inputNames, "inputNames");
+  const outputNames = strings(raw.outputNames, "outputNames");
+  const inputNormalization = normalization(raw.inputNormalization, "inputNormalization");
+  const outputNormalization = normalization(raw.outputNormalization, "outputNormalization");
+  const seed = finiteNumber(raw.seed, "seed");
+  const parts = { inputNames, outputNames, inputNormalization, outputNormalization };
+  const agreeing = <M extends Omit<CheckpointModel, "number">>(model: M, path: string): M => {
+    const mismatch = descriptionMismatch({ ...parts, structure: model.structure, weights: model.weights });
+    if (mismatch !== undefined) fail(`${path}: ${mismatch}`);
+    return model;
+  };
+  const models = list(raw.models, "models", (entry, path, i): CheckpointModel => {
+    const number = integer(object(entry, path).number, at(path, "number"), 0);
+    if (number !== i) fail(`${at(path, "number")} is ${number}, expected ${i}`);
+    return { number: i, ...agreeing(parseEntry(entry, path, arrays, `model.${i}.weights`), path) };
   });
-  const selected = raw.selected;
-  if (
-    selected !== null &&
-    !(typeof selected === "number" && Number.isInteger(selected) && selected >= 0 && selected < models.length)
-  ) {
-    fail(`selected (${String(selected)}) is not a model of the checkpoint`);
-  }
-  const validationRows = arrays.validationRows
-    ? Array.from(arrays.validationRows)
-    : fail("validationRows array is missing");
+  const selected = orNull(raw.selected, "selected", (v, path) => {
+    const n = integer(v, path, 0);
+    if (n >= models.length) fail(`${path} is ${n}, but the checkpoint holds ${models.length} models`);
+    return n;
+  });
+  const final = orNull(raw.final, "final", (v, path) =>
+    agreeing(parseEntry(v, path, arrays, "final.weights"), path),
+  );
+  if (!Object.hasOwn(arrays, "validationRows")) fail('array "validationRows" is missing');
+  const validationRows = Array.from(arrays.validationRows);
+  validationRows.forEach((row, i) => {
+    if (!Number.isInteger(row) || row < 0)
+      fail(`array "validationRows"[${i}] is ${row}, expected a row number`);
+  });
   return {
-    inputNames: stringList(raw.inputNames, "inputNames"),
-    outputNames: stringList(raw.outputNames, "outputNames"),
-    inputNormalization: normalizationFromJSON(raw.inputNormalization, "inputNormalization"),
-    outputNormalization: normalizationFromJSON(raw.outputNormalization, "outputNormalization"),
+    inputNames,
+    outputNames,
+    inputNormalization,
+    outputNormalization,
     validationRows,
-    seed: typeof raw.seed === "number" ? raw.seed : fail("seed is not a number"),
+    seed,
     models,
-    selected: selected as number | null,
-    final:
-      raw.final === null || raw.final === undefined
-        ? null
-        : parseEntry(raw.final, "final", arrays["final.weights"]),
+    selected,
+    final,
   };
 }
 
-/** Reads a checkpoint; every problem is an EdnnFormatError naming `source`. */
+/**
+ * Reads a checkpoint. Every problem is an `EdnnFormatError` naming `source`:
+ * those of the container, and a header or array that does not describe a
+ * valid checkpoint ("invalid-header", the message naming the field), as for
+ * a model file.
+ */
 export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint {
-  const decoded = decodeEdnn<unknown>(bytes, source, EdnnKind.checkpoint);
-  try {
-    return parseHeader(decoded.header, decoded.arrays);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new EdnnFormatError(source, "invalid-header", `invalid checkpoint header: ${detail}`);
-  }
+  return decodeEdnn(bytes, source, EdnnKind.checkpoint, parseHeader).header;
 }
 
 /** A checkpoint model as a model description. */

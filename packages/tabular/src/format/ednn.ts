@@ -160,14 +160,16 @@ function parseJsonSection(bytes: Uint8Array, source: string): JsonSection {
  * Reads a container, checking, in order: magic bytes, version, declared
  * length, checksum, kind, then the JSON section and the array table. Every
  * failure is an `EdnnFormatError` naming `source` (usually the file path).
- * `parseHeader`, when given, validates the header (its errors are reported as
- * an invalid header of `source`).
+ * `parseHeader`, when given, validates the header and may check the arrays
+ * against it (a model's weights against its structure); what it throws is
+ * reported as an invalid header of `source`, and what it returns is the
+ * decoded `header`.
  */
 export function decodeEdnn<H = unknown>(
   bytes: Uint8Array,
   source: string,
   expectedKind: EdnnKind,
-  parseHeader?: (header: unknown) => H,
+  parseHeader?: (header: unknown, arrays: Readonly<Record<string, Float64Array>>) => H,
 ): DecodedEdnn<H> {
   if (!(bytes instanceof Uint8Array))
     throw new TypeError(`${source}: expected the file's bytes as a Uint8Array`);
@@ -254,7 +256,7 @@ export function decodeEdnn<H = unknown>(
   let header: H;
   if (parseHeader) {
     try {
-      header = parseHeader(section.header);
+      header = parseHeader(section.header, arrays);
     } catch (error) {
       throw new EdnnFormatError(
         source,

@@ -4,13 +4,23 @@
  * of the container. Bytes only, no file system: it runs everywhere.
  */
 import { decodeEdnn, EdnnKind, encodeEdnn } from "../format/index.js";
-import { type NetworkStructure, validateStructure, weightCount } from "../network/structure.js";
+import { validateStructure } from "../network/structure.js";
+import { type NormalizationStatsJSON, normalizationToJSON } from "../normalization/index.js";
+import type { ModelDescription } from "./description.js";
 import {
-  type NormalizationStatsJSON,
-  normalizationFromJSON,
-  normalizationToJSON,
-} from "../normalization/index.js";
-import type { ModelDescription, ModelErrors } from "./description.js";
+  descriptionMismatch,
+  fail,
+  integer,
+  modelErrors,
+  normalization,
+  object,
+  oneOf,
+  orNull,
+  string,
+  strings,
+  structure,
+  weightsArray,
+} from "./header-fields.js";
 import { LIBRARY_NAME, LIBRARY_VERSION } from "./library-version.js";
 
 /** The `format` field of a model header. */
@@ -79,141 +89,85 @@ export function modelToBytes(model: ModelDescription): Uint8Array {
 
 /**
  * Reads a model from `.ednn` bytes. `source` (usually the file path) is named
- * in every error; the container reports truncated, corrupted, foreign and
- * newer-version files as an `EdnnFormatError`.
+ * in every error: an `EdnnFormatError` for a truncated, corrupted, foreign or
+ * newer-version file, and for a header or weights array that does not
+ * describe a valid model ("invalid-header", the message naming the field).
  */
 export function modelFromBytes(bytes: Uint8Array, source: string): ModelDescription {
-  const decoded = decodeEdnn(bytes, source, EdnnKind.model, parseModelHeader);
-  const header = decoded.header;
-  const weights = decoded.arrays[WEIGHTS_ARRAY];
+  return decodeEdnn(bytes, source, EdnnKind.model, (json, arrays) =>
+    modelFromHeader(parseModelHeader(json), arrays),
+  ).header;
+}
+
+/** The model a valid header describes, with its weights from the container's arrays. */
+function modelFromHeader(
+  header: ModelHeader,
+  arrays: Readonly<Record<string, Float64Array>>,
+): ModelDescription {
   const structure = header.structure;
   const description: ModelDescription = {
     structure,
-    weights: weights ?? new Float64Array(0),
-    inputNormalization: normalizationFromJSON(header.inputNormalization, "inputNormalization"),
-    outputNormalization: normalizationFromJSON(header.outputNormalization, "outputNormalization"),
+    weights: weightsArray(arrays, WEIGHTS_ARRAY, structure, "structure"),
+    inputNormalization: normalization(header.inputNormalization, "inputNormalization"),
+    outputNormalization: normalization(header.outputNormalization, "outputNormalization"),
     inputNames: header.inputNames,
     outputNames: header.outputNames,
-    ...(header.errors ? { errors: errorsFromJSON(header.errors) } : {}),
+    ...(header.errors ? { errors: modelErrors(header.errors, "errors") } : {}),
   };
-  try {
-    if (!weights) throw new Error(`no "${WEIGHTS_ARRAY}" array`);
-    checkDescription(description, "model");
-  } catch (error) {
-    throw new Error(`${source}: invalid model: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
+  const mismatch = descriptionMismatch(description);
+  if (mismatch !== undefined) fail(mismatch);
   return description;
-}
-
-function errorsFromJSON(errors: NonNullable<ModelHeader["errors"]>): ModelErrors {
-  const toNumber = (v: number | null) => (v === null ? Number.NaN : v);
-  return { training: errors.training.map(toNumber), validation: errors.validation.map(toNumber) };
 }
 
 /** Checks that the parts of a description agree with each other (sizes of weights, normalisation, names). */
 export function checkDescription(model: ModelDescription, where: string): void {
-  const s = model.structure;
-  validateStructure(s);
-  const p = weightCount(s);
+  validateStructure(model.structure);
   if (!(model.weights instanceof Float64Array)) {
     throw new TypeError(`${where}: weights must be a Float64Array`);
   }
-  if (model.weights.length !== p) {
-    throw new RangeError(`${where}: the structure has ${p} weights, got ${model.weights.length}`);
-  }
-  const sizes: [string, number, number][] = [
-    ["inputNormalization.shift", model.inputNormalization.shift.length, s.inputs],
-    ["inputNormalization.scale", model.inputNormalization.scale.length, s.inputs],
-    ["outputNormalization.shift", model.outputNormalization.shift.length, s.outputs],
-    ["outputNormalization.scale", model.outputNormalization.scale.length, s.outputs],
-  ];
-  for (const [name, got, want] of sizes) {
-    if (got !== want) throw new RangeError(`${where}: ${name} has ${got} values, expected ${want}`);
-  }
-  if (model.inputNames.length !== 0 && model.inputNames.length !== s.inputs) {
-    throw new RangeError(`${where}: ${model.inputNames.length} input names for ${s.inputs} inputs`);
-  }
-  if (model.outputNames.length !== 0 && model.outputNames.length !== s.outputs) {
-    throw new RangeError(`${where}: ${model.outputNames.length} output names for ${s.outputs} outputs`);
-  }
+  const mismatch = descriptionMismatch(model);
+  if (mismatch !== undefined) throw new RangeError(`${where}: ${mismatch}`);
 }
 
-/** Validates the header JSON of a model file; throws with the first problem found. */
+/**
+ * Validates the header JSON of a model file (field readers of
+ * header-fields.ts: null only where the schema allows it); throws a
+ * `HeaderFieldError` naming the first field found wrong.
+ */
 export function parseModelHeader(json: unknown): ModelHeader {
-  const h = asObject(json, "header");
+  const h = object(json, "header");
   if (h.format !== MODEL_HEADER_FORMAT) {
-    throw new Error(`format is ${JSON.stringify(h.format)}, expected "${MODEL_HEADER_FORMAT}"`);
+    fail(`format is ${JSON.stringify(h.format) ?? "missing"}, expected "${MODEL_HEADER_FORMAT}"`);
   }
-  const version = h.formatVersion;
-  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
-    throw new Error("formatVersion must be a positive integer");
-  }
+  const version = integer(h.formatVersion, "formatVersion", 1);
   if (version > MODEL_HEADER_VERSION) {
-    throw new Error(
+    fail(
       `model header version ${version} is newer than this library reads (up to ${MODEL_HEADER_VERSION}); update ${LIBRARY_NAME}`,
     );
   }
-  if (h.task !== "regression") throw new Error(`task is ${JSON.stringify(h.task)}, expected "regression"`);
-  const library = asObject(h.library, "library");
-  const s = asObject(h.structure, "structure");
-  const links = s.links;
-  if (!Array.isArray(links)) throw new Error("structure.links must be an array");
-  links.forEach((link: unknown, i) => {
-    if (!Array.isArray(link) || link.length !== 2 || !link.every((v) => typeof v === "number")) {
-      throw new Error(`structure.links[${i}] must be [from, to]`);
-    }
-  });
-  const structure: NetworkStructure = {
-    inputs: asNumber(s.inputs, "structure.inputs"),
-    hidden: asNumber(s.hidden, "structure.hidden"),
-    outputs: asNumber(s.outputs, "structure.outputs"),
-    links: links as [number, number][],
-  };
-  validateStructure(structure);
+  const task = oneOf(h.task, "task", ["regression"] as const);
+  const library = object(h.library, "library");
+  const libraryName = string(library.name, "library.name");
+  const libraryVersion = string(library.version, "library.version");
+  const s = structure(h.structure, "structure");
+  const inputNormalization = normalization(h.inputNormalization, "inputNormalization");
+  const outputNormalization = normalization(h.outputNormalization, "outputNormalization");
+  const inputNames = strings(h.inputNames, "inputNames");
+  const outputNames = strings(h.outputNames, "outputNames");
+  const errors = orNull(h.errors, "errors", modelErrors);
   return {
     format: MODEL_HEADER_FORMAT,
     formatVersion: version,
-    task: "regression",
-    library: { name: String(library.name), version: String(library.version) },
-    structure: { ...structure, links: links as [number, number][] },
-    inputNormalization: normalizationToJSON(
-      normalizationFromJSON(h.inputNormalization, "inputNormalization"),
-    ),
-    outputNormalization: normalizationToJSON(
-      normalizationFromJSON(h.outputNormalization, "outputNormalization"),
-    ),
-    inputNames: asStrings(h.inputNames, "inputNames"),
-    outputNames: asStrings(h.outputNames, "outputNames"),
-    errors: h.errors === null || h.errors === undefined ? null : parseErrors(h.errors),
+    task,
+    library: { name: libraryName, version: libraryVersion },
+    structure: { ...s, links: s.links.map(([from, to]) => [from, to]) },
+    inputNormalization: normalizationToJSON(inputNormalization),
+    outputNormalization: normalizationToJSON(outputNormalization),
+    inputNames,
+    outputNames,
+    errors: errors && {
+      training: errors.training.map(finiteOrNull),
+      validation: errors.validation.map(finiteOrNull),
+    },
   };
-}
-
-function parseErrors(json: unknown): NonNullable<ModelHeader["errors"]> {
-  const e = asObject(json, "errors");
-  const list = (v: unknown, name: string): (number | null)[] => {
-    if (!Array.isArray(v) || !v.every((x) => x === null || typeof x === "number")) {
-      throw new Error(`errors.${name} must be an array of numbers (or null)`);
-    }
-    return v as (number | null)[];
-  };
-  return { training: list(e.training, "training"), validation: list(e.validation, "validation") };
-}
-
-function asObject(v: unknown, name: string): Record<string, unknown> {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error(`${name} must be an object`);
-  return v as Record<string, unknown>;
-}
-
-function asNumber(v: unknown, name: string): number {
-  if (typeof v !== "number") throw new Error(`${name} must be a number`);
-  return v;
-}
-
-function asStrings(v: unknown, name: string): string[] {
-  if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
-    throw new Error(`${name} must be an array of strings`);
-  }
-  return [...v] as string[];
 }

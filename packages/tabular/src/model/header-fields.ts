@@ -1,0 +1,179 @@
+/**
+ * Reading the JSON header of an `.ednn` file, model and checkpoint alike
+ * (schemas in docs/ednn-format.md, "Header schemas"). Every reader takes a
+ * value and its path in the header ("models[2].beta[0]") and throws a
+ * `HeaderFieldError` naming that path and what it found; `decodeEdnn` turns
+ * it into an `EdnnFormatError` ("invalid-header") naming the file.
+ *
+ * One rule for null: JSON cannot hold NaN or ±Infinity, so writers store
+ * them as null. A field the schema types "number or null" reads null as NaN
+ * (`numberOrNaN`), a field typed "… or null" reads null as null (`orNull`);
+ * everywhere else null is refused like any other wrong type. A missing field
+ * is refused unless the schema says it may be absent.
+ */
+import { type NetworkStructure, validateStructure, weightCount } from "../network/structure.js";
+import { type NormalizationStats, normalizationFromJSON } from "../normalization/index.js";
+import type { ModelDescription, ModelErrors } from "./description.js";
+
+/** A header field that is missing, of the wrong type or inconsistent; the message starts with its path. */
+export class HeaderFieldError extends Error {
+  override readonly name = "HeaderFieldError";
+}
+
+export function fail(message: string): never {
+  throw new HeaderFieldError(message);
+}
+
+/** The path of `key` inside the object at `path`. */
+export function at(path: string, key: string | number): string {
+  return typeof key === "number" ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`;
+}
+
+/** How a wrong value is named in a message. */
+function found(v: unknown): string {
+  if (v === undefined) return "missing";
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === "object") return "an object";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return String(v);
+}
+
+function refuse(v: unknown, path: string, expected: string): never {
+  fail(`${path} is ${found(v)}, expected ${expected}`);
+}
+
+export function object(v: unknown, path: string): Record<string, unknown> {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) refuse(v, path, "an object");
+  return v as Record<string, unknown>;
+}
+
+/** A finite number (JSON text may still overflow to ±Infinity, as in 1e999). */
+export function finiteNumber(v: unknown, path: string): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) refuse(v, path, "a number");
+  return v;
+}
+
+/** An integer of at least `min`. */
+export function integer(v: unknown, path: string, min = Number.NEGATIVE_INFINITY): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
+    refuse(v, path, min === 0 ? "a non-negative integer" : min === 1 ? "a positive integer" : "an integer");
+  }
+  return v;
+}
+
+/** A number, or null standing for NaN (JSON writes NaN and ±Infinity as null). */
+export function numberOrNaN(v: unknown, path: string): number {
+  if (v === null) return Number.NaN;
+  if (typeof v !== "number" || !Number.isFinite(v)) refuse(v, path, "a number or null");
+  return v;
+}
+
+export function string(v: unknown, path: string): string {
+  if (typeof v !== "string") refuse(v, path, "a string");
+  return v;
+}
+
+/** One of `allowed`. */
+export function oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
+  if (!allowed.includes(v as T))
+    refuse(v, path, `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
+  return v as T;
+}
+
+export function list<T>(v: unknown, path: string, item: (v: unknown, path: string, index: number) => T): T[] {
+  if (!Array.isArray(v)) refuse(v, path, "a list");
+  return v.map((x, i) => item(x, at(path, i), i));
+}
+
+export function strings(v: unknown, path: string): string[] {
+  return list(v, path, string);
+}
+
+/** null, or what `read` makes of the value; a missing field is refused (it must be written as null). */
+export function orNull<T>(v: unknown, path: string, read: (v: unknown, path: string) => T): T | null {
+  if (v === undefined) fail(`${path} is missing, expected a value or null`);
+  return v === null ? null : read(v, path);
+}
+
+/** `{ inputs, hidden, outputs, links: [from, to][] }`, a valid network. */
+export function structure(v: unknown, path: string): NetworkStructure {
+  const s = object(v, path);
+  const links = list(s.links, at(path, "links"), (link, p): [number, number] => {
+    if (!Array.isArray(link) || link.length !== 2) refuse(link, p, "a [from, to] pair");
+    return [integer(link[0], at(p, 0)), integer(link[1], at(p, 1))];
+  });
+  const parsed: NetworkStructure = {
+    inputs: integer(s.inputs, at(path, "inputs"), 1),
+    hidden: integer(s.hidden, at(path, "hidden"), 0),
+    outputs: integer(s.outputs, at(path, "outputs"), 1),
+    links,
+  };
+  try {
+    validateStructure(parsed);
+  } catch (error) {
+    fail(`${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return parsed;
+}
+
+/** `{ shift: number[], scale: number[] }`: finite shifts, finite non-zero scales, as many of each. */
+export function normalization(v: unknown, path: string): NormalizationStats {
+  try {
+    return normalizationFromJSON(v, path);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** `{ training, validation }`: RMSE per output, each a number or null (NaN). */
+export function modelErrors(v: unknown, path: string): ModelErrors {
+  const e = object(v, path);
+  return {
+    training: list(e.training, at(path, "training"), numberOrNaN),
+    validation: list(e.validation, at(path, "validation"), numberOrNaN),
+  };
+}
+
+/** The named array holding the weights of the network `s` (described at `structurePath`). */
+export function weightsArray(
+  arrays: Readonly<Record<string, Float64Array>>,
+  name: string,
+  s: NetworkStructure,
+  structurePath: string,
+): Float64Array {
+  const weights = Object.hasOwn(arrays, name) ? arrays[name] : undefined;
+  if (weights === undefined) fail(`array "${name}" is missing`);
+  const p = weightCount(s);
+  if (weights.length !== p) {
+    fail(`array "${name}" has ${weights.length} values, ${structurePath} needs ${p} weights`);
+  }
+  return weights;
+}
+
+/**
+ * What in a model disagrees with its structure, or undefined: the weight
+ * count, the normalisation entries (one per input, one per output) and the
+ * names (as many as inputs and outputs, or none).
+ */
+export function descriptionMismatch(model: ModelDescription): string | undefined {
+  const s = model.structure;
+  const p = weightCount(s);
+  if (model.weights.length !== p) return `the structure has ${p} weights, got ${model.weights.length}`;
+  const sizes: [string, number, number][] = [
+    ["inputNormalization.shift", model.inputNormalization.shift.length, s.inputs],
+    ["inputNormalization.scale", model.inputNormalization.scale.length, s.inputs],
+    ["outputNormalization.shift", model.outputNormalization.shift.length, s.outputs],
+    ["outputNormalization.scale", model.outputNormalization.scale.length, s.outputs],
+  ];
+  for (const [name, got, want] of sizes) {
+    if (got !== want) return `${name} has ${got} values, expected ${want}`;
+  }
+  if (model.inputNames.length !== 0 && model.inputNames.length !== s.inputs) {
+    return `${model.inputNames.length} input names for ${s.inputs} inputs`;
+  }
+  if (model.outputNames.length !== 0 && model.outputNames.length !== s.outputs) {
+    return `${model.outputNames.length} output names for ${s.outputs} outputs`;
+  }
+  return undefined;
+}
