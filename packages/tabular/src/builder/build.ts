@@ -31,7 +31,8 @@
  * first model was accepted, it rejects with an Error named "AbortError".
  */
 import { cpu } from "@neureco/backend-cpu";
-import type { Backend, DType } from "@neureco/core";
+import type { Backend } from "@neureco/core";
+import { modelDtype } from "../model/bound-model.js";
 import type { ModelDescription } from "../model/description.js";
 import {
   type Checkpoint,
@@ -125,7 +126,7 @@ export async function buildModel(
   if (settings.signal?.aborted) throw abortError();
   const ownBackend = settings.backend === undefined;
   const backend: Backend = settings.backend ?? cpu();
-  const dtype: DType = backend.dtypes.includes("float64") ? "float64" : "float32";
+  const dtype = modelDtype(backend);
   const train = new DeviceData(backend, dtype, data.train.x, data.train.y);
   const valid = new DeviceData(backend, dtype, data.valid.x, data.valid.y);
   // One prior metric for every fit of the build, the final refit's included, so that β keeps its meaning.
