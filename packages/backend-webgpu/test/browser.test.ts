@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { type RefValue, refMatmul, refSum, refTanh } from "@neureco/core/testing";
+import { REFERENCE, type RefValue } from "@neureco/core/testing";
 import type { Metafile } from "esbuild";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,12 +90,12 @@ describe("headless Chromium (navigator.gpu)", () => {
     const result = await page.evaluate((args) => window.runSmoke(args), inputs);
 
     const value = (data: number[], shape: number[]): RefValue => ({ data: Float64Array.from(data), shape });
-    const product = refMatmul(value(inputs.a, inputs.aShape), value(inputs.b, inputs.bShape));
-    const squashed = refTanh(product);
+    const product = REFERENCE.matmul([value(inputs.a, inputs.aShape), value(inputs.b, inputs.bShape)], {});
+    const squashed = REFERENCE.tanh([product], {});
     expect(result.adapter).not.toBe("");
     expect(maxAbsDiff(result.matmul, product.data)).toBeLessThan(1e-4);
     expect(maxAbsDiff(result.tanh, squashed.data)).toBeLessThan(1e-4);
-    expect(maxAbsDiff(result.sum, refSum(squashed, [0]).data)).toBeLessThan(1e-3);
+    expect(maxAbsDiff(result.sum, REFERENCE.sum([squashed], { axes: [0] }).data)).toBeLessThan(1e-3);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,4 +1,4 @@
-import { type RefValue, refMatmul, refMax, refSum, refTranspose } from "@neureco/core/testing";
+import { REFERENCE, type RefValue } from "@neureco/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { roundedSize } from "../src/buffer-pool.js";
 import { type WebGpuBackend, WebGpuDeviceError, webgpu } from "../src/index.js";
@@ -185,7 +185,7 @@ describe("matmul paths against the float64 reference", () => {
       const product = await backend.read(
         apply(backend, "matmul", [input(backend, a, [n, k]), input(backend, b, [k, m])], {}, [n, m]),
       );
-      const expected = refMatmul(value(a, [n, k]), value(b, [k, m]));
+      const expected = REFERENCE.matmul([value(a, [n, k]), value(b, [k, m])], {});
       // float32 rounding grows with the inner dimension k (terms of magnitude <= 1)
       expect(maxAbsDiff(product, expected.data)).toBeLessThan(k * 1e-6);
     });
@@ -215,7 +215,9 @@ describe("a dispatch grid capped at 3 workgroups per dimension (3D grids)", () =
       const product = await backend.read(
         apply(backend, "matmul", [input(backend, a, [n, k]), input(backend, b, [k, m])], {}, [n, m]),
       );
-      expect(maxAbsDiff(product, refMatmul(value(a, [n, k]), value(b, [k, m])).data)).toBeLessThan(1e-4);
+      expect(
+        maxAbsDiff(product, REFERENCE.matmul([value(a, [n, k]), value(b, [k, m])], {}).data),
+      ).toBeLessThan(1e-4);
     }
   });
 
@@ -223,14 +225,16 @@ describe("a dispatch grid capped at 3 workgroups per dimension (3D grids)", () =
     const x = randomValues(5000 * 3, 5);
     const info = input(backend, x, [5000, 3]);
     const sums = await backend.read(apply(backend, "sum", [info], { axes: [0] }, [1, 3]));
-    expect(maxAbsDiff(sums, refSum(value(x, [5000, 3]), [0]).data)).toBeLessThan(1e-3);
+    expect(maxAbsDiff(sums, REFERENCE.sum([value(x, [5000, 3])], { axes: [0] }).data)).toBeLessThan(1e-3);
     const maxes = await backend.read(apply(backend, "max", [info], { axes: [0] }, [1, 3]));
-    expect(Array.from(maxes)).toEqual(Array.from(refMax(value(x, [5000, 3]), [0]).data));
+    expect(Array.from(maxes)).toEqual(Array.from(REFERENCE.max([value(x, [5000, 3])], { axes: [0] }).data));
     const y = x.subarray(0, 1200); // 1200 threads: within the 3×3×3 grid of 64-thread groups
     const transposed = await backend.read(
       apply(backend, "transpose", [input(backend, y, [400, 3])], { perm: [1, 0] }, [3, 400]),
     );
-    expect(Array.from(transposed)).toEqual(Array.from(refTranspose(value(y, [400, 3]), [1, 0]).data));
+    expect(Array.from(transposed)).toEqual(
+      Array.from(REFERENCE.transpose([value(y, [400, 3])], { perm: [1, 0] }).data),
+    );
   });
 });
 

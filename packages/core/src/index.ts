@@ -1,14 +1,15 @@
-export {
-  grad,
-  jit,
-  jvp,
-  jvpGraph,
-  type Pullback,
-  type TensorOutput,
-  valueAndGrad,
-  vjp,
-  vjpGraph,
-} from "./ad.js";
+/**
+ * The public entry of @neureco/core. It holds what two kinds of users need:
+ * - code that computes with tensors: `Tensor`, the op API, the AD transforms
+ *   (`grad`, `valueAndGrad`, `jvp`, `vjp`, `jit`) and `ShapeError`;
+ * - backend authors: the `Backend` interface and its types, the primitive
+ *   set as types (`PrimitiveName`, `PrimitiveParams`), graphs as a backend's
+ *   `compile` receives them (`traceFunction` makes one to test it with), and
+ *   the layout helpers every backend uses (`sizeOf`, `rowMajorStrides`).
+ * Derivative rules, graph transforms and interpreters stay internal; test
+ * helpers for backends live in `@neureco/core/testing`.
+ */
+export { grad, jit, jvp, type Pullback, type TensorOutput, valueAndGrad, vjp } from "./ad.js";
 export type {
   Backend,
   CompiledGraph,
@@ -19,33 +20,59 @@ export type {
   OutputSpec,
   TensorInfo,
 } from "./backend.js";
-export { callGraph, executeGraph, type TracedFunction, traceFunction } from "./execute.js";
+export { type TracedFunction, traceFunction } from "./execute.js";
 export {
   type Graph,
   type GraphNode,
-  inferOutput,
   type NodeOf,
   rowMajorStrides,
   ShapeError,
-  sameShape,
-  shapeToString,
   sizeOf,
   type ValueType,
-  valueTypeOf,
 } from "./graph.js";
-export * from "./ops.js";
 export {
-  BINARY_ELEMENTWISE,
-  type BinaryElementwise,
-  DTYPES,
-  type DType,
-  PRIMITIVE_ARITY,
-  PRIMITIVE_NAMES,
-  type PrimitiveName,
-  type PrimitiveParams,
-  type Shape,
-  UNARY_ELEMENTWISE,
-  type UnaryElementwise,
+  add,
+  broadcastTo,
+  cast,
+  concat,
+  div,
+  equal,
+  exp,
+  full,
+  gather,
+  greater,
+  less,
+  log,
+  matmul,
+  max,
+  mean,
+  mul,
+  neg,
+  type Operand,
+  ones,
+  onesLike,
+  relu,
+  reshape,
+  scatterAdd,
+  sigmoid,
+  slice,
+  sqrt,
+  square,
+  sub,
+  sum,
+  tanh,
+  tensor,
+  transpose,
+  where,
+  zeros,
+  zerosLike,
+} from "./ops.js";
+export type {
+  BinaryElementwise,
+  DType,
+  PrimitiveName,
+  PrimitiveParams,
+  Shape,
+  UnaryElementwise,
 } from "./primitives.js";
-export { type JvpRule, jvpRules, type Tangent, type VjpRule, vjpRules } from "./rules.js";
 export { type NestedArray, Tensor } from "./tensor.js";
