@@ -1,7 +1,6 @@
+/**
+ * The public entry of @neureco/backend-cpu: the `cpu()` factory, a core
+ * `Backend`. The kernels' typed-array loops and the fusion compiler are
+ * internal (tests import them from their modules).
+ */
 export { cpu } from "./cpu.js";
-export { binaryImpl, selectImpl, unaryImpl } from "./impl/elementwise.js";
-export { gatherImpl, scatterAddImpl } from "./impl/indexing.js";
-export { broadcastImpl, concatImpl, sliceImpl, transposeImpl } from "./impl/layout.js";
-export { matmulImpl } from "./impl/matmul.js";
-export { type ReduceOp, reduceImpl } from "./impl/reduce.js";
-export { stridedCopyImpl } from "./impl/strided-copy.js";
