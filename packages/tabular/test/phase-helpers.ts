@@ -7,7 +7,7 @@
 import { cpu } from "@neureco/backend-cpu";
 import type { CheckpointModel } from "../src/builder/checkpoint.js";
 import { type FitOptions, Fitter, type TrainedNetwork, type Trainer } from "../src/builder/fit.js";
-import type { WeightedNetwork } from "../src/builder/network-edit.js";
+import { addHiddenNeuron, linearNetwork, type WeightedNetwork } from "../src/builder/network-edit.js";
 import { DeviceData } from "../src/builder/objective.js";
 import type { PhaseContext } from "../src/builder/phases/context.js";
 import { type Beta, priorMetric } from "../src/builder/prior.js";
@@ -161,4 +161,36 @@ export function realTrainer(
 export function rowsOf(m: Matrix, from: number, to: number): Matrix {
   const k = m.shape[1];
   return new Matrix(m.data.slice(from * k, to * k), to - from, k);
+}
+
+/** A prior strength for every group, as a build starts with. */
+export const startBeta = [0.1, 0.1, 0.1];
+
+/** Linear on 2 inputs plus one neuron reading both. */
+export function oneNeuron(): WeightedNetwork {
+  const linear = linearNetwork(2, 1);
+  return addHiddenNeuron(
+    { structure: linear.structure, weights: Float64Array.from([0.5, -0.5, 0.1]) },
+    {
+      sources: [
+        { from: { kind: "input", index: 0 }, weight: 1 },
+        { from: { kind: "input", index: 1 }, weight: -1 },
+      ],
+      bias: 0.2,
+      outputWeights: [0.7],
+    },
+  );
+}
+
+export async function withChosen(
+  network: WeightedNetwork,
+  chosen: Judgement,
+  judge: (n: WeightedNetwork) => Judgement,
+  chosenBeta: readonly number[] = startBeta,
+) {
+  const trainer = standInTrainer(judge);
+  const setup = phaseContext(trainer, { inputs: 2, outputs: 1 });
+  await setup.record.accept(trainedAs(linearNetwork(2, 1), startBeta, { score: 2, evidence: -10 }), "linear");
+  const model = await setup.record.accept(trainedAs(network, chosenBeta, chosen), "growth");
+  return { trainer, model, ...setup };
 }
