@@ -6,7 +6,7 @@ import { BETA_MAX } from "../src/builder/train.js";
 import { oneNeuron, withChosen } from "./phase-helpers.js";
 
 describe("switched-off links phase", () => {
-  const switchedOff = [...beta];
+  const switchedOff = [...startBeta];
   switchedOff[GROUP_INTO_HIDDEN] = BETA_MAX;
 
   it("removes the links of a switched-off group and keeps the result when its evidence is within EVIDENCE_TOLERANCE", async () => {
