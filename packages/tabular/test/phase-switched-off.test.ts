@@ -3,7 +3,7 @@ import { dropSwitchedOff } from "../src/builder/phases/switched-off.js";
 import { GROUP_INTO_HIDDEN } from "../src/builder/prior.js";
 import { EVIDENCE_TOLERANCE } from "../src/builder/rules.js";
 import { BETA_MAX } from "../src/builder/train.js";
-import { oneNeuron, withChosen } from "./phase-helpers.js";
+import { oneNeuron, startBeta, withChosen } from "./phase-helpers.js";
 
 describe("switched-off links phase", () => {
   const switchedOff = [...startBeta];
