@@ -35,15 +35,12 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { cpu } from "@neureco/backend-cpu";
-import { tensor } from "@neureco/core";
 import { buildModel } from "../src/builder/index.js";
 import { resolveSettings } from "../src/builder/settings.js";
 import { representativeRows } from "../src/builder/validation-split.js";
-import { Matrix } from "../src/matrix.js";
-import type { ModelDescription } from "../src/model/description.js";
-import { networkFunction } from "../src/network/forward.js";
-import { computeNormalization, denormalize, normalize } from "../src/normalization/index.js";
+import type { Matrix } from "../src/matrix.js";
+import { computeNormalization, normalize } from "../src/normalization/index.js";
+import { predict } from "../test/builder-helpers.js";
 import { type Baseline, edgeTask, readEdgeBaselines, readTasks, type Task } from "./tasks.js";
 
 /** Targets of the benchmark (on the per-task means over seeds). */
@@ -85,22 +82,6 @@ function heldOutRows(x: Matrix, offset: number): number[] {
     perFeature: settings.inputsNormalizePerFeature,
   });
   return representativeRows(normalize(x, normalization), settings.validPercentage, offset);
-}
-
-function predict(model: ModelDescription, x: Matrix): Matrix {
-  const backend = cpu();
-  try {
-    const xn = normalize(x, model.inputNormalization);
-    const p = model.weights.length;
-    const y = networkFunction(model.structure)(
-      tensor(backend, model.weights, [1, p]),
-      tensor(backend, xn.data, [...xn.shape]),
-    );
-    const out = new Matrix(Float64Array.from(y.readSync()), x.shape[0], model.structure.outputs);
-    return denormalize(out, model.outputNormalization);
-  } finally {
-    backend.destroy();
-  }
 }
 
 function rmsePerOutput(a: Matrix, b: Matrix): number[] {
