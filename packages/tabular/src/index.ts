@@ -9,8 +9,9 @@
 import { Regressor } from "./regressor/node-regressor.js";
 
 export { readCsv, writeCsv, writeFileAtomic } from "./node/index.js";
+export { FileReplaceError, type ReplacedKind } from "./node/replace-check.js";
 export * from "./portable.js";
-export { MODEL_EXTENSION, modelPath } from "./regressor/node-regressor.js";
+export { MODEL_EXTENSION, modelPath, type SaveOptions } from "./regressor/node-regressor.js";
 export { Regressor };
 
 /** The namespace of the tutorial: `new Tabular.Regressor()`. */

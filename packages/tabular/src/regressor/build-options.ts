@@ -26,6 +26,12 @@ export interface BuildOptions extends BuildSettings {
   readonly checkpointAddress?: string;
   /** A checkpoint to continue from (see `startBuildFromModelNumber`, `freezeStructure`). Node. */
   readonly checkpointToStartBuildFrom?: string;
+  /**
+   * Replace `writeModelTo` and `checkpointAddress` even when the files there
+   * are not a model and a checkpoint (a CSV, any other file). Without it the
+   * build refuses them before it starts (`FileReplaceError`, files untouched).
+   */
+  readonly force?: boolean;
 }
 
 /** The file paths of a build, or null when not given. */
@@ -33,6 +39,8 @@ export interface BuildFiles {
   readonly writeModelTo: string | null;
   readonly checkpointAddress: string | null;
   readonly checkpointToStartBuildFrom: string | null;
+  /** Replace files at those paths that are not of the kind written. */
+  readonly force: boolean;
 }
 
 /** A checked build: the builder's input and settings, and the files to read and write around it. */
@@ -50,7 +58,7 @@ const DATA_OPTIONS = [
   "inputNames",
   "outputNames",
 ] as const;
-const FILE_OPTIONS = ["writeModelTo", "checkpointAddress", "checkpointToStartBuildFrom"] as const;
+const FILE_OPTIONS = ["writeModelTo", "checkpointAddress", "checkpointToStartBuildFrom", "force"] as const;
 /** Every key of BuildSettings; the `satisfies` clause keeps this list in step with the builder's type. */
 const SETTING_OPTIONS = [
   "validPercentage",
@@ -137,6 +145,7 @@ export function validateBuildOptions(options: BuildOptions): BuildRequest {
     "disconnectInputsIfPossible",
     "finalLearning",
     "freezeStructure",
+    "force",
   ] as const) {
     const value: unknown = options[name];
     if (value !== undefined && typeof value !== "boolean") {
@@ -158,6 +167,7 @@ export function validateBuildOptions(options: BuildOptions): BuildRequest {
     writeModelTo,
     checkpointAddress,
     checkpointToStartBuildFrom,
+    force,
     ...settings
   } = options;
   return {
@@ -173,6 +183,7 @@ export function validateBuildOptions(options: BuildOptions): BuildRequest {
       writeModelTo: optionalPath(writeModelTo, "writeModelTo"),
       checkpointAddress: optionalPath(checkpointAddress, "checkpointAddress"),
       checkpointToStartBuildFrom: optionalPath(checkpointToStartBuildFrom, "checkpointToStartBuildFrom"),
+      force: force === true,
     },
   };
 }

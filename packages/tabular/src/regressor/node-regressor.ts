@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import type { BuildIO } from "../builder/index.js";
 import { writeFileAtomic } from "../node/atomic-write.js";
 import { describeReadError } from "../node/read-error.js";
+import { checkReplaceable } from "../node/replace-check.js";
 import type { BuildFiles } from "./build-options.js";
 import { Regressor as PortableRegressor } from "./regressor.js";
 
@@ -18,11 +19,26 @@ export function modelPath(path: string): string {
   return path.endsWith(MODEL_EXTENSION) ? path : `${path}${MODEL_EXTENSION}`;
 }
 
+/** Options of `Regressor.save`. */
+export interface SaveOptions {
+  /**
+   * Replace the file even when it is not a model (a CSV, any other file).
+   * Without it such a file is left untouched and a `FileReplaceError` is
+   * thrown; a model file is always replaced.
+   */
+  readonly force?: boolean;
+}
+
 export class Regressor extends PortableRegressor {
-  /** Writes the model (with its current weights) to `path` (`.ednn` added when missing), atomically. */
-  async save(path: string): Promise<void> {
+  /**
+   * Writes the model (with its current weights) to `path` (`.ednn` added when
+   * missing), atomically. An existing file there that is not a model is
+   * refused (`FileReplaceError`, the file unchanged) unless `force: true`.
+   */
+  async save(path: string, options: SaveOptions = {}): Promise<void> {
     this.checkAlive("save");
     const file = modelPath(path);
+    await checkReplaceable(file, "model", forceOption(options, "save"));
     await writeFileAtomic(file, this.toBytes());
   }
 
@@ -41,7 +57,10 @@ export class Regressor extends PortableRegressor {
 
   /** Checkpoints go to `checkpointAddress` (atomically); a build continues from `checkpointToStartBuildFrom`. */
   protected override async buildFiles(files: BuildFiles): Promise<BuildIO> {
-    const { checkpointAddress, checkpointToStartBuildFrom } = files;
+    const { checkpointAddress, checkpointToStartBuildFrom, writeModelTo, force } = files;
+    // Refused before the build starts, not after it: files that are not of the kind written are kept.
+    if (writeModelTo !== null) await checkReplaceable(modelPath(writeModelTo), "model", force);
+    if (checkpointAddress !== null) await checkReplaceable(checkpointAddress, "checkpoint", force);
     let resume: Pick<BuildIO, "resumeFrom" | "resumeSource"> = {};
     if (checkpointToStartBuildFrom !== null) {
       try {
@@ -59,12 +78,27 @@ export class Regressor extends PortableRegressor {
     return {
       ...resume,
       ...(checkpointAddress !== null
-        ? { saveCheckpoint: (bytes: Uint8Array) => writeFileAtomic(checkpointAddress, bytes) }
+        ? {
+            saveCheckpoint: async (bytes: Uint8Array) => {
+              await checkReplaceable(checkpointAddress, "checkpoint", force);
+              await writeFileAtomic(checkpointAddress, bytes);
+            },
+          }
         : {}),
     };
   }
 
-  protected override async writeBuiltModel(path: string): Promise<void> {
-    await this.save(path);
+  protected override async writeBuiltModel(path: string, force: boolean): Promise<void> {
+    await this.save(path, { force });
   }
+}
+
+function forceOption(options: SaveOptions, where: string): boolean {
+  if (options === null || typeof options !== "object")
+    throw new TypeError(`${where}: options must be an object`);
+  const { force } = options;
+  if (force !== undefined && typeof force !== "boolean") {
+    throw new TypeError(`${where}: force must be true or false, got ${JSON.stringify(force)}`);
+  }
+  return force === true;
 }

@@ -93,7 +93,7 @@ export class Regressor {
     const result = await buildModel(input, { ...settings, backend: settings.backend ?? this.backend }, io);
     this.checkAlive("build");
     this.setModel(result.model);
-    if (files.writeModelTo !== null) await this.writeBuiltModel(files.writeModelTo);
+    if (files.writeModelTo !== null) await this.writeBuiltModel(files.writeModelTo, files.force);
     return result.history;
   }
 
@@ -102,7 +102,9 @@ export class Regressor {
    * (this class) no path may be given; the Node entry overrides it.
    */
   protected async buildFiles(files: BuildFiles): Promise<BuildIO> {
-    const given = (Object.keys(files) as (keyof BuildFiles)[]).filter((key) => files[key] !== null);
+    const given = (["writeModelTo", "checkpointAddress", "checkpointToStartBuildFrom"] as const).filter(
+      (key) => files[key] !== null,
+    );
     if (given.length > 0) {
       throw new Error(
         `build: ${given.join(", ")} need${given.length === 1 ? "s" : ""} a file system, which this entry of @neureco/tabular does not use; leave ${given.length === 1 ? "it" : "them"} out and keep the model with toBytes()`,
@@ -112,7 +114,7 @@ export class Regressor {
   }
 
   /** Writes the built model to `writeModelTo`; only reached when `buildFiles` accepted the path. */
-  protected async writeBuiltModel(path: string): Promise<void> {
+  protected async writeBuiltModel(path: string, _force: boolean): Promise<void> {
     throw new Error(`build: cannot write the model to "${path}" without a file system`);
   }
 
