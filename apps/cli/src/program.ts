@@ -122,6 +122,10 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     )
     .addOption(missingOption())
     .option("--resume", "continue the build from the last model of the checkpoint")
+    .option(
+      "--force",
+      "replace --out and --checkpoint even when the files there are not a model and a checkpoint",
+    )
     .addOption(backendOption())
     .addOption(jsonOption("print a summary of the model as JSON"))
     .addOption(verboseOption())

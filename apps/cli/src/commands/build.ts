@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import {
   type BuildOptions,
   connectedInputs,
+  FileReplaceError,
   MODEL_EXTENSION,
   modelPath,
   Regressor,
@@ -34,6 +35,8 @@ export interface BuildCommandOptions {
   readonly seed?: number;
   readonly missing?: MissingPolicy;
   readonly resume?: boolean;
+  /** Replace --out and --checkpoint even when they are not a model and a checkpoint. */
+  readonly force?: boolean;
   readonly backend: BackendName;
   readonly json?: boolean;
 }
@@ -87,6 +90,7 @@ export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise
       ...columnNames(x, y),
       writeModelTo: out,
       checkpointAddress: checkpoint,
+      ...(options.force ? { force: true } : {}),
       ...(options.resume ? { checkpointToStartBuildFrom: checkpoint, startBuildFromModelNumber: -1 } : {}),
       onProgress: (event: ProgressEvent) => {
         lastModel = event;
@@ -98,6 +102,13 @@ export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise
     progress.stop(io.signal.aborted ? "stopped" : "failed");
     regressor.delete();
     if (io.signal.aborted) return interrupted(io, options, checkpoint, lastModel, null);
+    if (error instanceof FileReplaceError) {
+      throw new CliError(
+        `refusing to replace "${error.path}": it is ${error.found}, not a neureco ${error.expected} (use --force to replace it anyway)`,
+        undefined,
+        { cause: error },
+      );
+    }
     throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
   }
   progress.stop(io.signal.aborted ? "stopped" : "done");
@@ -210,6 +221,7 @@ export function resumeCommand(options: BuildCommandOptions, checkpoint: string):
   const parts = ["neureco", "build"];
   for (const [flag, value] of args)
     if (value !== undefined) parts.push(String(flag), shellQuote(String(value)));
+  if (options.force) parts.push("--force");
   parts.push("--resume");
   return parts.join(" ");
 }
