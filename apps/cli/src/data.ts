@@ -9,6 +9,7 @@ import {
   writeCsv,
 } from "@neureco/tabular";
 import { CliError, type TextOutput, writeLine } from "./io.js";
+import { terminalSafe } from "./text.js";
 
 /** The `--missing` option: what to do with rows that have an empty or NA cell. */
 export const MISSING_POLICIES = ["error", "drop-row"] as const;
@@ -85,7 +86,8 @@ export async function readWeightColumn(path: string, weightCount: number): Promi
 
 /**
  * Writes a matrix as `;`-separated CSV with a header: to `path` (atomically)
- * when given, else to stdout.
+ * when given, else to stdout (with control characters in the header escaped
+ * when stdout is a terminal; a pipe or file gets the names as they are).
  */
 export async function writeMatrix(
   path: string | undefined,
@@ -94,7 +96,8 @@ export async function writeMatrix(
   stdout: TextOutput,
 ): Promise<void> {
   if (path === undefined) {
-    stdout.write(toCsv(matrix, columns, ";"));
+    const csv = toCsv(matrix, columns, ";");
+    stdout.write(stdout.isTTY ? terminalSafe(csv, { keepLineBreaks: true }) : csv);
     return;
   }
   try {

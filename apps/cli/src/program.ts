@@ -14,6 +14,7 @@ import { type PlotOptions, runPlot } from "./commands/plot.js";
 import { runScore, type ScoreOptions } from "./commands/score.js";
 import { MISSING_POLICIES } from "./data.js";
 import { CliError, type CliIo, ExitCode, UsageError, writeLine } from "./io.js";
+import { terminalSafe } from "./text.js";
 
 /** Runs the command line `argv` (without `node` and the script); resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -36,9 +37,11 @@ function reportError(error: unknown, io: CliIo, verbose: boolean): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   const message = error instanceof Error ? error.message : String(error);
-  writeLine(io.stderr, `error: ${oneLine(message)}`);
+  // Messages carry names and text read from files: no control character reaches the terminal.
+  writeLine(io.stderr, `error: ${terminalSafe(oneLine(message))}`);
   if (verbose) {
-    for (let e: unknown = error; e instanceof Error; e = e.cause) writeLine(io.stderr, e.stack ?? String(e));
+    for (let e: unknown = error; e instanceof Error; e = e.cause)
+      writeLine(io.stderr, terminalSafe(e.stack ?? String(e), { keepLineBreaks: true }));
   }
   return error instanceof CliError ? error.exitCode : ExitCode.failure;
 }

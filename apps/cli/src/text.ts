@@ -34,3 +34,36 @@ export function formatSeconds(ms: number): string {
 export function formatError(v: number | undefined): string {
   return v !== undefined && Number.isFinite(v) ? v.toPrecision(4) : "n/a";
 }
+
+/** C0 controls, DEL and C1 controls: what a terminal may read as a command (ESC, CSI, OSC, BEL, …). */
+const CONTROL = /\p{Cc}/gu;
+const CONTROL_BUT_LINE_BREAKS = /(?!\n)\p{Cc}/gu;
+
+function escapeControl(c: string): string {
+  const code = c.charCodeAt(0);
+  return code < 0x80
+    ? `\\x${code.toString(16).padStart(2, "0")}`
+    : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * `text` made safe to print on a terminal: every control character (C0, DEL,
+ * C1) is shown escaped (`\x1b`, `\x07`, `\u009b`) instead of being sent, so
+ * that names and messages read from files cannot clear the screen, move the
+ * cursor or write the clipboard (OSC 52). Line breaks are escaped too unless
+ * `keepLineBreaks` (for multi-line text the CLI itself lays out).
+ */
+export function terminalSafe(text: string, options: { readonly keepLineBreaks?: boolean } = {}): string {
+  return text.replace(options.keepLineBreaks ? CONTROL_BUT_LINE_BREAKS : CONTROL, escapeControl);
+}
+
+/**
+ * JSON.stringify with DEL and the C1 controls written as `\u` escapes as well
+ * (JSON.stringify escapes only C0): the same JSON value, safe on a terminal.
+ */
+export function terminalJson(value: unknown, space?: number): string {
+  return JSON.stringify(value, null, space).replace(
+    /[\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}

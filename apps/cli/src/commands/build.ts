@@ -17,7 +17,7 @@ import { type BackendName, startBackend } from "../backend.js";
 import { type CsvData, expectColumns, type MissingPolicy, plural, readRowPairs } from "../data.js";
 import { CliError, type CliIo, ExitCode, UsageError, writeLine } from "../io.js";
 import { createProgressReporter, type ProgressEvent } from "../progress.js";
-import { formatError, formatSeconds } from "../text.js";
+import { formatError, formatSeconds, terminalJson, terminalSafe } from "../text.js";
 
 export interface BuildCommandOptions {
   readonly x: string;
@@ -70,7 +70,7 @@ export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise
 
   const regressor = new Regressor({ backend: await startBackend(options.backend) });
   const title = `${options.resume ? "Resuming" : "Building"} ${out} from ${x.path} (${plural(x.matrix.shape[0], "row")}, ${plural(x.matrix.shape[1], "input")} → ${plural(y.matrix.shape[1], "output")}) on ${options.backend}`;
-  const progress = createProgressReporter(io, title);
+  const progress = createProgressReporter(io, terminalSafe(title));
   const started = Date.now();
   let lastModel: ProgressEvent | undefined;
   try {
@@ -163,7 +163,7 @@ function report(
         : null,
       elapsedMs,
     };
-    writeLine(io.stdout, JSON.stringify(json));
+    writeLine(io.stdout, terminalJson(json));
     return;
   }
   writeLine(

@@ -3,7 +3,7 @@ import { connectedInputs, type ModelDescription } from "@neureco/tabular";
 import { plural } from "../data.js";
 import { type CliIo, ExitCode, writeLine } from "../io.js";
 import { type LoadedModel, loadModel } from "../model.js";
-import { formatError, formatTable, jsonNumber } from "../text.js";
+import { formatError, formatTable, jsonNumber, terminalJson, terminalSafe } from "../text.js";
 
 export interface InspectOptions {
   readonly model: string;
@@ -37,8 +37,8 @@ export async function runInspect(options: InspectOptions, io: CliIo): Promise<nu
   const model = await loadModel(options.model, "cpu");
   try {
     const report = modelReport(model);
-    if (options.json) writeLine(io.stdout, JSON.stringify(report, null, 2));
-    else io.stdout.write(reportText(report));
+    if (options.json) writeLine(io.stdout, terminalJson(report, 2));
+    else io.stdout.write(reportText(safeNames(report)));
     return ExitCode.ok;
   } finally {
     model.regressor.delete();
@@ -82,6 +82,19 @@ export function modelReport(model: LoadedModel): ModelReport {
     errors: d.errors
       ? { training: d.errors.training.map(jsonNumber), validation: d.errors.validation.map(jsonNumber) }
       : null,
+  };
+}
+
+/** The report with every name and label escaped for a terminal (names come from the model file). */
+function safeNames(r: ModelReport): ModelReport {
+  const safe = (names: readonly string[]) => names.map((name) => terminalSafe(name));
+  return {
+    ...r,
+    model: terminalSafe(r.model),
+    inputs: safe(r.inputs),
+    outputs: safe(r.outputs),
+    inputsKept: safe(r.inputsKept),
+    weightLabels: safe(r.weightLabels),
   };
 }
 

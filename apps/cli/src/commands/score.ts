@@ -4,7 +4,7 @@ import { type MissingPolicy, readRowPairs } from "../data.js";
 import { type CliIo, ExitCode, writeLine } from "../io.js";
 import { type Scores, score } from "../metrics.js";
 import { expectModelInputs, expectModelOutputs, loadModel } from "../model.js";
-import { formatTable, jsonNumber } from "../text.js";
+import { formatTable, jsonNumber, terminalJson, terminalSafe } from "../text.js";
 
 export interface ScoreOptions {
   readonly model: string;
@@ -22,7 +22,7 @@ export async function runScore(options: ScoreOptions, io: CliIo): Promise<number
     expectModelInputs(model, x);
     expectModelOutputs(model, y, "the outputs");
     const scores = score(await model.regressor.evaluate(x.matrix), y.matrix);
-    if (options.json) writeLine(io.stdout, JSON.stringify(scoresJson(scores)));
+    if (options.json) writeLine(io.stdout, terminalJson(scoresJson(scores)));
     else io.stdout.write(scoresText(scores, model.outputNames));
     return ExitCode.ok;
   } finally {
@@ -47,7 +47,7 @@ export function scoresJson(scores: Scores): {
 
 function scoresText(scores: Scores, outputNames: readonly string[]): string {
   const rows = outputNames.map((name, j) => [
-    name,
+    terminalSafe(name),
     fixed(scores.rmse[j]),
     fixed(scores.mae[j]),
     fixed(scores.r2[j]),
