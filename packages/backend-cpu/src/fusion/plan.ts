@@ -254,7 +254,7 @@ class Planner {
       const v = this.values[id];
       if (v === undefined || v.kind === "free") continue;
       if (id < n) found.add(id);
-      else stack.push(...this.graph.nodes[id - n].inputs);
+      else for (const input of this.graph.nodes[id - n].inputs) stack.push(input);
     }
     return [...found];
   }

@@ -94,7 +94,15 @@ export function planLayers(s: NetworkStructure): LayerPlan[] {
     for (const li of incoming[n]) depth[n] = Math.max(depth[n], depth[s.links[li][0]] + 1);
     depth[n] = Math.max(depth[n], 1);
   }
-  const maxDepth = s.hidden ? Math.max(...depth.subarray(s.inputs, firstOutput)) : 0;
+  // Neurons of each depth, in increasing number; one pass, no spread over the
+  // hidden neurons (a call's arguments overflow the stack at ~100,000), and
+  // linear in their count even for a chain of one neuron per depth.
+  const byDepth: number[][] = [];
+  for (let n = s.inputs; n < firstOutput; n++) {
+    const d = depth[n];
+    while (byDepth.length <= d) byDepth.push([]);
+    byDepth[d].push(n);
+  }
   const column = new Int32Array(total).fill(-1);
   for (let i = 0; i < s.inputs; i++) column[i] = i;
   let nextColumn = s.inputs;
@@ -114,11 +122,7 @@ export function planLayers(s: NetworkStructure): LayerPlan[] {
     steps.push({ neurons, weightIndices, sourceColumns, targetPositions, biasIndices, isOutput });
     for (const n of neurons) column[n] = nextColumn++;
   };
-  for (let d = 1; d <= maxDepth; d++) {
-    const neurons: number[] = [];
-    for (let n = s.inputs; n < firstOutput; n++) if (depth[n] === d) neurons.push(n);
-    if (neurons.length) plan(neurons, false);
-  }
+  for (let d = 1; d < byDepth.length; d++) if (byDepth[d].length) plan(byDepth[d], false);
   plan(
     Array.from({ length: s.outputs }, (_, k) => firstOutput + k),
     true,
