@@ -64,10 +64,10 @@ describe(".ednn model files", () => {
     loaded.delete();
   });
 
-  it("stores any float64 weight exactly, including extremes and -0", async () => {
+  it("stores any weight a reader accepts exactly, including extremes (±1e100, 5e-324) and -0", async () => {
     const description = sampleModel(2);
     const weights = description.weights.slice();
-    weights.set([5e-324, -1.7976931348623157e308, -0, 0.1 + 0.2]);
+    weights.set([5e-324, -1e100, -0, 0.1 + 0.2, 1e100]);
     const model = Regressor.fromDescription({ ...description, weights });
     const path = join(dir, "extremes.ednn");
     await model.save(path);
@@ -80,6 +80,19 @@ describe(".ednn model files", () => {
     expect(Object.is(got[2], -0)).toBe(true);
     model.delete();
     loaded.delete();
+  });
+
+  it("refuses to save a weight no reader accepts (above 1e100), writing nothing", async () => {
+    const model = Regressor.fromDescription(sampleModel(2));
+    const weights = model.getWeights().toArray();
+    weights[1][0] = 1e308;
+    model.setWeights(weights);
+    const path = join(dir, "too-large.ednn");
+    await expect(model.save(path)).rejects.toThrow(
+      "modelToBytes: weights[1] is 1e+308, expected a finite weight of magnitude ≤ 1e+100",
+    );
+    await expect(readFile(path)).rejects.toThrow(/ENOENT/);
+    model.delete();
   });
 
   it("load accepts the path with or without .ednn; save adds it", async () => {

@@ -263,3 +263,98 @@ describe("model files and checkpoints: one header validation", () => {
     expect(absent.message).toBe(invalid(modelFile, "errors is missing, expected a value or null"));
   });
 });
+
+describe("model files and checkpoints: the readers check meaning, not only types", () => {
+  it.each(kinds)(
+    "a NaN, ±Infinity or 1e308 weight is refused, naming the array and index ($name)",
+    (file) => {
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e308, -1e101]) {
+        const error = readError(file, (_, arrays) => {
+          const w = arrays[file.weightsArray].slice();
+          w[2] = bad;
+          arrays[file.weightsArray] = w;
+        });
+        expect(error.message).toBe(
+          invalid(
+            file,
+            `array "${file.weightsArray}"[2] is ${bad}, expected a finite weight of magnitude ≤ 1e+100`,
+          ),
+        );
+      }
+    },
+  );
+
+  it.each(kinds)("a normalisation scale below 2^-1022 (5e-324) or negative is refused ($name)", (file) => {
+    for (const bad of [5e-324, 2 ** -1023, -1]) {
+      const error = readError(file, (header) => setAt(header, ["inputNormalization", "scale", 1], bad));
+      expect(error.message).toBe(
+        invalid(file, `inputNormalization.scale[1] is ${bad}, expected a number ≥ ${2 ** -1022} (2^-1022)`),
+      );
+    }
+  });
+
+  it.each(kinds)("a negative error is refused ($name)", (file) => {
+    const full = [...file.modelAt, "errors", "validation", 0];
+    const error = readError(file, (header) => setAt(header, full, -1));
+    expect(error.message).toBe(invalid(file, `${show(full)} is -1, expected a non-negative number or null`));
+  });
+
+  it.each(kinds)("names of the wrong count are refused ($name)", (file) => {
+    const at = file.modelAt.length === 0 ? "" : `${show(file.modelAt)}: `;
+    const m = model.structure.inputs;
+    const error = readError(file, (header) => (header.inputNames as string[]).push("extra"));
+    expect(error.message).toBe(invalid(file, `${at}${m + 1} input names for ${m} inputs`));
+  });
+
+  it("a header version that is not a positive integer is a type error, not a newer version", () => {
+    const cases: [Kind<unknown>, string, unknown][] = [
+      [modelFile as Kind<unknown>, "formatVersion", "1"],
+      [modelFile as Kind<unknown>, "formatVersion", 0],
+      [checkpointFile as Kind<unknown>, "version", "1"],
+      [checkpointFile as Kind<unknown>, "version", 0],
+      [checkpointFile as Kind<unknown>, "version", -1],
+      [checkpointFile as Kind<unknown>, "version", 1.5],
+    ];
+    for (const [file, field, value] of cases) {
+      const error = readError(file, (header) => setAt(header, [field], value));
+      expect(error.message).toBe(
+        invalid(file, `${field} is ${JSON.stringify(value)}, expected a positive integer`),
+      );
+    }
+  });
+
+  it("a checkpoint's validation rows are distinct integers ≥ 0", () => {
+    for (const bad of [-1, Number.NaN, 1.5, 1e300, Number.POSITIVE_INFINITY]) {
+      const error = readError(checkpointFile, (_, arrays) => {
+        arrays.validationRows = Float64Array.from([3, bad]);
+      });
+      expect(error.message).toBe(
+        invalid(
+          checkpointFile,
+          `array "validationRows"[1] is ${bad}, expected a row number (an integer ≥ 0)`,
+        ),
+      );
+    }
+    const duplicate = readError(checkpointFile, (_, arrays) => {
+      arrays.validationRows = Float64Array.from([3, 5, 3]);
+    });
+    expect(duplicate.message).toBe(
+      invalid(checkpointFile, `array "validationRows"[2] is 3, a row already held out`),
+    );
+  });
+
+  it("a checkpoint's β has 3 (or 2) entries, each finite and ≥ 0; 0 is allowed", () => {
+    const empty = readError(checkpointFile, (header) => setAt(header, ["models", 0, "beta"], []));
+    expect(empty.message).toBe(
+      invalid(checkpointFile, "models[0].beta has 0 values, expected 3 (or 2 in older files)"),
+    );
+    const negative = readError(checkpointFile, (header) => setAt(header, ["models", 0, "beta", 1], -0.5));
+    expect(negative.message).toBe(
+      invalid(checkpointFile, "models[0].beta[1] is -0.5, expected a number ≥ 0"),
+    );
+    const { header, arrays } = contents(checkpointFile.bytes, checkpointFile.kind);
+    setAt(header, ["models", 0, "beta"], [0, 0, 0]);
+    const read = decodeCheckpoint(encodeEdnn({ kind: EdnnKind.checkpoint, header, arrays }), "c");
+    expect(read.models[0].beta).toEqual([0, 0, 0]);
+  });
+});

@@ -160,7 +160,12 @@ function parseEntry(
     PHASES,
   );
   const structure = structureField(v.structure, at(path, "structure"));
-  const beta = list(v.beta, at(path, "beta"), finiteNumber);
+  // β ≥ 0: the build starts from initialBetaReg (≥ 0, so 0 is possible) and caps it at BETA_MAX.
+  const beta = list(v.beta, at(path, "beta"), (b, p) => {
+    const n = finiteNumber(b, p);
+    if (n < 0) fail(`${p} is ${n}, expected a number ≥ 0`);
+    return n;
+  });
   if (beta.length !== BETA_GROUPS && beta.length !== 2) {
     fail(`${at(path, "beta")} has ${beta.length} values, expected ${BETA_GROUPS} (or 2 in older files)`);
   }
@@ -218,10 +223,14 @@ function parseHeader(json: unknown, arrays: Readonly<Record<string, Float64Array
     agreeing(parseEntry(v, path, arrays, "final.weights"), path),
   );
   if (!Object.hasOwn(arrays, "validationRows")) fail('array "validationRows" is missing');
+  // The header does not record the row count; the build checks the rows against its data.
   const validationRows = Array.from(arrays.validationRows);
+  const seen = new Set<number>();
   validationRows.forEach((row, i) => {
-    if (!Number.isInteger(row) || row < 0)
-      fail(`array "validationRows"[${i}] is ${row}, expected a row number`);
+    if (!Number.isSafeInteger(row) || row < 0)
+      fail(`array "validationRows"[${i}] is ${row}, expected a row number (an integer ≥ 0)`);
+    if (seen.has(row)) fail(`array "validationRows"[${i}] is ${row}, a row already held out`);
+    seen.add(row);
   });
   return {
     inputNames,

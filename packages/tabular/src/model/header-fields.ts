@@ -117,25 +117,77 @@ export function structure(v: unknown, path: string): NetworkStructure {
   return parsed;
 }
 
-/** `{ shift: number[], scale: number[] }`: finite shifts, finite non-zero scales, as many of each. */
+/**
+ * Smallest normalisation scale a file may hold: the smallest normal float64,
+ * 2^−1022. The normalisation code never writes a smaller one (a zero,
+ * subnormal or non-finite scale becomes 1); dividing by a subnormal such as
+ * 5e-324 turns every ordinary value into ±Infinity.
+ */
+export const MIN_SCALE = 2 ** -1022;
+
+/**
+ * Largest weight magnitude a file may hold. Builds work in normalised units
+ * with a Gaussian prior on the weights, so trained weights stay many orders
+ * of magnitude below it; at 1e100 a neuron's sum of w·input stays finite for
+ * normalised inputs up to 1e200 over any number of links, whereas a weight
+ * of 1e308 overflows to ±Infinity (then NaN) at the first product > 1.
+ */
+export const MAX_WEIGHT = 1e100;
+
+/**
+ * `{ shift: number[], scale: number[] }`: finite shifts, finite scales of at
+ * least `MIN_SCALE` (the normalisation code only writes positive ones), as
+ * many of each.
+ */
 export function normalization(v: unknown, path: string): NormalizationStats {
+  let stats: NormalizationStats;
   try {
-    return normalizationFromJSON(v, path);
+    stats = normalizationFromJSON(v, path);
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }
+  stats.scale.forEach((scale, j) => {
+    if (!(scale >= MIN_SCALE)) {
+      fail(`${at(at(path, "scale"), j)} is ${scale}, expected a number ≥ ${MIN_SCALE} (2^-1022)`);
+    }
+  });
+  return stats;
 }
 
-/** `{ training, validation }`: RMSE per output, each a number or null (NaN). */
+/** An RMSE: a non-negative number, or null standing for NaN. */
+function rmse(v: unknown, path: string): number {
+  const e = numberOrNaN(v, path);
+  if (e < 0) refuse(v, path, "a non-negative number or null");
+  return e;
+}
+
+/** `{ training, validation }`: RMSE per output, each a non-negative number or null (NaN). */
 export function modelErrors(v: unknown, path: string): ModelErrors {
   const e = object(v, path);
   return {
-    training: list(e.training, at(path, "training"), numberOrNaN),
-    validation: list(e.validation, at(path, "validation"), numberOrNaN),
+    training: list(e.training, at(path, "training"), rmse),
+    validation: list(e.validation, at(path, "validation"), rmse),
   };
 }
 
-/** The named array holding the weights of the network `s` (described at `structurePath`). */
+/**
+ * The first weight that is not finite or of magnitude above `MAX_WEIGHT`, as
+ * `[i] is v, expected …` to follow the array's name; undefined when all are fine.
+ */
+export function badWeight(weights: Float64Array): string | undefined {
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i];
+    if (!(Math.abs(w) <= MAX_WEIGHT))
+      return `[${i}] is ${w}, expected a finite weight of magnitude ≤ ${MAX_WEIGHT}`;
+  }
+  return undefined;
+}
+
+/**
+ * The named array holding the weights of the network `s` (described at
+ * `structurePath`): as many as it needs, each finite and of magnitude at most
+ * `MAX_WEIGHT`.
+ */
 export function weightsArray(
   arrays: Readonly<Record<string, Float64Array>>,
   name: string,
@@ -148,6 +200,8 @@ export function weightsArray(
   if (weights.length !== p) {
     fail(`array "${name}" has ${weights.length} values, ${structurePath} needs ${p} weights`);
   }
+  const bad = badWeight(weights);
+  if (bad !== undefined) fail(`array "${name}"${bad}`);
   return weights;
 }
 

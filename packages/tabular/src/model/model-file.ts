@@ -8,6 +8,7 @@ import { validateStructure } from "../network/structure.js";
 import { type NormalizationStatsJSON, normalizationToJSON } from "../normalization/index.js";
 import type { ModelDescription } from "./description.js";
 import {
+  badWeight,
   descriptionMismatch,
   fail,
   integer,
@@ -119,7 +120,11 @@ function modelFromHeader(
   return description;
 }
 
-/** Checks that the parts of a description agree with each other (sizes of weights, normalisation, names). */
+/**
+ * Checks that the parts of a description agree with each other (sizes of
+ * weights, normalisation, names) and that its weights are ones a reader
+ * accepts (finite, magnitude ≤ `MAX_WEIGHT`).
+ */
 export function checkDescription(model: ModelDescription, where: string): void {
   validateStructure(model.structure);
   if (!(model.weights instanceof Float64Array)) {
@@ -127,6 +132,9 @@ export function checkDescription(model: ModelDescription, where: string): void {
   }
   const mismatch = descriptionMismatch(model);
   if (mismatch !== undefined) throw new RangeError(`${where}: ${mismatch}`);
+  // What a reader would refuse is not written.
+  const bad = badWeight(model.weights);
+  if (bad !== undefined) throw new RangeError(`${where}: weights${bad}`);
 }
 
 /**
