@@ -243,12 +243,12 @@ describe("buildModel errors", () => {
     await expect(buildModel(few)).rejects.toThrow(/too few rows: x has 3, a build needs at least 4/);
   });
 
-  it("names NaN and Infinity with their position", async () => {
+  it("names NaN and Infinity with their position, counted from 1", async () => {
     await expect(buildModel({ x: withValue(ok.x, 4, 1, Number.NaN), y: ok.y })).rejects.toThrow(
-      /x holds NaN at row 4, column 1/,
+      /x holds NaN at row 5, column 2 \(counted from 1\)/,
     );
     await expect(buildModel({ x: ok.x, y: withValue(ok.y, 7, 0, Number.POSITIVE_INFINITY) })).rejects.toThrow(
-      /y holds Infinity at row 7, column 0/,
+      /y holds Infinity at row 8, column 1 \(counted from 1\)/,
     );
   });
 

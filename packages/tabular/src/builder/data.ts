@@ -34,7 +34,10 @@ function checkFinite(m: Matrix, name: string): void {
     const v = m.data[k];
     if (!Number.isFinite(v)) {
       const what = Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
-      fail(`${name} holds ${what} at row ${Math.floor(k / cols)}, column ${k % cols}`);
+      // Counted from 1, as the CSV errors and an editor count.
+      fail(
+        `${name} holds ${what} at row ${Math.floor(k / cols) + 1}, column ${(k % cols) + 1} (counted from 1)`,
+      );
     }
   }
 }

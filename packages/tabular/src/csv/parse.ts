@@ -32,7 +32,11 @@ const MISSING_TOKENS = new Set(["", "na", "n/a", "nan", "null"]);
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const INFINITY = /^([+-]?)(?:inf|infinity)$/i;
 
-/** A cell read as a number, `null` when it is a missing cell, or `undefined` when it is not numeric. */
+/**
+ * A cell read as a number (±Infinity for `Inf`, `1e999` or a 400-digit number:
+ * numeric for telling a header from data, then refused), `null` when it is a
+ * missing cell, or `undefined` when it is not numeric.
+ */
 function readCell(raw: string): number | null | undefined {
   const cell = raw.trim();
   if (DECIMAL.test(cell)) return Number(cell);
@@ -105,7 +109,9 @@ function columnLabel(columns: string[] | null, j: number): string {
 /**
  * Parses numeric CSV text into a matrix. Errors name the source, the 1-based
  * line in the text and the column (name and 1-based index), e.g.
- * `x_train.csv, line 7, column "oxygen" (3): "abc" is not a number`.
+ * `x_train.csv, line 7, column "oxygen" (3): "abc" is not a number`. A
+ * numeric cell out of float64 range (`Inf`, `1e999`) is an error too
+ * (`… "1e999" is not a finite number`); missing cells follow `missing`.
  */
 export function parseCsv(text: string, options: CsvParseOptions = {}): CsvTable {
   const source = options.source ?? "CSV text";
@@ -155,6 +161,14 @@ export function parseCsv(text: string, options: CsvParseOptions = {}): CsvTable 
       if (v === undefined) {
         throw new CsvParseError(
           `${source}, line ${line}, ${columnLabel(namedColumns, j)}: ${JSON.stringify(cells[j])} is not a number`,
+          source,
+          line,
+          j + 1,
+        );
+      }
+      if (v !== null && !Number.isFinite(v)) {
+        throw new CsvParseError(
+          `${source}, line ${line}, ${columnLabel(namedColumns, j)}: ${JSON.stringify(cells[j].trim())} is not a finite number`,
           source,
           line,
           j + 1,

@@ -15,7 +15,8 @@ function quote(field: string, delimiter: string): string {
 /**
  * Writes a matrix as CSV text (one header row when `columns` is given, `\n`
  * line breaks). Numbers keep full float64 precision: `parseCsv(toCsv(m, c)).matrix`
- * equals `m` bit for bit, NaN (written `NaN`, read back with `missing: "nan"`) aside.
+ * equals `m` bit for bit, NaN (written `NaN`, read back with `missing: "nan"`)
+ * and ±Infinity (written `Infinity`, refused by `parseCsv`) aside.
  */
 export function toCsv(
   matrix: Matrix,
