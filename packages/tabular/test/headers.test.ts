@@ -343,7 +343,7 @@ describe("model files and checkpoints: the readers check meaning, not only types
     );
   });
 
-  it("a checkpoint's β has 3 (or 2) entries, each finite and ≥ 0; 0 is allowed", () => {
+  it("a checkpoint's β has 3 (or 2) entries, each finite and ≥ 0 (0 is allowed); times are ≥ 0", () => {
     const empty = readError(checkpointFile, (header) => setAt(header, ["models", 0, "beta"], []));
     expect(empty.message).toBe(
       invalid(checkpointFile, "models[0].beta has 0 values, expected 3 (or 2 in older files)"),
@@ -352,6 +352,8 @@ describe("model files and checkpoints: the readers check meaning, not only types
     expect(negative.message).toBe(
       invalid(checkpointFile, "models[0].beta[1] is -0.5, expected a number ≥ 0"),
     );
+    const elapsed = readError(checkpointFile, (header) => setAt(header, ["models", 0, "elapsedMs"], -3));
+    expect(elapsed.message).toBe(invalid(checkpointFile, "models[0].elapsedMs is -3, expected a number ≥ 0"));
     const { header, arrays } = contents(checkpointFile.bytes, checkpointFile.kind);
     setAt(header, ["models", 0, "beta"], [0, 0, 0]);
     const read = decodeCheckpoint(encodeEdnn({ kind: EdnnKind.checkpoint, header, arrays }), "c");

@@ -146,6 +146,13 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   return encodeEdnn({ kind: EdnnKind.checkpoint, header, arrays });
 }
 
+/** A finite number ≥ 0. */
+function nonNegative(v: unknown, path: string): number {
+  const n = finiteNumber(v, path);
+  if (n < 0) fail(`${path} is ${n}, expected a number ≥ 0`);
+  return n;
+}
+
 /** A model entry of the header (`path`: "models[3]" or "final") with its weights array. */
 function parseEntry(
   json: unknown,
@@ -161,11 +168,7 @@ function parseEntry(
   );
   const structure = structureField(v.structure, at(path, "structure"));
   // β ≥ 0: the build starts from initialBetaReg (≥ 0, so 0 is possible) and caps it at BETA_MAX.
-  const beta = list(v.beta, at(path, "beta"), (b, p) => {
-    const n = finiteNumber(b, p);
-    if (n < 0) fail(`${p} is ${n}, expected a number ≥ 0`);
-    return n;
-  });
+  const beta = list(v.beta, at(path, "beta"), nonNegative);
   if (beta.length !== BETA_GROUPS && beta.length !== 2) {
     fail(`${at(path, "beta")} has ${beta.length} values, expected ${BETA_GROUPS} (or 2 in older files)`);
   }
@@ -178,7 +181,7 @@ function parseEntry(
     // Absent in checkpoints written before the evidence was recorded.
     logEvidence:
       v.logEvidence === undefined ? Number.NaN : numberOrNaN(v.logEvidence, at(path, "logEvidence")),
-    elapsedMs: finiteNumber(v.elapsedMs, at(path, "elapsedMs")),
+    elapsedMs: nonNegative(v.elapsedMs, at(path, "elapsedMs")),
   };
 }
 
