@@ -1,6 +1,5 @@
 /** The error curve of a build, read from its checkpoint file. */
-import { readFile } from "node:fs/promises";
-import { decodeCheckpoint } from "@neureco/tabular";
+import { decodeCheckpoint, EdnnFormatError, readEdnnFile } from "@neureco/tabular";
 import { CliError } from "./io.js";
 import type { ErrorCurve } from "./plot/figure.js";
 
@@ -8,8 +7,11 @@ import type { ErrorCurve } from "./plot/figure.js";
 export async function readErrorCurve(path: string): Promise<ErrorCurve> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readEdnnFile(path);
   } catch (error) {
+    if (error instanceof EdnnFormatError) {
+      throw new CliError(error.message, undefined, { cause: error });
+    }
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === "ENOENT" ? "no such file" : error instanceof Error ? error.message : String(error);

@@ -156,38 +156,44 @@ function parseJsonSection(bytes: Uint8Array, source: string): JsonSection {
   return section as JsonSection;
 }
 
+/** What the fixed 24-byte preamble of a container declares. */
+export interface EdnnPreamble {
+  readonly version: number;
+  /** The kind field as stored (not yet checked: the checksum is checked first). */
+  readonly kind: number;
+  /** Length in bytes of the JSON section. */
+  readonly jsonLength: number;
+  /** Total length of the file in bytes, as declared. */
+  readonly total: number;
+}
+
+/** Size in bytes of the fixed preamble: magic, version, kind, JSON length, total length. */
+export const EDNN_PREAMBLE_BYTES = PREAMBLE_BYTES;
+
 /**
- * Reads a container, checking, in order: magic bytes, version, declared
- * length, checksum, kind, then the JSON section and the array table. Every
- * failure is an `EdnnFormatError` naming `source` (usually the file path).
- * `parseHeader`, when given, validates the header and may check the arrays
- * against it (a model's weights against its structure); what it throws is
- * reported as an invalid header of `source`, and what it returns is the
- * decoded `header`.
+ * The checks of a container that need only its first bytes: magic, version
+ * and declared lengths, and that the declared total length is `fileLength`.
+ * `head` holds the first `min(24, fileLength)` bytes (or more); a reader of
+ * files calls this before reading the rest, so a foreign, truncated or
+ * oversized file is refused after reading at most 24 bytes. Throws an
+ * `EdnnFormatError` naming `source`; `decodeEdnn` runs the same checks.
  */
-export function decodeEdnn<H = unknown>(
-  bytes: Uint8Array,
-  source: string,
-  expectedKind: EdnnKind,
-  parseHeader?: (header: unknown, arrays: Readonly<Record<string, Float64Array>>) => H,
-): DecodedEdnn<H> {
-  if (!(bytes instanceof Uint8Array))
-    throw new TypeError(`${source}: expected the file's bytes as a Uint8Array`);
-  const got = bytes.length;
+export function readEdnnPreamble(head: Uint8Array, fileLength: number, source: string): EdnnPreamble {
+  const got = Math.min(head.length, fileLength);
   const magicPrefix = Math.min(got, EDNN_MAGIC.length);
   for (let i = 0; i < magicPrefix; i++) {
-    if (bytes[i] !== EDNN_MAGIC[i]) {
+    if (head[i] !== EDNN_MAGIC[i]) {
       throw new EdnnFormatError(source, "foreign", "not a neureco .ednn file (wrong magic bytes)");
     }
   }
   if (got < PREAMBLE_BYTES) {
     const detail =
-      got === 0
+      fileLength === 0
         ? "file is empty"
-        : `file is truncated (expected at least ${PREAMBLE_BYTES} bytes, got ${got})`;
+        : `file is truncated (expected at least ${PREAMBLE_BYTES} bytes, got ${fileLength})`;
     throw new EdnnFormatError(source, "truncated", detail);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = new DataView(head.buffer, head.byteOffset, PREAMBLE_BYTES);
   const version = view.getUint16(8, true);
   if (version > EDNN_VERSION) {
     throw new EdnnFormatError(
@@ -207,16 +213,42 @@ export function decodeEdnn<H = unknown>(
       "file is corrupted (inconsistent lengths in the preamble)",
     );
   }
-  if (got < total) {
-    throw new EdnnFormatError(source, "truncated", `file is truncated (expected ${total} bytes, got ${got})`);
+  if (fileLength < total) {
+    throw new EdnnFormatError(
+      source,
+      "truncated",
+      `file is truncated (expected ${total} bytes, got ${fileLength})`,
+    );
   }
-  if (got > total) {
+  if (fileLength > total) {
     throw new EdnnFormatError(
       source,
       "corrupted",
-      `file has ${got - total} unexpected bytes after its end (${total} bytes)`,
+      `file has ${fileLength - total} unexpected bytes after its end (${total} bytes)`,
     );
   }
+  return { version, kind, jsonLength, total };
+}
+
+/**
+ * Reads a container, checking, in order: magic bytes, version, declared
+ * length, checksum, kind, then the JSON section and the array table. Every
+ * failure is an `EdnnFormatError` naming `source` (usually the file path).
+ * `parseHeader`, when given, validates the header and may check the arrays
+ * against it (a model's weights against its structure); what it throws is
+ * reported as an invalid header of `source`, and what it returns is the
+ * decoded `header`.
+ */
+export function decodeEdnn<H = unknown>(
+  bytes: Uint8Array,
+  source: string,
+  expectedKind: EdnnKind,
+  parseHeader?: (header: unknown, arrays: Readonly<Record<string, Float64Array>>) => H,
+): DecodedEdnn<H> {
+  if (!(bytes instanceof Uint8Array))
+    throw new TypeError(`${source}: expected the file's bytes as a Uint8Array`);
+  const { version, kind, jsonLength, total } = readEdnnPreamble(bytes, bytes.length, source);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stored = view.getUint32(total - CRC_BYTES, true);
   if (crc32(bytes, 0, total - CRC_BYTES) !== stored) {
     throw new EdnnFormatError(source, "corrupted", "file is corrupted (checksum mismatch)");

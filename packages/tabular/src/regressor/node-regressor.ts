@@ -2,9 +2,10 @@
  * The Node flavour of `Tabular.Regressor`: everything of the portable one
  * plus `save(path)` and `load(path)` on `.ednn` files, written atomically.
  */
-import { readFile } from "node:fs/promises";
 import type { BuildIO } from "../builder/index.js";
+import { EdnnFormatError } from "../format/ednn.js";
 import { writeFileAtomic } from "../node/atomic-write.js";
+import { readEdnnFile } from "../node/ednn-file.js";
 import { describeReadError } from "../node/read-error.js";
 import { checkReplaceable } from "../node/replace-check.js";
 import type { BuildFiles } from "./build-options.js";
@@ -48,8 +49,9 @@ export class Regressor extends PortableRegressor {
     const file = modelPath(path);
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(file);
+      bytes = await readEdnnFile(file);
     } catch (error) {
+      if (error instanceof EdnnFormatError) throw error;
       throw new Error(`cannot load model "${file}": ${describeReadError(error)}`, { cause: error });
     }
     this.loadBytes(bytes, file);
@@ -65,10 +67,11 @@ export class Regressor extends PortableRegressor {
     if (checkpointToStartBuildFrom !== null) {
       try {
         resume = {
-          resumeFrom: await readFile(checkpointToStartBuildFrom),
+          resumeFrom: await readEdnnFile(checkpointToStartBuildFrom),
           resumeSource: checkpointToStartBuildFrom,
         };
       } catch (error) {
+        if (error instanceof EdnnFormatError) throw error;
         throw new Error(
           `build: cannot read checkpoint "${checkpointToStartBuildFrom}": ${describeReadError(error)}`,
           { cause: error },
