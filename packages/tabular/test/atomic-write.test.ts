@@ -1,12 +1,12 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeFileAtomic } from "../src/node/atomic-write.js";
+import { removeStaleTemps, STALE_TEMP_AFTER_MS, writeFileAtomic } from "../src/node/atomic-write.js";
 
 const run = promisify(execFile);
 let root: string;
@@ -57,14 +57,66 @@ describe("writeFileAtomic", () => {
     expect(await readFile(join(target, "keep.txt"), "utf8")).toBe("old");
   });
 
-  it("fails when a parent is a regular file, naming the path and the cause", async () => {
+  it("fails when a parent is a regular file, in one sentence naming the path and that file", async () => {
     const dir = await fresh("parent-is-file");
     await writeFile(join(dir, "plain"), "x");
     const target = join(dir, "plain", "model.ednn");
     await expect(writeFileAtomic(target, Uint8Array.of(1))).rejects.toThrow(
-      new RegExp(`^cannot write "${target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}": (ENOTDIR|EEXIST)`),
+      new Error(`cannot write "${target}": "${join(dir, "plain")}" is a file, not a directory`),
+    );
+    // Deeper: the file is found further up.
+    const deeper = join(dir, "plain", "sub", "model.ednn");
+    await expect(writeFileAtomic(deeper, Uint8Array.of(1))).rejects.toThrow(
+      new Error(`cannot write "${deeper}": "${join(dir, "plain")}" is a file, not a directory`),
     );
     expect(await readFile(join(dir, "plain"), "utf8")).toBe("x");
+    expect(await readdir(dir)).toEqual(["plain"]);
+  });
+
+  describe("temporary files left by killed writes", () => {
+    /** A pid that runs no process: above Linux's pid_max (4194304). */
+    const deadPid = 2 ** 22 + 17;
+    const longAgo = (Date.now() - 2 * STALE_TEMP_AFTER_MS) / 1000;
+
+    async function leftover(dir: string, name: string, old = true): Promise<void> {
+      await writeFile(join(dir, name), "half");
+      if (old) await utimes(join(dir, name), longAgo, longAgo);
+    }
+
+    it("the next save removes stale ones of the same target, and only those", async () => {
+      const dir = await fresh("stale");
+      const target = join(dir, "model.ednn");
+      const stale = [
+        `.model.ednn.${deadPid}.0123456789ab.tmp`,
+        `.model.ednn.${process.pid}.aaaaaaaaaaaa.tmp`,
+      ];
+      const kept = [
+        // Fresh: perhaps a write that has just begun.
+        `.model.ednn.${deadPid}.bbbbbbbbbbbb.tmp`,
+        // Its writer (our parent process) still runs.
+        `.model.ednn.${process.ppid}.cccccccccccc.tmp`,
+        // Another target, and names that are not this module's temporary files.
+        `.other.ednn.${deadPid}.0123456789ab.tmp`,
+        `.model.ednn.${deadPid}.tmp`,
+        `model.ednn.${deadPid}.0123456789ab.tmp`,
+        `.model.ednn.${deadPid}.0123456789ab.tmp.keep`,
+        "notes.txt",
+      ];
+      for (const name of stale) await leftover(dir, name);
+      for (const name of kept) await leftover(dir, name, name !== kept[0]);
+      await writeFileAtomic(target, Uint8Array.of(1, 2, 3));
+      expect(new Uint8Array(await readFile(target))).toEqual(Uint8Array.of(1, 2, 3));
+      expect((await readdir(dir)).sort()).toEqual([...kept, "model.ednn"].sort());
+    });
+
+    it("removeStaleTemps says what it removed and leaves a missing folder alone", async () => {
+      const dir = await fresh("stale-direct");
+      const name = `.m.checkpoint.${deadPid}.00000000ffff.tmp`;
+      await leftover(dir, name);
+      expect(await removeStaleTemps(join(dir, "m.checkpoint"))).toEqual([join(dir, name)]);
+      expect(await readdir(dir)).toEqual([]);
+      expect(await removeStaleTemps(join(dir, "absent", "m.checkpoint"))).toEqual([]);
+    });
   });
 
   /**
