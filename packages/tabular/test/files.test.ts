@@ -231,6 +231,16 @@ describe(".ednn model files", () => {
     other.delete();
   });
 
+  it("save before any model says so, naming the file, and writes nothing", async () => {
+    const r = new Regressor();
+    const target = join(dir, "nothing-yet");
+    await expect(r.save(target)).rejects.toThrow(
+      new Error(`save: there is no model to save to "${target}.ednn" yet; build() or load() one first`),
+    );
+    expect((await readdir(dir)).filter((f) => f.startsWith("nothing-yet"))).toEqual([]);
+    r.delete();
+  });
+
   it("save errors name the path and leave no temporary file", async () => {
     const { model } = await savedModel("blocker", 9);
     // A file where a directory is needed makes the write fail.

@@ -39,6 +39,9 @@ export class Regressor extends PortableRegressor {
   async save(path: string, options: SaveOptions = {}): Promise<void> {
     this.checkAlive("save");
     const file = modelPath(path);
+    if (!this.hasModel) {
+      throw new Error(`save: there is no model to save to "${file}" yet; build() or load() one first`);
+    }
     await checkReplaceable(file, "model", forceOption(options, "save"));
     await writeFileAtomic(file, this.toBytes());
   }
