@@ -1,7 +1,7 @@
 import { cpu } from "@neureco/backend-cpu";
 import type { Backend } from "@neureco/core";
 import { describe, expect, it } from "vitest";
-import { Tabular } from "../src/index.js";
+import { BuildSettingsError, Tabular } from "../src/index.js";
 import { Matrix } from "../src/matrix.js";
 import { Regressor } from "../src/regressor/regressor.js";
 import { expectClose, sampleInputs, sampleModel } from "./model-fixtures.js";
@@ -250,6 +250,38 @@ describe("Regressor.build options", () => {
         validationOutputData: [[1]],
       }),
     ).toBe("validationInputData: expected shape (any, 2), got (1, 3)");
+  });
+
+  it("refuses startBuildFromModelNumber and freezeStructure without a checkpoint, before building", async () => {
+    const error = async (options: Partial<Parameters<Regressor["build"]>[0]>, r = new Regressor()) => {
+      try {
+        await r.build({ inputData: x, outputData: y, ...options });
+        return null;
+      } catch (e) {
+        return e as Error;
+      } finally {
+        r.delete();
+      }
+    };
+    const numbered = await error({ startBuildFromModelNumber: 2 });
+    expect(numbered).toBeInstanceOf(BuildSettingsError);
+    expect(numbered?.message).toBe(
+      "build settings: startBuildFromModelNumber (2) needs a checkpoint to start from (checkpointToStartBuildFrom)",
+    );
+    const frozen = await error({ freezeStructure: true });
+    expect(frozen).toBeInstanceOf(BuildSettingsError);
+    expect(frozen?.message).toBe(
+      "build settings: freezeStructure needs a checkpoint to start from (checkpointToStartBuildFrom)",
+    );
+    // With a checkpoint path they pass this check: the missing file is what fails.
+    expect(
+      (
+        await error(
+          { startBuildFromModelNumber: 2, checkpointToStartBuildFrom: "/nonexistent/c.checkpoint" },
+          new Tabular.Regressor(),
+        )
+      )?.message,
+    ).toBe('build: cannot read checkpoint "/nonexistent/c.checkpoint": no such file');
   });
 });
 

@@ -88,6 +88,26 @@ function check(condition: boolean, message: string): void {
   if (!condition) throw new BuildSettingsError(`build settings: ${message}`);
 }
 
+/**
+ * Settings that mean something only with a checkpoint to start from are
+ * refused without one rather than ignored: `startBuildFromModelNumber`
+ * other than its default -1 (the last model), as `freezeStructure: true` is.
+ * Called where it is known whether a checkpoint is given (the Regressor's
+ * `checkpointToStartBuildFrom`).
+ */
+export function checkStartSettings(s: BuildSettings, hasCheckpoint: boolean): void {
+  if (hasCheckpoint) return;
+  const number = s.startBuildFromModelNumber;
+  check(
+    number === undefined || number === -1,
+    `startBuildFromModelNumber (${JSON.stringify(number)}) needs a checkpoint to start from (checkpointToStartBuildFrom)`,
+  );
+  check(
+    s.freezeStructure !== true,
+    "freezeStructure needs a checkpoint to start from (checkpointToStartBuildFrom)",
+  );
+}
+
 export function resolveSettings(s: BuildSettings): ResolvedSettings {
   const validPercentage = s.validPercentage ?? 33.33;
   check(
