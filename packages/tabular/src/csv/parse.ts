@@ -21,6 +21,8 @@ export interface CsvParseOptions {
 export interface CsvTable {
   /** Column names: from the header, or `col1`, `col2`, … when there is none. */
   readonly columns: string[];
+  /** Whether the names in `columns` come from a header row (false: made up, `col1`, `col2`, …). */
+  readonly header: boolean;
   readonly matrix: Matrix;
   /** 0-based indices (among the data rows of the file) of rows dropped by `missing: "drop-row"`. */
   readonly droppedRows: number[];
@@ -199,7 +201,7 @@ export function parseCsv(text: string, options: CsvParseOptions = {}): CsvTable 
     );
   }
   const matrix = new Matrix(kept === dataRows.length ? values : values.slice(0, kept * width), kept, width);
-  return { columns, matrix, droppedRows };
+  return { columns, header: hasHeader, matrix, droppedRows };
 }
 
 /** 0-based indices of the rows that hold a NaN (e.g. missing cells read with `missing: "nan"`). */

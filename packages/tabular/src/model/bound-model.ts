@@ -5,6 +5,7 @@
  * through core's `jvp` and `vjp` on the model in raw units (SPEC section 3).
  */
 import { type Backend, type DType, jit, jvp, type Tensor, tensor, vjp } from "@neureco/core";
+import { alignColumns, type ModelData } from "../columns.js";
 import { expectShape, Matrix, type MatrixOrVectorInput } from "../matrix.js";
 import { type NetworkFunction, networkFunction, rawUnitsFunction } from "../network/forward.js";
 import { weightCount } from "../network/structure.js";
@@ -16,17 +17,18 @@ export interface ForwardDerivativeArgs {
   readonly w: MatrixOrVectorInput;
   /** Direction in weight space, (p, 1) or length p. */
   readonly dw: MatrixOrVectorInput;
-  /** Inputs (n, m). */
-  readonly x: MatrixOrVectorInput;
-  /** Direction in input space (n, m), or null for none. */
-  readonly dx: MatrixOrVectorInput | null;
+  /** Inputs (n, m); with column names (`{ matrix, columns }`, a `CsvTable`), matched to the model's input names. */
+  readonly x: ModelData;
+  /** Direction in input space (n, m), or null for none; with column names, matched like `x`. */
+  readonly dx: ModelData | null;
 }
 
 export interface GradientArgs {
   readonly w: MatrixOrVectorInput;
-  readonly x: MatrixOrVectorInput;
-  /** Output cotangents (n, k). */
-  readonly py: MatrixOrVectorInput;
+  /** Inputs (n, m); with column names (`{ matrix, columns }`, a `CsvTable`), matched to the model's input names. */
+  readonly x: ModelData;
+  /** Output cotangents (n, k); with column names, matched to the model's output names. */
+  readonly py: ModelData;
 }
 
 export interface Gradient {
@@ -109,7 +111,7 @@ export class BoundModel {
   }
 
   /** y (n, k) for x (n, m). */
-  async evaluate(xInput: MatrixOrVectorInput): Promise<Matrix> {
+  async evaluate(xInput: ModelData): Promise<Matrix> {
     this.checkAlive("evaluate");
     const x = this.inputMatrix(xInput, "x", null);
     const n = x.rows;
@@ -161,7 +163,10 @@ export class BoundModel {
     const w = this.weightsRow(args.w, "w");
     const x = this.inputMatrix(args.x, "x", null);
     const n = x.rows;
-    const py = Matrix.from(args.py, "py");
+    const py = Matrix.from(
+      alignColumns(args.py, this.#description.outputNames, "py", "the model's outputs").data,
+      "py",
+    );
     expectShape(py, [n, this.outputs], "py");
     const p = this.weightCount;
     if (n === 0) return { dw: Matrix.zeros(p, 1), dx: Matrix.zeros(0, this.inputs) };
@@ -213,8 +218,12 @@ export class BoundModel {
     expectShape(m, [this.weightCount, 1], name);
     return new Matrix(m.data, 1, m.rows);
   }
-  private inputMatrix(input: MatrixOrVectorInput, name: string, rows: number | null): Matrix {
-    const m = Matrix.from(input, name);
+  /** Inputs (n, m); data with column names are first matched to the model's input names. */
+  private inputMatrix(input: ModelData, name: string, rows: number | null): Matrix {
+    const m = Matrix.from(
+      alignColumns(input, this.#description.inputNames, name, "the model's inputs").data,
+      name,
+    );
     expectShape(m, [rows, this.inputs], name);
     return m;
   }

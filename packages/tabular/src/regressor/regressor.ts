@@ -7,6 +7,7 @@
 import { cpu } from "@neureco/backend-cpu";
 import type { Backend } from "@neureco/core";
 import { type BuildHistory, type BuildIO, buildModel } from "../builder/index.js";
+import type { ModelData } from "../columns.js";
 import type { Matrix, MatrixOrVectorInput } from "../matrix.js";
 import {
   BoundModel,
@@ -118,8 +119,15 @@ export class Regressor {
     throw new Error(`build: cannot write the model to "${path}" without a file system`);
   }
 
-  /** y (n, k) for inputs x (n, m), in raw units. */
-  async evaluate(x: MatrixOrVectorInput): Promise<Matrix> {
+  /**
+   * y (n, k) for inputs x (n, m), in raw units. Inputs with column names
+   * (`{ matrix, columns }`, e.g. a `CsvTable` from `readCsv`/`parseCsv` with a
+   * header) are matched to the model's input names: reordered when the same
+   * names come in another order, refused (`ColumnMismatchError`, naming the
+   * missing and unexpected columns) when they differ. A plain matrix is
+   * matched by count.
+   */
+  async evaluate(x: ModelData): Promise<Matrix> {
     return this.model("evaluate").evaluate(x);
   }
 
