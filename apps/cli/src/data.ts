@@ -19,6 +19,8 @@ export type MissingPolicy = (typeof MISSING_POLICIES)[number];
 export interface CsvData {
   readonly path: string;
   readonly columns: readonly string[];
+  /** Whether `columns` come from a header row (false: made up, col1, col2, …). */
+  readonly header: boolean;
   readonly matrix: Matrix;
 }
 
@@ -40,7 +42,7 @@ export async function readMatrixFile(path: string, missing?: MissingPolicy): Pro
       withoutHint !== message && missing !== undefined ? " (--missing drop-row skips such rows)" : "";
     throw new CliError(`${withoutHint}${hint}`, undefined, { cause: error });
   }
-  return { path, columns: table.columns, matrix: table.matrix };
+  return { path, columns: table.columns, header: table.header, matrix: table.matrix };
 }
 
 /**

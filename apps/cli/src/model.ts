@@ -1,8 +1,15 @@
 /** Loading a model file for a command, and the names of its columns. */
-import { type ModelDescription, Regressor } from "@neureco/tabular";
+import {
+  ColumnMismatchError,
+  columnOrder,
+  type ModelDescription,
+  Regressor,
+  selectColumns,
+} from "@neureco/tabular";
 import { type BackendName, startBackend } from "./backend.js";
 import { type CsvData, expectColumns } from "./data.js";
-import { CliError } from "./io.js";
+import { CliError, type TextOutput, writeLine } from "./io.js";
+import { terminalSafe } from "./text.js";
 
 export interface LoadedModel {
   /** The path as given on the command line. */
@@ -33,14 +40,67 @@ export async function loadModel(path: string, backend: BackendName): Promise<Loa
   };
 }
 
-/** Checks that an inputs file fits the model: one column per model input. */
-export function expectModelInputs(model: LoadedModel, data: CsvData): void {
-  expectColumns(data, model.inputNames.length, `the inputs of ${model.path}: ${model.inputNames.join(", ")}`);
+/**
+ * An inputs file fitted to the model, one column per model input: matched by
+ * name when the file has a header and the model stores its input names
+ * (reordered to the model's order, said once on stderr; refused, naming the
+ * missing and unexpected columns, when the names differ), else by count.
+ */
+export function matchModelInputs(model: LoadedModel, data: CsvData, stderr: TextOutput): CsvData {
+  return matchColumns(
+    data,
+    model.description.inputNames,
+    model.inputNames,
+    `the inputs of ${model.path}`,
+    "input",
+    stderr,
+  );
 }
 
-/** Checks that an outputs-shaped file fits the model: one column per model output. */
-export function expectModelOutputs(model: LoadedModel, data: CsvData, what: string): void {
-  expectColumns(data, model.outputNames.length, `${what} of ${model.path}: ${model.outputNames.join(", ")}`);
+/** An outputs-shaped file fitted to the model, one column per model output, matched as `matchModelInputs` does. */
+export function matchModelOutputs(
+  model: LoadedModel,
+  data: CsvData,
+  what: string,
+  stderr: TextOutput,
+): CsvData {
+  return matchColumns(
+    data,
+    model.description.outputNames,
+    model.outputNames,
+    `${what} of ${model.path}`,
+    "output",
+    stderr,
+  );
+}
+
+function matchColumns(
+  data: CsvData,
+  stored: readonly string[],
+  names: readonly string[],
+  meaning: string,
+  kind: "input" | "output",
+  stderr: TextOutput,
+): CsvData {
+  const byName =
+    data.header &&
+    stored.length === names.length &&
+    !stored.includes("") &&
+    new Set(stored).size === stored.length;
+  if (byName) {
+    let order: number[] | null;
+    try {
+      order = columnOrder(data.columns, stored, data.path, meaning);
+    } catch (error) {
+      if (!(error instanceof ColumnMismatchError)) throw error;
+      throw new CliError(terminalSafe(error.message), undefined, { cause: error });
+    }
+    if (order === null) return data;
+    writeLine(stderr, terminalSafe(`${data.path}: columns reordered to the model's ${kind} order`));
+    return { ...data, columns: [...stored], matrix: selectColumns(data.matrix, order) };
+  }
+  expectColumns(data, names.length, `${meaning}: ${names.join(", ")}`);
+  return data;
 }
 
 function namesOr(names: readonly string[], count: number, prefix: string): readonly string[] {

@@ -437,7 +437,18 @@ describe("errors: one line on stderr, a non-zero exit code, no stack trace", () 
     expectOneLineError(
       r,
       1,
-      /x4\.csv: 4 columns, expected 5 \(the inputs of fixture\.ednn: carbon, hydrogen/,
+      /x4\.csv: the columns do not match the inputs of fixture\.ednn: missing "sulfur"$/m,
+    );
+    // Without a header the columns are matched by count.
+    writeFileSync(
+      join(dir, "x4-no-header.csv"),
+      `${x.rows.map((row) => row.slice(0, 4).join(";")).join("\n")}\n`,
+    );
+    const bare = await neureco(["evaluate", "--model", "fixture.ednn", "--x", "x4-no-header.csv"], dir);
+    expectOneLineError(
+      bare,
+      1,
+      /x4-no-header\.csv: 4 columns, expected 5 \(the inputs of fixture\.ednn: carbon, hydrogen/,
     );
   });
 

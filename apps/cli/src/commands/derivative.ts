@@ -6,7 +6,7 @@ import type { Matrix } from "@neureco/tabular";
 import type { BackendName } from "../backend.js";
 import { expectRows, readMatrixFile, readWeightColumn, writeMatrix } from "../data.js";
 import { type CliIo, ExitCode } from "../io.js";
-import { expectModelInputs, expectModelOutputs, type LoadedModel, loadModel } from "../model.js";
+import { type LoadedModel, loadModel, matchModelInputs, matchModelOutputs } from "../model.js";
 
 export interface ForwardOptions {
   readonly model: string;
@@ -33,13 +33,11 @@ export async function runForward(options: ForwardOptions, io: CliIo): Promise<nu
   const model = await loadModel(options.model, options.backend);
   try {
     const p = model.description.weights.length;
-    const x = await readMatrixFile(options.x);
-    expectModelInputs(model, x);
+    const x = matchModelInputs(model, await readMatrixFile(options.x), io.stderr);
     const dw = await readWeightColumn(options.dw, p);
     let dx: Matrix | null = null;
     if (options.dx !== undefined) {
-      const dxData = await readMatrixFile(options.dx);
-      expectModelInputs(model, dxData);
+      const dxData = matchModelInputs(model, await readMatrixFile(options.dx), io.stderr);
       expectRows(dxData, x.matrix.shape[0], `one per row of ${x.path}`);
       dx = dxData.matrix;
     }
@@ -61,10 +59,13 @@ export async function runForward(options: ForwardOptions, io: CliIo): Promise<nu
 export async function runGradient(options: GradientOptions, io: CliIo): Promise<number> {
   const model = await loadModel(options.model, options.backend);
   try {
-    const x = await readMatrixFile(options.x);
-    expectModelInputs(model, x);
-    const py = await readMatrixFile(options.py);
-    expectModelOutputs(model, py, "one cotangent per output");
+    const x = matchModelInputs(model, await readMatrixFile(options.x), io.stderr);
+    const py = matchModelOutputs(
+      model,
+      await readMatrixFile(options.py),
+      "one cotangent per output",
+      io.stderr,
+    );
     expectRows(py, x.matrix.shape[0], `one per row of ${x.path}`);
     const w = await weightsFor(model, options.w);
     const { dw, dx } = await model.regressor.gradient({ w, x: x.matrix, py: py.matrix });

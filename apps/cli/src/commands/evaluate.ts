@@ -3,7 +3,7 @@ import type { BackendName } from "../backend.js";
 import { readMatrixFile, writeMatrix } from "../data.js";
 import type { CliIo } from "../io.js";
 import { ExitCode } from "../io.js";
-import { expectModelInputs, loadModel } from "../model.js";
+import { loadModel, matchModelInputs } from "../model.js";
 
 export interface EvaluateOptions {
   readonly model: string;
@@ -15,8 +15,7 @@ export interface EvaluateOptions {
 export async function runEvaluate(options: EvaluateOptions, io: CliIo): Promise<number> {
   const model = await loadModel(options.model, options.backend);
   try {
-    const x = await readMatrixFile(options.x);
-    expectModelInputs(model, x);
+    const x = matchModelInputs(model, await readMatrixFile(options.x), io.stderr);
     const y = await model.regressor.evaluate(x.matrix);
     await writeMatrix(options.out, y, model.outputNames, io.stdout);
     return ExitCode.ok;

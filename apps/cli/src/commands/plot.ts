@@ -8,7 +8,7 @@ import { readErrorCurve } from "../checkpoint.js";
 import { type MissingPolicy, readRowPairs } from "../data.js";
 import { CliError, type CliIo, ExitCode, writeLine } from "../io.js";
 import { score } from "../metrics.js";
-import { expectModelInputs, expectModelOutputs, loadModel } from "../model.js";
+import { loadModel, matchModelInputs, matchModelOutputs } from "../model.js";
 import { type ErrorCurve, type ParityPanel, renderFigure } from "../plot/figure.js";
 
 export interface PlotOptions {
@@ -25,9 +25,9 @@ export async function runPlot(options: PlotOptions, io: CliIo): Promise<number> 
   const model = await loadModel(options.model, options.backend);
   let parity: ParityPanel[];
   try {
-    const [x, y] = await readRowPairs(options.x, options.y, options.missing ?? "error", io.stderr);
-    expectModelInputs(model, x);
-    expectModelOutputs(model, y, "the outputs");
+    const [xFile, yFile] = await readRowPairs(options.x, options.y, options.missing ?? "error", io.stderr);
+    const x = matchModelInputs(model, xFile, io.stderr);
+    const y = matchModelOutputs(model, yFile, "the outputs", io.stderr);
     const predicted = await model.regressor.evaluate(x.matrix);
     const scores = score(predicted, y.matrix);
     parity = model.outputNames.map((name, j) => ({

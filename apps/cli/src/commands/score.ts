@@ -3,7 +3,7 @@ import type { BackendName } from "../backend.js";
 import { type MissingPolicy, readRowPairs } from "../data.js";
 import { type CliIo, ExitCode, writeLine } from "../io.js";
 import { type Scores, score } from "../metrics.js";
-import { expectModelInputs, expectModelOutputs, loadModel } from "../model.js";
+import { loadModel, matchModelInputs, matchModelOutputs } from "../model.js";
 import { formatTable, jsonNumber, terminalJson, terminalSafe } from "../text.js";
 
 export interface ScoreOptions {
@@ -18,9 +18,9 @@ export interface ScoreOptions {
 export async function runScore(options: ScoreOptions, io: CliIo): Promise<number> {
   const model = await loadModel(options.model, options.backend);
   try {
-    const [x, y] = await readRowPairs(options.x, options.y, options.missing ?? "error", io.stderr);
-    expectModelInputs(model, x);
-    expectModelOutputs(model, y, "the outputs");
+    const [xFile, yFile] = await readRowPairs(options.x, options.y, options.missing ?? "error", io.stderr);
+    const x = matchModelInputs(model, xFile, io.stderr);
+    const y = matchModelOutputs(model, yFile, "the outputs", io.stderr);
     const scores = score(await model.regressor.evaluate(x.matrix), y.matrix);
     if (options.json) writeLine(io.stdout, terminalJson(scoresJson(scores)));
     else io.stdout.write(scoresText(scores, model.outputNames));
