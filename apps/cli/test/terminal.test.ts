@@ -4,7 +4,7 @@
  * (write the clipboard) cannot drive the terminal through inspect, score or
  * evaluate's errors.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Regressor } from "@neureco/tabular";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -71,15 +71,30 @@ describe("names from a model file", () => {
     expect(JSON.parse(json.stdout).inputs[3]).toBe(`nitrogen${CSI8}`);
   });
 
-  it("evaluate's column-count error and score's table print them escaped", async () => {
-    writeFileSync(join(dir, "two.csv"), "a;b\n1;2\n");
+  it("evaluate's column errors and score's table print them escaped", async () => {
+    // Without a header: matched by count, and the count error lists the model's names.
+    writeFileSync(join(dir, "two.csv"), "1;2\n3;4\n");
     const r = await neureco(["evaluate", "--model", "evil.ednn", "--x", "two.csv"], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: .*carbon\\x1b\[2J/);
     expect(r.stderr).not.toMatch(RAW_CONTROL);
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
 
-    const s = await neureco(["score", "--model", "evil.ednn", "--x", "x_test.csv", "--y", "y_test.csv"], dir);
+    // With a header: matched by name, and the refusal names the model's missing columns.
+    const named = await neureco(["evaluate", "--model", "evil.ednn", "--x", "x_test.csv"], dir);
+    expect(named.code).toBe(1);
+    expect(named.stderr).toMatch(
+      /^error: x_test\.csv: the columns do not match .*missing "carbon\\u001b\[2J"/,
+    );
+    expect(named.stderr).toContain('"sul\\nfur"');
+    expect(named.stderr).toContain('"nitrogen\\u009b2J"');
+    expect(named.stderr).not.toMatch(RAW_CONTROL);
+    expect(named.stderr.trimEnd().split("\n")).toHaveLength(1);
+
+    const rows = (file: string) => readFileSync(join(dir, file), "utf8").split("\n").slice(1).join("\n");
+    writeFileSync(join(dir, "x_bare.csv"), rows("x_test.csv"));
+    writeFileSync(join(dir, "y_bare.csv"), rows("y_test.csv"));
+    const s = await neureco(["score", "--model", "evil.ednn", "--x", "x_bare.csv", "--y", "y_bare.csv"], dir);
     expect(s.stderr).toBe("");
     expect(s.stdout).toContain("HHV\\x1b[2J");
     expect(s.stdout).not.toMatch(RAW_CONTROL);
