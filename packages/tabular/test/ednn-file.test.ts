@@ -14,7 +14,7 @@ import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../src/buil
 import { EdnnFormatError } from "../src/format/index.js";
 import { NotARegularFileError, Regressor, readEdnnFile } from "../src/index.js";
 import { modelFromBytes, modelToBytes } from "../src/model/model-file.js";
-import { sampleModel } from "./model-fixtures.js";
+import { sampleCheckpoint, sampleModel } from "./model-fixtures.js";
 
 const run = promisify(execFile);
 const GiB = 1024 ** 3;
@@ -28,28 +28,7 @@ afterAll(async () => {
 });
 
 const model = sampleModel(3);
-const checkpoint: Checkpoint = {
-  inputNames: model.inputNames,
-  outputNames: model.outputNames,
-  inputNormalization: model.inputNormalization,
-  outputNormalization: model.outputNormalization,
-  validationRows: [1, 4, 9],
-  seed: 3,
-  models: [
-    {
-      number: 0,
-      phase: "growth",
-      structure: model.structure,
-      weights: model.weights,
-      beta: [0.5, 1, 2],
-      errors: model.errors ?? { training: [], validation: [] },
-      logEvidence: -12.5,
-      elapsedMs: 30,
-    },
-  ],
-  selected: 0,
-  final: null,
-};
+const checkpoint: Checkpoint = sampleCheckpoint(model, 3);
 
 /** A sparse file of `size` bytes (no disk blocks, no time) that starts with `head`. */
 async function sparseFile(name: string, size: number, head: Uint8Array): Promise<string> {

@@ -9,33 +9,12 @@ import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../src/buil
 import { decodeEdnn, EdnnFormatError, EdnnKind, encodeEdnn } from "../src/format/index.js";
 import { modelFromBytes, modelToBytes } from "../src/model/model-file.js";
 import { weightCount } from "../src/network/structure.js";
-import { sampleModel } from "./model-fixtures.js";
+import { sampleCheckpoint, sampleModel } from "./model-fixtures.js";
 
 const model = sampleModel(4);
 const p = weightCount(model.structure);
 
-const checkpoint: Checkpoint = {
-  inputNames: model.inputNames,
-  outputNames: model.outputNames,
-  inputNormalization: model.inputNormalization,
-  outputNormalization: model.outputNormalization,
-  validationRows: [1, 4, 9],
-  seed: 4,
-  models: [
-    {
-      number: 0,
-      phase: "growth",
-      structure: model.structure,
-      weights: model.weights,
-      beta: [0.5, 1, 2],
-      errors: model.errors ?? { training: [], validation: [] },
-      logEvidence: -12.5,
-      elapsedMs: 30,
-    },
-  ],
-  selected: 0,
-  final: null,
-};
+const checkpoint: Checkpoint = sampleCheckpoint(model, 4);
 
 type Json = Record<string, unknown>;
 type Arrays = Record<string, Float64Array>;

@@ -3,6 +3,7 @@
  * neuron-by-neuron evaluation in raw units that is independent of core.
  */
 import { seededRandom } from "@neureco/core/testing";
+import type { Checkpoint } from "../src/builder/checkpoint.js";
 import type { ModelDescription } from "../src/model/description.js";
 import { type NetworkStructure, weightCount } from "../src/network/structure.js";
 
@@ -97,4 +98,30 @@ export function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: num
       throw new Error(`${what}[${i}]: ${a[i]} vs ${b[i]} (difference ${err}, tolerance ${tol})`);
     }
   }
+}
+
+/** A checkpoint of one model, `model` recorded as growth model 0 and chosen. */
+export function sampleCheckpoint(model: ModelDescription, seed: number): Checkpoint {
+  return {
+    inputNames: model.inputNames,
+    outputNames: model.outputNames,
+    inputNormalization: model.inputNormalization,
+    outputNormalization: model.outputNormalization,
+    validationRows: [1, 4, 9],
+    seed,
+    models: [
+      {
+        number: 0,
+        phase: "growth",
+        structure: model.structure,
+        weights: model.weights,
+        beta: [0.5, 1, 2],
+        errors: model.errors ?? { training: [], validation: [] },
+        logEvidence: -12.5,
+        elapsedMs: 30,
+      },
+    ],
+    selected: 0,
+    final: null,
+  };
 }
