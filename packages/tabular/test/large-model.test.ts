@@ -80,6 +80,8 @@ describe(`a model of ${H.toLocaleString("en")} hidden neurons`, () => {
           ],
           selected: 0,
           final: null,
+          origin: null,
+          finished: false,
         }),
         "big.checkpoint",
       );

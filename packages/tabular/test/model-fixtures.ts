@@ -123,5 +123,7 @@ export function sampleCheckpoint(model: ModelDescription, seed: number): Checkpo
     ],
     selected: 0,
     final: null,
+    origin: null,
+    finished: false,
   };
 }

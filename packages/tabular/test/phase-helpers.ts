@@ -104,6 +104,7 @@ export function checkpointBase(shape: { inputs: number; outputs: number }): Chec
     outputNormalization: stats(shape.outputs),
     validationRows: [],
     seed: 0,
+    origin: null,
   };
 }
 

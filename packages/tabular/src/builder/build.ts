@@ -42,6 +42,7 @@ import {
 } from "./checkpoint.js";
 import { BuildDataError, type BuildInput, checkBuildInput, prepareData } from "./data.js";
 import { abortError, planBuild, runPlan } from "./driver.js";
+import { buildFingerprint, fingerprintDifferences } from "./fingerprint.js";
 import { Fitter } from "./fit.js";
 import { DeviceData } from "./objective.js";
 import { priorMetric } from "./prior.js";
@@ -87,6 +88,35 @@ interface Start {
   readonly kept: readonly CheckpointModel[];
 }
 
+/**
+ * A resumed build must continue the build its checkpoint recorded: the
+ * same data and the same settings (else it silently gives another model),
+ * and a finished build is not rebuilt. Retraining a frozen structure may
+ * use other data; an explicit start model may restart a finished build.
+ */
+function checkResume(
+  checkpoint: Checkpoint,
+  source: string,
+  settings: ResolvedSettings,
+  input: BuildInput,
+  explicitStart: boolean,
+): void {
+  if (settings.freezeStructure) return;
+  if (checkpoint.finished && !explicitStart) {
+    const chosen = checkpoint.selected === null ? "" : ` (model ${checkpoint.selected} chosen)`;
+    throw new BuildSettingsError(
+      `${source}: the build it records is finished${chosen}; load its model, or give startBuildFromModelNumber to build again from one of its models`,
+    );
+  }
+  if (checkpoint.origin === null) return;
+  const differences = fingerprintDifferences(checkpoint.origin, buildFingerprint(input, settings));
+  if (differences.length > 0) {
+    throw new BuildSettingsError(
+      `${source}: the build cannot be resumed with other data or settings than the checkpoint's — ${differences.join("; ")}`,
+    );
+  }
+}
+
 function startFrom(settings: ResolvedSettings, io: BuildIO, input: BuildInput): Start {
   if (!io.resumeFrom) {
     if (settings.freezeStructure)
@@ -111,6 +141,7 @@ function startFrom(settings: ResolvedSettings, io: BuildIO, input: BuildInput): 
       `buildModel: ${source} holds a model of ${s.inputs} inputs and ${s.outputs} outputs, the data has ${m} and ${k}`,
     );
   }
+  checkResume(checkpoint, source, settings, input, settings.startBuildFromModelNumber !== -1);
   return { checkpoint, kept: checkpoint.models.slice(0, number + 1) };
 }
 
@@ -163,6 +194,7 @@ export async function buildModel(
         outputNormalization: data.outputNormalization,
         validationRows: data.validationRows,
         seed: resolved.seed,
+        origin: buildFingerprint(input, resolved),
       },
       kept: start.kept,
       saveCheckpoint: io.saveCheckpoint,

@@ -19,6 +19,7 @@ import {
   object,
   oneOf,
   orNull,
+  string,
   strings,
   structure as structureField,
   weightsArray,
@@ -29,6 +30,7 @@ import {
   type NormalizationStatsJSON,
   normalizationToJSON,
 } from "../normalization/index.js";
+import type { BuildFingerprint } from "./fingerprint.js";
 import { BETA_GROUPS } from "./prior.js";
 import type { BuildPhase } from "./settings.js";
 
@@ -68,6 +70,10 @@ export interface Checkpoint {
   readonly selected: number | null;
   /** The chosen structure refitted on all rows (finalLearning), once done. */
   readonly final: Omit<CheckpointModel, "number"> | null;
+  /** The data and settings of the build that wrote it (null in checkpoints written before it was recorded). */
+  readonly origin: BuildFingerprint | null;
+  /** Whether the build ran to its end (not aborted); false in checkpoints written before it was recorded. */
+  readonly finished: boolean;
 }
 
 interface ModelEntryJSON {
@@ -91,6 +97,8 @@ interface HeaderJSON {
   models: ModelEntryJSON[];
   selected: number | null;
   final: ModelEntryJSON | null;
+  origin: BuildFingerprint | null;
+  finished: boolean;
 }
 
 const PHASES: readonly BuildPhase[] = [
@@ -139,11 +147,42 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     models: c.models.map(entryJSON),
     selected: c.selected,
     final: c.final ? entryJSON(c.final) : null,
+    origin: c.origin,
+    finished: c.finished,
   };
   const arrays: Record<string, Float64Array> = { validationRows: Float64Array.from(c.validationRows) };
   for (const m of c.models) arrays[`model.${m.number}.weights`] = m.weights;
   if (c.final) arrays["final.weights"] = c.final.weights;
   return encodeEdnn({ kind: EdnnKind.checkpoint, header, arrays });
+}
+
+function boolean(v: unknown, path: string): boolean {
+  if (typeof v !== "boolean") fail(`${path} is ${JSON.stringify(v) ?? "missing"}, expected true or false`);
+  return v;
+}
+
+/** The `origin` entry: the shape and hash of the build's data and its settings (fingerprint.ts). */
+function fingerprint(v: unknown, path: string): BuildFingerprint {
+  const o = object(v, path);
+  const data = string(o.data, at(path, "data"));
+  if (!/^[0-9a-f]{16}$/.test(data))
+    fail(`${at(path, "data")} is ${JSON.stringify(data)}, expected 16 hex digits`);
+  const settingsObject = object(o.settings, at(path, "settings"));
+  const settings: Record<string, string | number | boolean> = {};
+  for (const [name, value] of Object.entries(settingsObject)) {
+    const where = at(at(path, "settings"), name);
+    if (typeof value === "number") settings[name] = finiteNumber(value, where);
+    else if (typeof value === "string" || typeof value === "boolean") settings[name] = value;
+    else fail(`${where} is ${JSON.stringify(value)}, expected a number, a string or true or false`);
+  }
+  return {
+    rows: integer(o.rows, at(path, "rows"), 1),
+    inputs: integer(o.inputs, at(path, "inputs"), 1),
+    outputs: integer(o.outputs, at(path, "outputs"), 1),
+    validationDataRows: integer(o.validationDataRows, at(path, "validationDataRows"), 0),
+    data,
+    settings,
+  };
 }
 
 /** A finite number ≥ 0. */
@@ -235,6 +274,9 @@ function parseHeader(json: unknown, arrays: Readonly<Record<string, Float64Array
     if (seen.has(row)) fail(`array "validationRows"[${i}] is ${row}, a row already held out`);
     seen.add(row);
   });
+  // Both may be absent: checkpoints written before they were recorded.
+  const origin = Object.hasOwn(raw, "origin") ? orNull(raw.origin, "origin", fingerprint) : null;
+  const finished = Object.hasOwn(raw, "finished") ? boolean(raw.finished, "finished") : false;
   return {
     inputNames,
     outputNames,
@@ -245,6 +287,8 @@ function parseHeader(json: unknown, arrays: Readonly<Record<string, Float64Array
     models,
     selected,
     final,
+    origin,
+    finished,
   };
 }
 

@@ -111,6 +111,7 @@ export async function runPlan(input: DriverInput): Promise<DriverResult> {
   }
   chosen ??= plan.select(ctx);
   record.selected = chosen.number;
+  record.finished = !aborted;
   await record.write();
   if (record.final) input.onProgress?.(progressOf(record.final, -1));
   return { record, chosen, final: record.final, aborted };

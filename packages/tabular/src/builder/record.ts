@@ -34,12 +34,14 @@ export function progressOf(m: RecordedModel, modelNumber: number): BuildProgress
   };
 }
 
-export type CheckpointBase = Omit<Checkpoint, "models" | "selected" | "final">;
+export type CheckpointBase = Omit<Checkpoint, "models" | "selected" | "final" | "finished">;
 
 export class BuildRecord implements ModelLog {
   private readonly accepted: CheckpointModel[];
   selected: number | null = null;
   final: RecordedModel | null = null;
+  /** Set when the build has run to its end. */
+  finished = false;
   private readonly started = Date.now();
 
   constructor(
@@ -80,7 +82,13 @@ export class BuildRecord implements ModelLog {
   }
 
   checkpoint(): Checkpoint {
-    return { ...this.base, models: [...this.accepted], selected: this.selected, final: this.final };
+    return {
+      ...this.base,
+      models: [...this.accepted],
+      selected: this.selected,
+      final: this.final,
+      finished: this.finished,
+    };
   }
 
   /** Writes the checkpoint as it stands. */
