@@ -1,11 +1,5 @@
 /** Loading a model file for a command, and the names of its columns. */
-import {
-  ColumnMismatchError,
-  columnOrder,
-  type ModelDescription,
-  Regressor,
-  selectColumns,
-} from "@neureco/tabular";
+import { ColumnMismatchError, type ModelDescription, Regressor, reorderByName } from "@neureco/tabular";
 import { type BackendName, startBackend } from "./backend.js";
 import { type CsvData, expectColumns } from "./data.js";
 import { CliError, type TextOutput, writeLine } from "./io.js";
@@ -82,22 +76,16 @@ function matchColumns(
   kind: "input" | "output",
   stderr: TextOutput,
 ): CsvData {
-  const byName =
-    data.header &&
-    stored.length === names.length &&
-    !stored.includes("") &&
-    new Set(stored).size === stored.length;
-  if (byName) {
-    let order: number[] | null;
-    try {
-      order = columnOrder(data.columns, stored, data.path, meaning);
-    } catch (error) {
-      if (!(error instanceof ColumnMismatchError)) throw error;
-      throw new CliError(terminalSafe(error.message), undefined, { cause: error });
-    }
-    if (order === null) return data;
+  let reordered: ReturnType<typeof reorderByName>;
+  try {
+    reordered = reorderByName(data.matrix, data.columns, data.header, stored, data.path, meaning);
+  } catch (error) {
+    if (!(error instanceof ColumnMismatchError)) throw error;
+    throw new CliError(terminalSafe(error.message), undefined, { cause: error });
+  }
+  if (reordered !== null) {
     writeLine(stderr, terminalSafe(`${data.path}: columns reordered to the model's ${kind} order`));
-    return { ...data, columns: [...stored], matrix: selectColumns(data.matrix, order) };
+    return { ...data, columns: [...stored], matrix: reordered };
   }
   expectColumns(data, names.length, `${meaning}: ${names.join(", ")}`);
   return data;

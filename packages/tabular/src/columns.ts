@@ -83,10 +83,29 @@ export function alignColumns(
   if (columns.length !== matrix.cols) {
     throw new RangeError(`${name}: ${columns.length} column names for a matrix of ${matrix.cols} columns`);
   }
-  if (data.header === false || !usableNames(expected)) return { data: matrix, reordered: false };
+  const reordered = reorderByName(matrix, columns, data.header !== false, expected, name, what);
+  return reordered === null ? { data: matrix, reordered: false } : { data: reordered, reordered: true };
+}
+
+/**
+ * `matrix` (whose columns bear `columns`, from a header when `header`) with
+ * its columns in the order of `expected`: a new matrix when they had to be
+ * moved, null when they are already in that order or cannot be matched by
+ * name (no header, or `expected` without one distinct name per column: the
+ * caller matches by count). Throws a `ColumnMismatchError` when the names
+ * differ (see `columnOrder`).
+ */
+export function reorderByName(
+  matrix: Matrix,
+  columns: readonly string[],
+  header: boolean,
+  expected: readonly string[],
+  name: string,
+  what: string,
+): Matrix | null {
+  if (!header || !usableNames(expected)) return null;
   const order = columnOrder(columns, expected, name, what);
-  if (order === null) return { data: matrix, reordered: false };
-  return { data: selectColumns(matrix, order), reordered: true };
+  return order === null ? null : selectColumns(matrix, order);
 }
 
 /**
@@ -94,7 +113,7 @@ export function alignColumns(
  * when the given columns are the expected ones in the same order. Throws a
  * `ColumnMismatchError` when the names differ or one is given twice.
  */
-export function columnOrder(
+function columnOrder(
   given: readonly string[],
   expected: readonly string[],
   name: string,
@@ -139,7 +158,7 @@ function quote(name: string): string {
 }
 
 /** A new matrix whose column k is column `order[k]` of `matrix`. */
-export function selectColumns(matrix: Matrix, order: readonly number[]): Matrix {
+function selectColumns(matrix: Matrix, order: readonly number[]): Matrix {
   const [rows, cols] = matrix.shape;
   const out = new Float64Array(rows * order.length);
   for (let i = 0; i < rows; i++) {

@@ -25,13 +25,7 @@ export {
   checkpointModelDescription,
   decodeCheckpoint,
 } from "./builder/index.js";
-export {
-  ColumnMismatchError,
-  columnOrder,
-  type ModelData,
-  type NamedColumns,
-  selectColumns,
-} from "./columns.js";
+export { ColumnMismatchError, type ModelData, type NamedColumns, reorderByName } from "./columns.js";
 export type { CsvDelimiter, CsvParseOptions, CsvTable, MissingCellPolicy } from "./csv/index.js";
 export { CsvParseError, dropRows, parseCsv, rowsWithNaN, toCsv } from "./csv/index.js";
 export { EdnnFormatError, type EdnnProblem } from "./format/index.js";

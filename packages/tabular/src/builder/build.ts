@@ -52,6 +52,7 @@ import {
   type BuildProgress,
   type BuildSettings,
   BuildSettingsError,
+  checkStartSettings,
   type ResolvedSettings,
   resolveSettings,
 } from "./settings.js";
@@ -119,8 +120,7 @@ function checkResume(
 
 function startFrom(settings: ResolvedSettings, io: BuildIO, input: BuildInput): Start {
   if (!io.resumeFrom) {
-    if (settings.freezeStructure)
-      throw new BuildSettingsError("build settings: freezeStructure needs a checkpoint to start from");
+    checkStartSettings(settings);
     return { checkpoint: null, kept: [] };
   }
   const source = io.resumeSource ?? "checkpoint";

@@ -92,11 +92,10 @@ function check(condition: boolean, message: string): void {
  * Settings that mean something only with a checkpoint to start from are
  * refused without one rather than ignored: `startBuildFromModelNumber`
  * other than its default -1 (the last model), as `freezeStructure: true` is.
- * Called where it is known whether a checkpoint is given (the Regressor's
+ * `buildModel` calls it for a build without a checkpoint (the Regressor's
  * `checkpointToStartBuildFrom`).
  */
-export function checkStartSettings(s: BuildSettings, hasCheckpoint: boolean): void {
-  if (hasCheckpoint) return;
+export function checkStartSettings(s: BuildSettings): void {
   const number = s.startBuildFromModelNumber;
   check(
     number === undefined || number === -1,

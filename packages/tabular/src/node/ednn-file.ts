@@ -34,7 +34,7 @@ function describeFileType(info: Stats): string {
 }
 
 /** Fills `buffer` from `position`; returns how many bytes were read (fewer only at the end of the file). */
-async function readFully(handle: FileHandle, buffer: Uint8Array, position: number): Promise<number> {
+export async function readFully(handle: FileHandle, buffer: Uint8Array, position: number): Promise<number> {
   let read = 0;
   while (read < buffer.length) {
     const { bytesRead } = await handle.read(buffer, read, buffer.length - read, position + read);

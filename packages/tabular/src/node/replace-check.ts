@@ -6,6 +6,7 @@
  */
 import { type FileHandle, open, stat } from "node:fs/promises";
 import { EDNN_MAGIC, EdnnKind } from "../format/ednn.js";
+import { readFully } from "./ednn-file.js";
 
 /** The kinds of `.ednn` container the library writes to a path. */
 export type ReplacedKind = "model" | "checkpoint";
@@ -59,11 +60,7 @@ export async function foreignFileAt(path: string, kind: ReplacedKind): Promise<s
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, "r");
-    while (read < PREAMBLE_BYTES) {
-      const { bytesRead } = await handle.read(head, read, PREAMBLE_BYTES - read, read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
-    }
+    read = await readFully(handle, head, 0);
   } catch (error) {
     return `a file that cannot be read (${code(error) ?? String(error)})`;
   } finally {

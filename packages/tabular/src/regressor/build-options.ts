@@ -6,7 +6,6 @@
  * check (`resolveSettings`).
  */
 import type { BuildInput, BuildSettings } from "../builder/index.js";
-import { checkStartSettings } from "../builder/settings.js";
 import { expectShape, Matrix, type MatrixInput } from "../matrix.js";
 import { SCALING_METHODS, SHIFTING_METHODS } from "../normalization/index.js";
 
@@ -171,7 +170,6 @@ export function validateBuildOptions(options: BuildOptions): BuildRequest {
     force,
     ...settings
   } = options;
-  checkStartSettings(settings, checkpointToStartBuildFrom !== undefined);
   return {
     input: {
       x,
