@@ -42,7 +42,7 @@ import {
 } from "./checkpoint.js";
 import { BuildDataError, type BuildInput, checkBuildInput, prepareData } from "./data.js";
 import { abortError, planBuild, runPlan } from "./driver.js";
-import { buildFingerprint, fingerprintDifferences } from "./fingerprint.js";
+import { type BuildFingerprint, buildFingerprint, fingerprintDifferences } from "./fingerprint.js";
 import { Fitter } from "./fit.js";
 import { DeviceData } from "./objective.js";
 import { priorMetric } from "./prior.js";
@@ -99,7 +99,7 @@ function checkResume(
   checkpoint: Checkpoint,
   source: string,
   settings: ResolvedSettings,
-  input: BuildInput,
+  origin: BuildFingerprint,
   explicitStart: boolean,
 ): void {
   if (settings.freezeStructure) return;
@@ -110,7 +110,7 @@ function checkResume(
     );
   }
   if (checkpoint.origin === null) return;
-  const differences = fingerprintDifferences(checkpoint.origin, buildFingerprint(input, settings));
+  const differences = fingerprintDifferences(checkpoint.origin, origin);
   if (differences.length > 0) {
     throw new BuildSettingsError(
       `${source}: the build cannot be resumed with other data or settings than the checkpoint's — ${differences.join("; ")}`,
@@ -118,7 +118,12 @@ function checkResume(
   }
 }
 
-function startFrom(settings: ResolvedSettings, io: BuildIO, input: BuildInput): Start {
+function startFrom(
+  settings: ResolvedSettings,
+  io: BuildIO,
+  input: BuildInput,
+  origin: BuildFingerprint,
+): Start {
   if (!io.resumeFrom) {
     checkStartSettings(settings);
     return { checkpoint: null, kept: [] };
@@ -141,7 +146,7 @@ function startFrom(settings: ResolvedSettings, io: BuildIO, input: BuildInput): 
       `buildModel: ${source} holds a model of ${s.inputs} inputs and ${s.outputs} outputs, the data has ${m} and ${k}`,
     );
   }
-  checkResume(checkpoint, source, settings, input, settings.startBuildFromModelNumber !== -1);
+  checkResume(checkpoint, source, settings, origin, settings.startBuildFromModelNumber !== -1);
   return { checkpoint, kept: checkpoint.models.slice(0, number + 1) };
 }
 
@@ -152,7 +157,8 @@ export async function buildModel(
 ): Promise<BuildResult> {
   const resolved = resolveSettings(settings);
   checkBuildInput(input);
-  const start = startFrom(resolved, io, input);
+  const origin = buildFingerprint(input, resolved);
+  const start = startFrom(resolved, io, input, origin);
   const data = prepareData(input, resolved, start.checkpoint ?? undefined);
   if (settings.signal?.aborted) throw abortError();
   const ownBackend = settings.backend === undefined;
@@ -194,7 +200,7 @@ export async function buildModel(
         outputNormalization: data.outputNormalization,
         validationRows: data.validationRows,
         seed: resolved.seed,
-        origin: buildFingerprint(input, resolved),
+        origin,
       },
       kept: start.kept,
       saveCheckpoint: io.saveCheckpoint,
