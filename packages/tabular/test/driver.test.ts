@@ -4,6 +4,7 @@ import { type BuildPlan, planBuild, runPlan } from "../src/builder/driver.js";
 import { linearNetwork } from "../src/builder/network-edit.js";
 import type { PhaseContext } from "../src/builder/phases/context.js";
 import { grow, growAfterInputRemoval } from "../src/builder/phases/grow.js";
+import { chooseOutputPrior } from "../src/builder/phases/output-prior.js";
 import { pruneInputs } from "../src/builder/phases/prune-inputs.js";
 import { pruneLinks } from "../src/builder/phases/prune-links.js";
 import { restart } from "../src/builder/phases/restart.js";
@@ -53,7 +54,7 @@ describe("planBuild", () => {
     expect(plan.start).toBe(startLinear);
     expect(plan.search).toEqual([grow, pruneInputs, growAfterInputRemoval, pruneLinks]);
     expect(plan.select).toBe(selectByEvidence);
-    expect(plan.finish).toEqual([restart, dropSwitchedOff]);
+    expect(plan.finish).toEqual([restart, dropSwitchedOff, chooseOutputPrior]);
     expect(plan.refit).toBe(true);
   });
 

@@ -126,6 +126,7 @@ export function phaseContext(
   const ctx: PhaseContext = {
     trainer,
     fitOnAllRows: (network, beta, options) => trainer.fit(network, beta, options),
+    crossValidation: { rows: 0, foldErrors: async () => [] },
     record,
     random: builderRandom(0),
     signal: undefined,

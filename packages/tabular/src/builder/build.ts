@@ -13,9 +13,10 @@
  *    remove links (phases/prune-inputs.ts, phases/prune-links.ts);
  * 4. select, among the accepted models, the one of highest log evidence or
  *    a smaller one within EVIDENCE_TOLERANCE of it (rules.ts);
- * 5. restart the chosen structure from fresh weights (phases/restart.ts)
- *    and remove the links the evidence switched off
- *    (phases/switched-off.ts);
+ * 5. restart the chosen structure from fresh weights (phases/restart.ts),
+ *    remove the links the evidence switched off (phases/switched-off.ts)
+ *    and choose the strength of its output weights' prior by
+ *    cross-validation (phases/output-prior.ts);
  * 6. refit it on all rows (finalLearning, phases/refit.ts).
  *
  * Every rule that accepts a move or compares models is in rules.ts.
@@ -40,6 +41,7 @@ import {
   checkpointModelDescription,
   decodeCheckpoint,
 } from "./checkpoint.js";
+import { CrossValidator } from "./cross-validation.js";
 import { BuildDataError, type BuildInput, checkBuildInput, prepareData } from "./data.js";
 import { abortError, planBuild, runPlan } from "./driver.js";
 import { type BuildFingerprint, buildFingerprint, fingerprintDifferences } from "./fingerprint.js";
@@ -173,6 +175,7 @@ export async function buildModel(
       plan: planBuild(resolved, start.checkpoint !== null),
       context: {
         trainer: new Fitter(backend, dtype, train, valid, settings.signal, metric),
+        crossValidation: new CrossValidator(backend, dtype, data.all.x, data.all.y, metric, settings.signal),
         fitOnAllRows: async (network, beta, options) => {
           const all = new DeviceData(backend, dtype, data.all.x, data.all.y);
           try {

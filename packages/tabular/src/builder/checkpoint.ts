@@ -108,6 +108,7 @@ const PHASES: readonly BuildPhase[] = [
   "links",
   "restart",
   "switched-off",
+  "prior",
   "frozen",
   "final",
 ];

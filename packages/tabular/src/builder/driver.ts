@@ -8,7 +8,8 @@
  * A fresh build's plan (`planBuild`): start from the linear model; grow;
  * remove inputs; grow again if the weight budget held growth back; remove
  * links; select by evidence; restart the chosen structure; remove its
- * switched-off links; refit on all rows. Adding or reordering a phase is a
+ * switched-off links; choose its output prior by cross-validation; refit
+ * on all rows. Adding or reordering a phase is a
  * change to `planBuild` and the phase's own module (phases/).
  *
  * Abort (`signal`): a phase throws `BuildAborted` at its next check; the
@@ -20,6 +21,7 @@
 import type { CheckpointModel } from "./checkpoint.js";
 import type { FinishingPhase, PhaseContext, SearchPhase, SelectPhase, StartPhase } from "./phases/context.js";
 import { grow, growAfterInputRemoval } from "./phases/grow.js";
+import { chooseOutputPrior } from "./phases/output-prior.js";
 import { pruneInputs } from "./phases/prune-inputs.js";
 import { pruneLinks } from "./phases/prune-links.js";
 import { refitOnAllRows } from "./phases/refit.js";
@@ -60,7 +62,7 @@ export function planBuild(
       ? [grow, pruneInputs, growAfterInputRemoval, pruneLinks]
       : [grow, pruneLinks],
     select: selectByEvidence,
-    finish: [restart, dropSwitchedOff],
+    finish: [restart, dropSwitchedOff, chooseOutputPrior],
     refit: settings.finalLearning,
   };
 }

@@ -144,6 +144,8 @@ export interface FitOptions {
   readonly maxIterations: number;
   readonly tolerance: number;
   readonly adaptBeta: boolean;
+  /** Least β of each weight group (see train.ts `TrainOptions.betaFloor`). */
+  readonly betaFloor?: Beta;
 }
 
 /** Search fits: enough iterations to rank candidates. */

@@ -6,7 +6,8 @@ import type { ScalingMethod, ShiftingMethod } from "../normalization/index.js";
  * Which phase of the build produced a model: the first linear model, a
  * hidden neuron added, inputs removed, links removed, the chosen structure
  * retrained from fresh weights, the links the evidence switched off
- * removed, weights retrained with a frozen structure, the final refit.
+ * removed, the output weights' prior chosen by cross-validation, weights
+ * retrained with a frozen structure, the final refit.
  */
 export type BuildPhase =
   | "linear"
@@ -15,6 +16,7 @@ export type BuildPhase =
   | "links"
   | "restart"
   | "switched-off"
+  | "prior"
   | "frozen"
   | "final";
 

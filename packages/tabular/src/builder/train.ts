@@ -24,6 +24,13 @@ export interface TrainOptions {
   /** Groups and scales of the weights' penalties (see prior.ts). */
   readonly prior: WeightPrior;
   readonly adaptBeta: boolean;
+  /**
+   * Least β of each weight group, in the units of β (absent: 0): β starts
+   * at least there and, when it adapts, never falls below it. Unlike the
+   * noise-relative floor MIN_PRECISION_RATIO, an absolute prior strength
+   * (phases/output-prior.ts).
+   */
+  readonly betaFloor?: Beta;
   readonly maxIterations: number;
   /** Stop after two accepted steps in a row that improve E by less than this fraction. */
   readonly tolerance: number;
@@ -109,6 +116,8 @@ export function evidenceBeta(
   sse: number,
   w: Float64Array,
   residuals: number,
+  /** Least β of each group (see `TrainOptions.betaFloor`). */
+  floor?: Beta,
 ): Beta {
   const p = w.length;
   const full = fullBeta(beta);
@@ -125,7 +134,7 @@ export function evidenceBeta(
   const noise = sse / Math.max(residuals - totalWellDetermined(gammas), 1);
   return full.map((b, g) => {
     if (!(norm2[g] > 0) || !(gammaOf[g] > 0)) return b;
-    const next = noise * Math.max(gammaOf[g] / norm2[g], MIN_PRECISION_RATIO);
+    const next = Math.max(noise * Math.max(gammaOf[g] / norm2[g], MIN_PRECISION_RATIO), floor?.[g] ?? 0);
     return Number.isFinite(next) ? Math.min(next, BETA_MAX) : b;
   });
 }
@@ -138,7 +147,7 @@ export async function trainLevenbergMarquardt(
   const p = objective.weightCount;
   const residuals = objective.data.rows * objective.data.outputs;
   let w = initialWeights.slice();
-  let beta = fullBeta(options.beta);
+  let beta: Beta = fullBeta(options.beta).map((b, g) => Math.max(b, options.betaFloor?.[g] ?? 0));
   let betaVec = penaltyDiagonal(options.prior, beta);
   let { jtj, jtr, sse } = await objective.normalEquations(w);
   const energy = (s: number, weights: Float64Array) => {
@@ -180,7 +189,7 @@ export async function trainLevenbergMarquardt(
       mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
       nu = 2;
       if (options.adaptBeta) {
-        beta = evidenceBeta(jtj, options.prior, beta, sse, w, residuals);
+        beta = evidenceBeta(jtj, options.prior, beta, sse, w, residuals, options.betaFloor);
         betaVec = penaltyDiagonal(options.prior, beta);
       }
       e = energy(sse, w);

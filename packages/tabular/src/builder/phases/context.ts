@@ -12,6 +12,7 @@
  * A phase never catches `BuildAborted`: the driver does, once.
  */
 import type { CheckpointModel } from "../checkpoint.js";
+import type { CrossValidation } from "../cross-validation.js";
 import type { FitOptions, TrainedNetwork, Trainer } from "../fit.js";
 import type { WeightedNetwork } from "../network-edit.js";
 import type { Beta } from "../prior.js";
@@ -28,6 +29,8 @@ export interface PhaseContext {
     options: FitOptions,
   ) => Promise<TrainedNetwork>;
   readonly record: ModelLog;
+  /** Cross-validation over all rows (phases/output-prior.ts). */
+  readonly crossValidation: CrossValidation;
   /** Columns of the data. */
   readonly inputs: number;
   readonly outputs: number;

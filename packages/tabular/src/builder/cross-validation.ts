@@ -1,0 +1,94 @@
+/**
+ * K-fold cross-validation of one network over all rows of a build
+ * (training and validation rows together): each fold's rows are scored by
+ * the network trained on the other folds. Used where one held-out third is
+ * too few rows to tell settings apart (phases/output-prior.ts).
+ */
+import type { Backend, DType } from "@neureco/core";
+import { Matrix } from "../matrix.js";
+import { type FitOptions, Fitter } from "./fit.js";
+import type { WeightedNetwork } from "./network-edit.js";
+import { DeviceData } from "./objective.js";
+import type { Beta, PriorMetric } from "./prior.js";
+
+/**
+ * The fold of every row: row i goes to fold i mod k, so that each fold
+ * spans the whole file (rows sorted by time or by a column stay spread over
+ * the folds), and the folds are the same for every network of a build.
+ */
+export function foldOfRow(row: number, folds: number): number {
+  return row % folds;
+}
+
+function rowsOf(m: Matrix, keep: (row: number) => boolean): Matrix {
+  const [n, c] = m.shape;
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) if (keep(i)) rows.push(i);
+  const out = new Float64Array(rows.length * c);
+  rows.forEach((r, j) => out.set(m.data.subarray(r * c, (r + 1) * c), j * c));
+  return new Matrix(out, rows.length, c);
+}
+
+/** What a phase needs of cross-validation; `CrossValidator` is the real one, a phase's tests may hand in another. */
+export interface CrossValidation {
+  /** Rows cross-validated over (0: none, the phases that need it skip). */
+  readonly rows: number;
+  /** Squared error of each of `folds` folds (see `CrossValidator.foldErrors`). */
+  foldErrors(network: WeightedNetwork, beta: Beta, options: FitOptions, folds: number): Promise<number[]>;
+}
+
+export class CrossValidator implements CrossValidation {
+  constructor(
+    private readonly backend: Backend,
+    private readonly dtype: DType,
+    /** All rows, normalised. */
+    private readonly x: Matrix,
+    private readonly y: Matrix,
+    private readonly metric: PriorMetric,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  get rows(): number {
+    return this.x.shape[0];
+  }
+
+  /**
+   * Squared error of every fold: the sum over the fold's rows of the mean
+   * square error over outputs (normalised units), so that the folds sum to
+   * the error of all rows whatever their sizes;
+   * `network` trained from its weights on the other folds with `beta` and
+   * `options`. Folds run one after another, so that no more than one fold's
+   * data is on the backend at a time.
+   */
+  async foldErrors(
+    network: WeightedNetwork,
+    beta: Beta,
+    options: FitOptions,
+    folds: number,
+  ): Promise<number[]> {
+    const errors: number[] = [];
+    for (let f = 0; f < folds; f++) {
+      const inFold = (row: number) => foldOfRow(row, folds) === f;
+      const outOfFold = (row: number) => !inFold(row);
+      const train = new DeviceData(
+        this.backend,
+        this.dtype,
+        rowsOf(this.x, outOfFold),
+        rowsOf(this.y, outOfFold),
+      );
+      const held = new DeviceData(this.backend, this.dtype, rowsOf(this.x, inFold), rowsOf(this.y, inFold));
+      try {
+        const fitter = new Fitter(this.backend, this.dtype, train, held, this.signal, this.metric);
+        const trained = await fitter.fit(network, beta, options);
+        let meanSquare = 0;
+        for (const rmse of trained.validationRmse)
+          meanSquare += (rmse * rmse) / trained.validationRmse.length;
+        errors.push(meanSquare * held.rows);
+      } finally {
+        train.dispose();
+        held.dispose();
+      }
+    }
+    return errors;
+  }
+}
