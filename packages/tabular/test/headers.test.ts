@@ -322,6 +322,45 @@ describe("model files and checkpoints: the readers check meaning, not only types
     );
   });
 
+  it("a checkpoint's resume point names its last model, a 32-bit generator state and a phase state of numbers", () => {
+    const point = {
+      plan: 1,
+      model: 0,
+      step: 2,
+      state: { batch: 2, kept: [1, 3] },
+      random: 12345,
+      heldBackAt: null,
+    };
+    const { header, arrays } = contents(checkpointFile.bytes, checkpointFile.kind);
+    setAt(header, ["resume"], point);
+    const read = decodeCheckpoint(encodeEdnn({ kind: EdnnKind.checkpoint, header, arrays }), "c");
+    expect(read.resume).toEqual(point);
+    // Absent in older checkpoints: none.
+    expect(decodeCheckpoint(checkpointFile.bytes, "c").resume).toBeNull();
+    const cases: [Path, unknown, string][] = [
+      [["resume", "model"], 1, "resume.model is 1, expected the checkpoint's last model (0)"],
+      [
+        ["resume", "random"],
+        2 ** 32,
+        "resume.random is 4294967296, expected a 32-bit state (at most 4294967295)",
+      ],
+      [["resume", "random"], -1, "resume.random is -1, expected a non-negative integer"],
+      [["resume", "step"], 1.5, "resume.step is 1.5, expected a non-negative integer"],
+      [["resume", "plan"], 0, "resume.plan is 0, expected a positive integer"],
+      [["resume", "state", "batch"], "2", 'resume.state.batch is "2", expected a number'],
+      [["resume", "state", "kept", 1], null, "resume.state.kept[1] is null, expected a number"],
+      [["resume", "heldBackAt"], 2, "resume.heldBackAt is 2, but the checkpoint holds 1 models"],
+      [["resume", "heldBackAt"], undefined, "resume.heldBackAt is missing, expected a value or null"],
+    ];
+    for (const [path, value, detail] of cases) {
+      const error = readError(checkpointFile, (h) => {
+        setAt(h, ["resume"], structuredClone(point));
+        setAt(h, path, value);
+      });
+      expect(error.message).toBe(invalid(checkpointFile, detail));
+    }
+  });
+
   it("a checkpoint's β has 3 (or 2) entries, each finite and ≥ 0 (0 is allowed); times are ≥ 0", () => {
     const empty = readError(checkpointFile, (header) => setAt(header, ["models", 0, "beta"], []));
     expect(empty.message).toBe(

@@ -82,6 +82,7 @@ describe(`a model of ${H.toLocaleString("en")} hidden neurons`, () => {
           final: null,
           origin: null,
           finished: false,
+          resume: null,
         }),
         "big.checkpoint",
       );

@@ -125,5 +125,6 @@ export function sampleCheckpoint(model: ModelDescription, seed: number): Checkpo
     final: null,
     origin: null,
     finished: false,
+    resume: null,
   };
 }

@@ -73,11 +73,13 @@ describe("growth phase", () => {
     // The phase notes it for growAfterInputRemoval.
     const again = phaseContext(standInTrainer(judgeByNeurons(5), 8), { inputs: 2, outputs: 1 });
     await again.record.accept(start, "linear");
-    const last = await grow(again.ctx, start);
-    expect(again.ctx.growthHeldBackAt).toBe(last);
+    await grow(again.ctx, start);
+    // The number of models accepted when growth stopped: the linear one and the grown one.
+    expect(again.ctx.growthHeldBackAt).toBe(2);
+    expect(again.record.models).toHaveLength(2);
   });
 
-  it("grows again after input removal only when the budget held growth back and the network changed", async () => {
+  it("grows again after input removal only when the budget held growth back and models were accepted since", async () => {
     const trainer = standInTrainer(judgeByNeurons(5), 8);
     const { ctx, record } = phaseContext(trainer, { inputs: 2, outputs: 1 });
     const start = trainedAs(linearNetwork(2, 1), beta, { score: 1, evidence: 0 });
@@ -85,7 +87,7 @@ describe("growth phase", () => {
     // Not held back: nothing to resume.
     expect(await growAfterInputRemoval(ctx, start)).toBe(start);
     const last = await grow(ctx, start);
-    expect(ctx.growthHeldBackAt).toBe(last);
+    expect(ctx.growthHeldBackAt).toBe(record.models.length);
     // Held back, but no input was removed since: the same network.
     const fits = trainer.fitted.length;
     expect(await growAfterInputRemoval(ctx, last)).toBe(last);
@@ -96,6 +98,7 @@ describe("growth phase", () => {
       score: 0.9,
       evidence: 0,
     });
+    await record.accept(fewerInputs, "inputs");
     const regrown = await growAfterInputRemoval(ctx, fewerInputs);
     expect(trainer.fitted.length).toBeGreaterThan(fits);
     expect(regrown.network.structure.hidden).toBe(2);

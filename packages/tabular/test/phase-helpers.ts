@@ -59,6 +59,8 @@ export function standInTrainer(
     trainingInputs,
     trainingResiduals: async () => new Float64Array(trainingRows),
     fit,
+    // Judged as given, not trained: not one of `fitted`.
+    assess: async (network, beta) => trainedAs(network, beta, judge(network)),
     fitAll: async (networks, beta, o) => {
       const out: TrainedNetwork[] = [];
       for (const n of networks) out.push(await fit(n, beta, o));
@@ -122,7 +124,13 @@ export function phaseContext(
   kept: readonly CheckpointModel[] = [],
 ): PhaseSetup {
   const progress: BuildProgress[] = [];
-  const record = new BuildRecord(checkpointBase(shape), kept, undefined, (p) => progress.push(p));
+  const record = new BuildRecord(
+    checkpointBase(shape),
+    kept,
+    undefined,
+    (p) => progress.push(p),
+    () => ({ plan: 1, step: 0, random: ctx.random.state, heldBackAt: ctx.growthHeldBackAt }),
+  );
   const ctx: PhaseContext = {
     trainer,
     fitOnAllRows: (network, beta, options) => trainer.fit(network, beta, options),
@@ -136,6 +144,7 @@ export function phaseContext(
     disconnectInputsIfPossible: true,
     initialBetaReg: 0.1,
     growthHeldBackAt: null,
+    resumed: null,
     ...overrides,
   };
   return { ctx, record, progress };

@@ -40,10 +40,11 @@ import {
   type CheckpointModel,
   checkpointModelDescription,
   decodeCheckpoint,
+  type ResumePoint,
 } from "./checkpoint.js";
 import { CrossValidator } from "./cross-validation.js";
 import { BuildDataError, type BuildInput, checkBuildInput, prepareData } from "./data.js";
-import { abortError, planBuild, runPlan } from "./driver.js";
+import { abortError, planBuild, RESUME_PLAN, runPlan } from "./driver.js";
 import { type BuildFingerprint, buildFingerprint, fingerprintDifferences } from "./fingerprint.js";
 import { Fitter } from "./fit.js";
 import { DeviceData } from "./objective.js";
@@ -152,6 +153,17 @@ function startFrom(
   return { checkpoint, kept: checkpoint.models.slice(0, number + 1) };
 }
 
+/**
+ * The resume point to continue exactly from (driver.ts, "Resuming"): the
+ * checkpoint's, when the build goes on from its last model with the plan
+ * that wrote it; null otherwise (the model is retrained and searched on).
+ */
+function exactResumePoint(start: Start, settings: ResolvedSettings): ResumePoint | null {
+  const point = start.checkpoint?.resume ?? null;
+  if (point === null || settings.freezeStructure || point.plan !== RESUME_PLAN) return null;
+  return point.model === start.kept.length - 1 ? point : null;
+}
+
 export async function buildModel(
   input: BuildInput,
   settings: BuildSettings = {},
@@ -206,6 +218,7 @@ export async function buildModel(
         origin,
       },
       kept: start.kept,
+      resume: exactResumePoint(start, resolved),
       saveCheckpoint: io.saveCheckpoint,
       onProgress: settings.onProgress,
     });

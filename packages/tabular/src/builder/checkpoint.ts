@@ -57,6 +57,29 @@ export interface CheckpointModel {
   readonly elapsedMs: number;
 }
 
+/** What a phase keeps between its steps, recorded with each accepted model: numbers only. */
+export type PhaseState = Readonly<Record<string, number | readonly number[]>>;
+
+/**
+ * Where the build stood right after it accepted its last model: enough for
+ * a resumed build to go on exactly as the uninterrupted build did
+ * (driver.ts, "Resuming").
+ */
+export interface ResumePoint {
+  /** Version of the plan whose steps `step` counts (driver.ts `RESUME_PLAN`). */
+  readonly plan: number;
+  /** Number of the model accepted: the last of the checkpoint. */
+  readonly model: number;
+  /** Step that accepted it: 0 the start, then the search phases, the selection, the finishing phases. */
+  readonly step: number;
+  /** That phase's own state right after the acceptance. */
+  readonly state: PhaseState;
+  /** The state of the build's generator (random.ts). */
+  readonly random: number;
+  /** `PhaseContext.growthHeldBackAt`. */
+  readonly heldBackAt: number | null;
+}
+
 export interface Checkpoint {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
@@ -74,6 +97,8 @@ export interface Checkpoint {
   readonly origin: BuildFingerprint | null;
   /** Whether the build ran to its end (not aborted); false in checkpoints written before it was recorded. */
   readonly finished: boolean;
+  /** Where to go on from the last model (null in checkpoints written before it was recorded). */
+  readonly resume: ResumePoint | null;
 }
 
 interface ModelEntryJSON {
@@ -99,6 +124,7 @@ interface HeaderJSON {
   final: ModelEntryJSON | null;
   origin: BuildFingerprint | null;
   finished: boolean;
+  resume: ResumePoint | null;
 }
 
 const PHASES: readonly BuildPhase[] = [
@@ -150,6 +176,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     final: c.final ? entryJSON(c.final) : null,
     origin: c.origin,
     finished: c.finished,
+    resume: c.resume,
   };
   const arrays: Record<string, Float64Array> = { validationRows: Float64Array.from(c.validationRows) };
   for (const m of c.models) arrays[`model.${m.number}.weights`] = m.weights;
@@ -183,6 +210,35 @@ function fingerprint(v: unknown, path: string): BuildFingerprint {
     validationDataRows: integer(o.validationDataRows, at(path, "validationDataRows"), 0),
     data,
     settings,
+  };
+}
+
+/** The `resume` entry, against the checkpoint's `models` count. */
+function resumePoint(v: unknown, path: string, models: number): ResumePoint {
+  const o = object(v, path);
+  const model = integer(o.model, at(path, "model"), 0);
+  if (model !== models - 1)
+    fail(`${at(path, "model")} is ${model}, expected the checkpoint's last model (${models - 1})`);
+  const random = integer(o.random, at(path, "random"), 0);
+  if (random > 0xffffffff)
+    fail(`${at(path, "random")} is ${random}, expected a 32-bit state (at most 4294967295)`);
+  const stateObject = object(o.state, at(path, "state"));
+  const state: Record<string, number | readonly number[]> = {};
+  for (const [name, value] of Object.entries(stateObject)) {
+    const where = at(at(path, "state"), name);
+    state[name] = Array.isArray(value) ? list(value, where, finiteNumber) : finiteNumber(value, where);
+  }
+  return {
+    plan: integer(o.plan, at(path, "plan"), 1),
+    model,
+    step: integer(o.step, at(path, "step"), 0),
+    state,
+    random,
+    heldBackAt: orNull(o.heldBackAt, at(path, "heldBackAt"), (h, where) => {
+      const n = integer(h, where, 0);
+      if (n > models) fail(`${where} is ${n}, but the checkpoint holds ${models} models`);
+      return n;
+    }),
   };
 }
 
@@ -278,6 +334,9 @@ function parseHeader(json: unknown, arrays: Readonly<Record<string, Float64Array
   // Both may be absent: checkpoints written before they were recorded.
   const origin = Object.hasOwn(raw, "origin") ? orNull(raw.origin, "origin", fingerprint) : null;
   const finished = Object.hasOwn(raw, "finished") ? boolean(raw.finished, "finished") : false;
+  const resume = Object.hasOwn(raw, "resume")
+    ? orNull(raw.resume, "resume", (v, path) => resumePoint(v, path, models.length))
+    : null;
   return {
     inputNames,
     outputNames,
@@ -290,6 +349,7 @@ function parseHeader(json: unknown, arrays: Readonly<Record<string, Float64Array
     final,
     origin,
     finished,
+    resume,
   };
 }
 

@@ -17,9 +17,29 @@
  * far (the selection of the plan, unless a finishing phase had already
  * chosen) and writes the checkpoint; no final refit. Aborted before any
  * model was accepted, it rejects with an Error named "AbortError".
+ *
+ * Resuming: every accepted model is written with a resume point
+ * (checkpoint.ts `ResumePoint`): the step of the plan that accepted it,
+ * that phase's own state (`record.accept`'s `state`), the generator's state
+ * and `growthHeldBackAt`. Everything a build does between two acceptances
+ * follows from these, the record and the data, so a build resumed from its
+ * last model at that point (`input.resume`) does what the uninterrupted
+ * build did after it, bit for bit: the model is judged as it was, not
+ * retrained (`Trainer.assess`), and the phase goes on from its state. A
+ * build stopped at any moment loses the work since its last acceptance
+ * only. A start from an earlier model (`startBuildFromModelNumber`), a
+ * frozen structure, and a checkpoint without a point (or of another
+ * RESUME_PLAN) retrain the model and search on from it instead.
  */
-import type { CheckpointModel } from "./checkpoint.js";
-import type { FinishingPhase, PhaseContext, SearchPhase, SelectPhase, StartPhase } from "./phases/context.js";
+import type { CheckpointModel, ResumePoint } from "./checkpoint.js";
+import {
+  type FinishingPhase,
+  networkOf,
+  type PhaseContext,
+  type SearchPhase,
+  type SelectPhase,
+  type StartPhase,
+} from "./phases/context.js";
 import { grow, growAfterInputRemoval } from "./phases/grow.js";
 import { chooseOutputPrior } from "./phases/output-prior.js";
 import { pruneInputs } from "./phases/prune-inputs.js";
@@ -29,9 +49,17 @@ import { restart } from "./phases/restart.js";
 import { selectByEvidence, selectLast } from "./phases/select.js";
 import { continueFromCheckpoint, retrainFrozen, startLinear } from "./phases/start.js";
 import { dropSwitchedOff } from "./phases/switched-off.js";
+import { builderRandomAt } from "./random.js";
 import { BuildRecord, type CheckpointBase, progressOf, type RecordedModel } from "./record.js";
 import type { BuildProgress } from "./settings.js";
 import { BuildAborted } from "./train.js";
+
+/**
+ * Version of the plan's steps that a resume point counts. Change it with
+ * any change to the steps `planBuild` returns or to a phase's resume state:
+ * a point of another version is not continued exactly (see "Resuming").
+ */
+export const RESUME_PLAN = 1;
 
 export interface BuildPlan {
   readonly start: StartPhase;
@@ -69,12 +97,14 @@ export function planBuild(
 
 export interface DriverInput {
   readonly plan: BuildPlan;
-  /** Everything a phase is handed except the record, which the driver makes. */
-  readonly context: Omit<PhaseContext, "record" | "growthHeldBackAt">;
+  /** Everything a phase is handed except the record and the resume state, which the driver makes. */
+  readonly context: Omit<PhaseContext, "record" | "growthHeldBackAt" | "resumed">;
   /** The checkpoint's fixed part (names, normalisation, validation rows, seed). */
   readonly checkpointBase: CheckpointBase;
   /** Models kept from a resumed checkpoint (the last is the one to continue from). */
   readonly kept: readonly CheckpointModel[];
+  /** The resume point of the last kept model, to continue exactly from it (see "Resuming"); null: run the plan from its start. */
+  readonly resume?: ResumePoint | null;
   readonly saveCheckpoint?: (bytes: Uint8Array) => Promise<void>;
   readonly onProgress?: (progress: BuildProgress) => void;
 }
@@ -95,15 +125,45 @@ export function abortError(): Error {
 
 export async function runPlan(input: DriverInput): Promise<DriverResult> {
   const { plan } = input;
-  const record = new BuildRecord(input.checkpointBase, input.kept, input.saveCheckpoint, input.onProgress);
-  const ctx: PhaseContext = { ...input.context, record, growthHeldBackAt: null };
+  const resume = input.resume ?? null;
+  // Steps: 0 the start, 1 … S the search phases, S + 1 the selection, then the finishing phases.
+  const selectStep = plan.search.length + 1;
+  let step = 0;
+  const record = new BuildRecord(
+    input.checkpointBase,
+    input.kept,
+    input.saveCheckpoint,
+    input.onProgress,
+    () => ({ plan: RESUME_PLAN, step, random: ctx.random.state, heldBackAt: ctx.growthHeldBackAt }),
+    resume,
+  );
+  const ctx: PhaseContext = {
+    ...input.context,
+    random: resume ? builderRandomAt(resume.random) : input.context.random,
+    record,
+    growthHeldBackAt: resume?.heldBackAt ?? null,
+    resumed: null,
+  };
   let chosen: CheckpointModel | null = null;
   let aborted = false;
   try {
-    let current = await plan.start(ctx);
-    for (const phase of plan.search) current = await phase(ctx, current);
-    chosen = plan.select(ctx);
-    for (const phase of plan.finish) chosen = await phase(ctx, chosen);
+    const last = record.models[record.models.length - 1];
+    if (resume && resume.step > selectStep) {
+      // Stopped in the finishing phases: the one that accepted the last model is done.
+      chosen = last;
+    } else {
+      let current = resume ? await ctx.trainer.assess(networkOf(last), last.beta) : await plan.start(ctx);
+      if (resume && resume.step > 0) ctx.resumed = resume.state;
+      for (step = resume ? Math.max(resume.step, 1) : 1; step < selectStep; step++) {
+        current = await plan.search[step - 1](ctx, current);
+        ctx.resumed = null; // Taken by the phase resumed in, or by none: no later phase sees it.
+      }
+      step = selectStep;
+      chosen = plan.select(ctx);
+    }
+    const firstFinish = resume && resume.step > selectStep ? resume.step + 1 : selectStep + 1;
+    for (step = firstFinish; step <= selectStep + plan.finish.length; step++)
+      chosen = await plan.finish[step - selectStep - 1](ctx, chosen);
     record.selected = chosen.number;
     if (plan.refit) record.final = await refitOnAllRows(ctx, chosen);
   } catch (error) {

@@ -157,6 +157,9 @@ export const SEARCH_FIT: FitOptions = { maxIterations: 30, tolerance: 1e-5, adap
  */
 export const FINAL_FIT: FitOptions = { maxIterations: 300, tolerance: 1e-10, adaptBeta: false };
 
+/** No iteration: the network judged at its weights and the β given (`Trainer.assess`). */
+const ASSESS: FitOptions = { maxIterations: 0, tolerance: 0, adaptBeta: false };
+
 /** RMSE over all outputs from per-output RMSEs. */
 export function overallRmse(perOutput: readonly number[]): number {
   let s = 0;
@@ -179,6 +182,12 @@ export interface Trainer {
   trainingResiduals(network: WeightedNetwork): Promise<Float64Array>;
   /** Trains `network` from its weights with the prior strengths `beta`. */
   fit(network: WeightedNetwork, beta: Beta, options: FitOptions): Promise<TrainedNetwork>;
+  /**
+   * `network` as it is, judged as `fit` judges a trained one (JᵀJ, errors,
+   * evidence) with the prior strengths `beta`, untrained: what `fit`
+   * returned for these weights and β, bit for bit.
+   */
+  assess(network: WeightedNetwork, beta: Beta): Promise<TrainedNetwork>;
   /** Trains independent networks (concurrently where the backend allows), results in the order given. */
   fitAll(networks: readonly WeightedNetwork[], beta: Beta, options: FitOptions): Promise<TrainedNetwork[]>;
 }
@@ -228,6 +237,10 @@ export class Fitter implements Trainer {
       trained.push(s.value);
     }
     return trained;
+  }
+
+  assess(network: WeightedNetwork, beta: Beta): Promise<TrainedNetwork> {
+    return this.fit(network, beta, ASSESS);
   }
 
   async fit(network: WeightedNetwork, beta: Beta, options: FitOptions): Promise<TrainedNetwork> {

@@ -11,16 +11,32 @@
  */
 export type Random = () => number;
 
-/** The builder's generator of floats in [0, 1) for a build `seed` (any number; its floor is used). */
-export function builderRandom(seed: number): Random {
-  let state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  return () => {
+/** The builder's generator, with its state: a checkpoint records it so that a resumed build draws what the uninterrupted one would. */
+export interface BuilderRandom extends Random {
+  /** The 32-bit state; `builderRandomAt(state)` continues from it. */
+  readonly state: number;
+}
+
+function mulberry32(initial: number): BuilderRandom {
+  let state = initial >>> 0;
+  const next = () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  return Object.defineProperty(next, "state", { get: () => state }) as BuilderRandom;
+}
+
+/** The builder's generator of floats in [0, 1) for a build `seed` (any number; its floor is used). */
+export function builderRandom(seed: number): BuilderRandom {
+  return mulberry32((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
+}
+
+/** The generator continued from a recorded `state` (`BuilderRandom.state`). */
+export function builderRandomAt(state: number): BuilderRandom {
+  return mulberry32(state);
 }
 
 /** A standard normal draw (Box–Muller). */

@@ -5,7 +5,13 @@
  * then reports the model (`onProgress`), so a progress event always names a
  * model the checkpoint on disk already holds.
  */
-import { type Checkpoint, type CheckpointModel, encodeCheckpoint } from "./checkpoint.js";
+import {
+  type Checkpoint,
+  type CheckpointModel,
+  encodeCheckpoint,
+  type PhaseState,
+  type ResumePoint,
+} from "./checkpoint.js";
 import { overallRmse, type TrainedNetwork } from "./fit.js";
 import type { BuildPhase, BuildProgress } from "./settings.js";
 
@@ -17,8 +23,12 @@ export interface ModelLog {
   readonly models: readonly CheckpointModel[];
   /** Lowest validation error of the accepted models so far. */
   bestScore(): number;
-  /** Records an accepted model (checkpoint, then progress) and returns its entry. */
-  accept(model: TrainedNetwork, phase: BuildPhase): Promise<CheckpointModel>;
+  /**
+   * Records an accepted model (checkpoint, then progress) and returns its
+   * entry. `state`: what the phase needs to go on from this model, should
+   * the build stop here and be resumed (driver.ts, "Resuming").
+   */
+  accept(model: TrainedNetwork, phase: BuildPhase, state?: PhaseState): Promise<CheckpointModel>;
   /** The entry `model` would get, with the time elapsed so far (for the final refit, which is not numbered). */
   entry(model: TrainedNetwork, phase: BuildPhase): RecordedModel;
 }
@@ -34,7 +44,10 @@ export function progressOf(m: RecordedModel, modelNumber: number): BuildProgress
   };
 }
 
-export type CheckpointBase = Omit<Checkpoint, "models" | "selected" | "final" | "finished">;
+export type CheckpointBase = Omit<Checkpoint, "models" | "selected" | "final" | "finished" | "resume">;
+
+/** Where the build stands, as the driver knows it: the parts of a resume point besides the model and the phase's state. */
+export type BuildPosition = () => Omit<ResumePoint, "model" | "state">;
 
 export class BuildRecord implements ModelLog {
   private readonly accepted: CheckpointModel[];
@@ -42,6 +55,8 @@ export class BuildRecord implements ModelLog {
   final: RecordedModel | null = null;
   /** Set when the build has run to its end. */
   finished = false;
+  /** Where to go on from the last accepted model (a resumed checkpoint's own, until the build accepts one). */
+  resume: ResumePoint | null;
   private readonly started = Date.now();
 
   constructor(
@@ -49,8 +64,11 @@ export class BuildRecord implements ModelLog {
     kept: readonly CheckpointModel[],
     private readonly save: ((bytes: Uint8Array) => Promise<void>) | undefined,
     private readonly onProgress: ((progress: BuildProgress) => void) | undefined,
+    private readonly position: BuildPosition,
+    resume: ResumePoint | null = null,
   ) {
     this.accepted = [...kept];
+    this.resume = resume;
   }
 
   get models(): readonly CheckpointModel[] {
@@ -73,9 +91,10 @@ export class BuildRecord implements ModelLog {
     };
   }
 
-  async accept(t: TrainedNetwork, phase: BuildPhase): Promise<CheckpointModel> {
+  async accept(t: TrainedNetwork, phase: BuildPhase, state: PhaseState = {}): Promise<CheckpointModel> {
     const model = { number: this.accepted.length, ...this.entry(t, phase) };
     this.accepted.push(model);
+    this.resume = { ...this.position(), model: model.number, state };
     await this.write();
     this.onProgress?.(progressOf(model, model.number));
     return model;
@@ -88,6 +107,7 @@ export class BuildRecord implements ModelLog {
       selected: this.selected,
       final: this.final,
       finished: this.finished,
+      resume: this.resume,
     };
   }
 

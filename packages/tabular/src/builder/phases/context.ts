@@ -11,12 +11,12 @@
  *
  * A phase never catches `BuildAborted`: the driver does, once.
  */
-import type { CheckpointModel } from "../checkpoint.js";
+import type { CheckpointModel, PhaseState } from "../checkpoint.js";
 import type { CrossValidation } from "../cross-validation.js";
 import type { FitOptions, TrainedNetwork, Trainer } from "../fit.js";
 import type { WeightedNetwork } from "../network-edit.js";
 import type { Beta } from "../prior.js";
-import type { Random } from "../random.js";
+import type { BuilderRandom } from "../random.js";
 import type { ModelLog } from "../record.js";
 
 export interface PhaseContext {
@@ -34,7 +34,7 @@ export interface PhaseContext {
   /** Columns of the data. */
   readonly inputs: number;
   readonly outputs: number;
-  readonly random: Random;
+  readonly random: BuilderRandom;
   readonly signal: AbortSignal | undefined;
   /** Most links the network may keep; 0 = no cap. */
   readonly linksMaximumNumber: number;
@@ -44,16 +44,30 @@ export interface PhaseContext {
   readonly initialBetaReg: number;
   /**
    * Set by growth when the weight budget stopped it right after an accepted
-   * step (it was still gaining): the network it stopped at. Growth resumes
-   * after input removal only then (`growAfterInputRemoval`).
+   * step (it was still gaining): the number of models accepted then. Growth
+   * resumes after input removal only when models were accepted since
+   * (`growAfterInputRemoval`).
    */
-  growthHeldBackAt: TrainedNetwork | null;
+  growthHeldBackAt: number | null;
+  /**
+   * The state a resumed build hands to the phase it resumes in (the one
+   * that accepted the checkpoint's last model); the phase takes it with
+   * `takeResumedState`, once.
+   */
+  resumed: PhaseState | null;
 }
 
 export type StartPhase = (ctx: PhaseContext) => Promise<TrainedNetwork>;
 export type SearchPhase = (ctx: PhaseContext, current: TrainedNetwork) => Promise<TrainedNetwork>;
 export type SelectPhase = (ctx: PhaseContext) => CheckpointModel;
 export type FinishingPhase = (ctx: PhaseContext, chosen: CheckpointModel) => Promise<CheckpointModel>;
+
+/** The state a resumed build hands to this phase, or null; cleared, so that a later call of the same phase starts afresh. */
+export function takeResumedState(ctx: PhaseContext): PhaseState | null {
+  const state = ctx.resumed;
+  ctx.resumed = null;
+  return state;
+}
 
 /** The network of a recorded model. */
 export function networkOf(m: CheckpointModel): WeightedNetwork {

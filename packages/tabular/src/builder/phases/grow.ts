@@ -15,7 +15,7 @@ import { curvatureDirections, directedCandidates, freshWeights, growthCandidates
 import type { WeightedNetwork } from "../network-edit.js";
 import { growthCounts, lowestValidationError } from "../rules.js";
 import { throwIfAborted } from "../train.js";
-import { linkCount, type PhaseContext, type SearchPhase } from "./context.js";
+import { linkCount, type PhaseContext, type SearchPhase, takeResumedState } from "./context.js";
 
 /** Growth stops after this many steps in a row whose pick does not count. */
 export const GROWTH_PATIENCE = 2;
@@ -64,7 +64,9 @@ export async function growFrom(ctx: PhaseContext, start: TrainedNetwork): Promis
   let best = start;
   let base = start;
   let stale = 0;
-  let bestEvidence = start.evidence;
+  // Resumed at an accepted step: `start` is that step's pick; the best evidence seen may be an earlier pick's.
+  const resumed = takeResumedState(ctx);
+  let bestEvidence = typeof resumed?.bestEvidence === "number" ? resumed.bestEvidence : start.evidence;
   const budget = weightBudget(ctx);
   const allowed = (c: WeightedNetwork) =>
     weightCount(c.structure) <= budget &&
@@ -81,14 +83,15 @@ export async function growFrom(ctx: PhaseContext, start: TrainedNetwork): Promis
     const candidates = [...grown, ...fresh, ...directed].filter(allowed);
     if (candidates.length === 0) return { last: best, heldBackByBudget: stale === 0 };
     const pick = lowestValidationError(await ctx.trainer.fitAll(candidates, base.beta, SEARCH_FIT));
-    if (growthCounts(pick, ctx.record.bestScore(), bestEvidence)) {
-      await ctx.record.accept(pick, "growth");
+    const counts = growthCounts(pick, ctx.record.bestScore(), bestEvidence);
+    bestEvidence = Math.max(bestEvidence, pick.evidence);
+    if (counts) {
+      await ctx.record.accept(pick, "growth", { bestEvidence });
       best = pick;
       stale = 0;
     } else {
       stale++;
     }
-    bestEvidence = Math.max(bestEvidence, pick.evidence);
     base = pick;
   }
   return { last: best, heldBackByBudget: false };
@@ -123,18 +126,17 @@ async function directedGrowth(ctx: PhaseContext, base: TrainedNetwork): Promise<
 /** The growth phase: grows, and notes for `growAfterInputRemoval` whether the budget held it back. */
 export const grow: SearchPhase = async (ctx, current) => {
   const growth = await growFrom(ctx, current);
-  ctx.growthHeldBackAt = growth.heldBackByBudget ? growth.last : null;
+  ctx.growthHeldBackAt = growth.heldBackByBudget ? ctx.record.models.length : null;
   return growth.last;
 };
 
 /**
  * Growth the weight budget held back goes on once input removal has freed
  * weights: only when growth stopped on the budget while still gaining, and
- * inputs were removed since (the network is no longer the one growth
- * stopped at).
+ * inputs were removed since (models were accepted after growth stopped).
  */
 export const growAfterInputRemoval: SearchPhase = async (ctx, current) => {
   const heldBackAt = ctx.growthHeldBackAt;
-  if (heldBackAt === null || current === heldBackAt) return current;
+  if (heldBackAt === null || ctx.record.models.length === heldBackAt) return current;
   return grow(ctx, current);
 };

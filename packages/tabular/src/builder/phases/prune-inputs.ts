@@ -12,7 +12,7 @@ import { inputsBySaliency } from "../moves.js";
 import { linksOfInput, removeLinks } from "../network-edit.js";
 import { inputRemovalAccepted } from "../rules.js";
 import { throwIfAborted } from "../train.js";
-import type { SearchPhase } from "./context.js";
+import { type SearchPhase, takeResumedState } from "./context.js";
 
 /** Removal phases end after this many rejected single removals in a row. */
 export const PRUNING_PATIENCE = 2;
@@ -28,8 +28,13 @@ export const INPUT_BATCH_FRACTION = 1 / 8;
 export const pruneInputs: SearchPhase = async (ctx, start) => {
   let current = start;
   let failures = 0;
-  let batch = Math.max(1, Math.floor(connectedInputs(start.network.structure).length * INPUT_BATCH_FRACTION));
-  const kept = new Set<number>();
+  // Resumed at an accepted removal: the batch size and the inputs kept for good then.
+  const resumed = takeResumedState(ctx);
+  let batch =
+    typeof resumed?.batch === "number"
+      ? resumed.batch
+      : Math.max(1, Math.floor(connectedInputs(start.network.structure).length * INPUT_BATCH_FRACTION));
+  const kept = new Set<number>(Array.isArray(resumed?.kept) ? resumed.kept : []);
   while (failures < PRUNING_PATIENCE) {
     throwIfAborted(ctx.signal);
     // Never the last input.
@@ -42,7 +47,7 @@ export const pruneInputs: SearchPhase = async (ctx, start) => {
     const links = chosen.flatMap((input) => linksOfInput(current.network, input));
     const trial = await ctx.trainer.fit(removeLinks(current.network, links), current.beta, SEARCH_FIT);
     if (inputRemovalAccepted(trial, current, ctx.record.bestScore())) {
-      await ctx.record.accept(trial, "inputs");
+      await ctx.record.accept(trial, "inputs", { batch, kept: [...kept] });
       current = trial;
       failures = 0;
     } else if (batch > 1) {

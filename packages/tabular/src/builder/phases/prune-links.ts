@@ -14,7 +14,7 @@ import { linksBySaliency } from "../moves.js";
 import { removeLinks, type WeightedNetwork } from "../network-edit.js";
 import { linkRemovalAccepted } from "../rules.js";
 import { throwIfAborted } from "../train.js";
-import { linkCount, type PhaseContext, type SearchPhase } from "./context.js";
+import { linkCount, type PhaseContext, type SearchPhase, takeResumedState } from "./context.js";
 import { PRUNING_PATIENCE } from "./prune-inputs.js";
 
 /** Links tried together in the first removal: this fraction of the network's, at least 1. */
@@ -75,8 +75,13 @@ function keepsInputs(before: WeightedNetwork, after: WeightedNetwork): boolean {
 
 export const pruneLinks: SearchPhase = async (ctx, start) => {
   let current = start;
-  let batch = Math.max(1, Math.floor(linkCount(current.network) * LINK_BATCH_FRACTION));
-  let skip = 0;
+  // Resumed at an accepted removal: the batch size and the links skipped then.
+  const resumed = takeResumedState(ctx);
+  let batch =
+    typeof resumed?.batch === "number"
+      ? resumed.batch
+      : Math.max(1, Math.floor(linkCount(current.network) * LINK_BATCH_FRACTION));
+  let skip = typeof resumed?.skip === "number" ? resumed.skip : 0;
   const keepInputsConnected = !ctx.disconnectInputsIfPossible;
   while (skip < PRUNING_PATIENCE) {
     throwIfAborted(ctx.signal);
@@ -87,7 +92,7 @@ export const pruneLinks: SearchPhase = async (ctx, start) => {
     const allowed = !keepInputsConnected || keepsInputs(current.network, pruned);
     const trial = allowed ? await ctx.trainer.fit(pruned, current.beta, SEARCH_FIT) : null;
     if (trial && linkRemovalAccepted(trial, ctx.record.bestScore())) {
-      await ctx.record.accept(trial, "links");
+      await ctx.record.accept(trial, "links", { batch, skip });
       current = trial;
     } else if (batch > 1) {
       batch = Math.floor(batch / 2);
