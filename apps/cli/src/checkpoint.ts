@@ -1,10 +1,10 @@
-/** The error curve of a build, read from its checkpoint file. */
-import { decodeCheckpoint, EdnnFormatError, readEdnnFile } from "@neureco/tabular";
+/** A build's checkpoint file, read for the CLI: its error curve, and whether its build finished. */
+import { type Checkpoint, decodeCheckpoint, EdnnFormatError, readEdnnFile } from "@neureco/tabular";
 import { CliError } from "./io.js";
 import type { ErrorCurve } from "./plot/figure.js";
 
-/** Training and validation error (RMS over outputs, normalised units) of every model of the checkpoint. */
-export async function readErrorCurve(path: string): Promise<ErrorCurve> {
+/** The checkpoint at `path`; every problem is a CliError naming the file. */
+export async function readCheckpoint(path: string): Promise<Checkpoint> {
   let bytes: Uint8Array;
   try {
     bytes = await readEdnnFile(path);
@@ -17,12 +17,16 @@ export async function readErrorCurve(path: string): Promise<ErrorCurve> {
       code === "ENOENT" ? "no such file" : error instanceof Error ? error.message : String(error);
     throw new CliError(`cannot read checkpoint "${path}": ${reason}`, undefined, { cause: error });
   }
-  let checkpoint: ReturnType<typeof decodeCheckpoint>;
   try {
-    checkpoint = decodeCheckpoint(bytes, path);
+    return decodeCheckpoint(bytes, path);
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
   }
+}
+
+/** Training and validation error (RMS over outputs, normalised units) of every model of the checkpoint. */
+export async function readErrorCurve(path: string): Promise<ErrorCurve> {
+  const checkpoint = await readCheckpoint(path);
   if (checkpoint.models.length === 0) throw new CliError(`${path}: the checkpoint holds no model yet`);
   return {
     modelNumbers: checkpoint.models.map((m) => m.number),

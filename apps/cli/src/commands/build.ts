@@ -5,6 +5,8 @@
 import { existsSync } from "node:fs";
 import {
   type BuildOptions,
+  type Checkpoint,
+  checkpointModelDescription,
   connectedInputs,
   FileReplaceError,
   MODEL_EXTENSION,
@@ -14,6 +16,7 @@ import {
   type ShiftingMethod,
 } from "@neureco/tabular";
 import { type BackendName, startBackend } from "../backend.js";
+import { readCheckpoint } from "../checkpoint.js";
 import { type CsvData, expectColumns, type MissingPolicy, plural, readRowPairs } from "../data.js";
 import { CliError, type CliIo, ExitCode, UsageError, writeLine } from "../io.js";
 import { createProgressReporter, type ProgressEvent } from "../progress.js";
@@ -56,6 +59,11 @@ export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise
     throw new CliError(
       `cannot resume: the checkpoint "${checkpoint}" does not exist (run without --resume to start a new build)`,
     );
+  }
+
+  if (options.resume) {
+    const recorded = await readCheckpoint(checkpoint);
+    if (recorded.finished) return finishedBuild(io, options, recorded, out, checkpoint);
   }
 
   const missing = options.missing ?? "error";
@@ -102,14 +110,7 @@ export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise
     progress.stop(io.signal.aborted ? "stopped" : "failed");
     regressor.delete();
     if (io.signal.aborted) return interrupted(io, options, checkpoint, lastModel, null);
-    if (error instanceof FileReplaceError) {
-      throw new CliError(
-        `refusing to replace "${error.path}": it is ${error.found}, not a neureco ${error.expected} (use --force to replace it anyway)`,
-        undefined,
-        { cause: error },
-      );
-    }
-    throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+    throw cliError(error);
   }
   progress.stop(io.signal.aborted ? "stopped" : "done");
   // Stopped after a first model, the build resolves with the best model so far (written to `out`).
@@ -124,6 +125,78 @@ export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise
     regressor.delete();
   }
   return ExitCode.ok;
+}
+
+/** A library error as the CLI reports it. */
+function cliError(error: unknown): CliError {
+  if (error instanceof FileReplaceError) {
+    return new CliError(
+      `refusing to replace "${error.path}": it is ${error.found}, not a neureco ${error.expected} (use --force to replace it anyway)`,
+      undefined,
+      { cause: error },
+    );
+  }
+  return new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+}
+
+/**
+ * `--resume` of a build whose checkpoint says it finished: nothing is built
+ * again; the model it chose (refitted, when it was) is written to --out
+ * unless the file there already holds it. A build killed after its last
+ * checkpoint write and before the model's write leaves its model in the
+ * checkpoint only, and --out may still hold the best model of an earlier,
+ * interrupted run.
+ */
+async function finishedBuild(
+  io: CliIo,
+  options: BuildCommandOptions,
+  recorded: Checkpoint,
+  out: string,
+  checkpoint: string,
+): Promise<number> {
+  const chosen = recorded.final ?? recorded.models.find((m) => m.number === recorded.selected);
+  if (!chosen) throw new CliError(`${checkpoint}: the build is finished but records no chosen model`);
+  const regressor = Regressor.fromDescription(checkpointModelDescription(recorded, chosen));
+  try {
+    const held = existsSync(out) && (await holdsModel(out, regressor));
+    if (!held) {
+      try {
+        await regressor.save(out, options.force ? { force: true } : {});
+      } catch (error) {
+        throw cliError(error);
+      }
+    }
+    writeLine(
+      io.stderr,
+      `The build in ${checkpoint} had finished: nothing was built again; ${held ? `${out} already holds its model` : `its model was written to ${out}`}.`,
+    );
+    report(io, options, regressor, out, checkpoint, 0);
+  } finally {
+    regressor.delete();
+  }
+  return ExitCode.ok;
+}
+
+/** Whether the model file at `path` holds the same structure and weights as `regressor` (false if it cannot be read). */
+async function holdsModel(path: string, regressor: Regressor): Promise<boolean> {
+  const file = new Regressor();
+  try {
+    await file.load(path);
+  } catch {
+    file.delete();
+    return false;
+  }
+  try {
+    const a = file.toDescription();
+    const b = regressor.toDescription();
+    return (
+      JSON.stringify(a.structure) === JSON.stringify(b.structure) &&
+      a.weights.length === b.weights.length &&
+      a.weights.every((w, i) => Object.is(w, b.weights[i]))
+    );
+  } finally {
+    file.delete();
+  }
 }
 
 /** The CSV headers, recorded in the model as its column names (a file without a header gets col1, col2, …: not kept). */
