@@ -105,8 +105,8 @@ export async function writeMatrix(
   try {
     await writeCsv(path, matrix, columns, ";");
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CliError(`cannot write "${path}": ${reason}`, undefined, { cause: error });
+    // The library's message already reads `cannot write "<path>": <why>`.
+    throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
   }
 }
 

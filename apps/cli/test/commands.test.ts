@@ -404,6 +404,36 @@ describe("errors: one line on stderr, a non-zero exit code, no stack trace", () 
     expectOneLineError(r, 1, /nowhere\.csv.*no such file/);
   });
 
+  it("an --out that cannot be written: the reason once, naming the path (evaluate and plot)", async () => {
+    writeFileSync(join(dir, "blocker"), "a file, not a folder\n");
+    for (const command of [
+      ["evaluate", "--model", "fixture.ednn", "--x", "x_test.csv", "--out", "blocker/pred.csv"],
+      [
+        "plot",
+        "--model",
+        "fixture.ednn",
+        "--x",
+        "x_test.csv",
+        "--y",
+        "y_test.csv",
+        "--out",
+        "blocker/parity.svg",
+      ],
+    ]) {
+      const r = await neureco(command, dir);
+      const target = command[command.length - 1];
+      expectOneLineError(
+        r,
+        1,
+        new RegExp(
+          `^error: cannot write "${target.replace(".", "\\.")}": "blocker" is a file, not a directory$`,
+          "m",
+        ),
+      );
+      expect(r.stderr.match(/cannot write/g)).toHaveLength(1);
+    }
+  });
+
   it("missing model file", async () => {
     const r = await neureco(["evaluate", "--model", "missing-model", "--x", "x_test.csv"], dir);
     expectOneLineError(r, 1, /missing-model\.ednn.*no such file/);

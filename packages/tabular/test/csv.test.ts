@@ -155,6 +155,20 @@ describe("parseCsv", () => {
     expect(forced.matrix.toArray()).toEqual([[3, 4]]);
     // A first data row with a missing cell is still data, not a header.
     expect(parseCsv(";2\n3;4\n", { missing: "nan" }).matrix.shape).toEqual([2, 2]);
+    expect(parseCsv("1;NA;3\n4;5;6\n", { missing: "nan" }).matrix.shape).toEqual([2, 3]);
+    // A first row that cannot be data — a word for infinity, or no value at all — is a header, however numeric it looks.
+    const numericLooking = parseCsv("nan;inf;NA;1;2\n1;2;3;4;5\n");
+    expect(numericLooking.header).toBe(true);
+    expect(numericLooking.columns).toEqual(["nan", "inf", "NA", "1", "2"]);
+    expect(numericLooking.matrix.toArray()).toEqual([[1, 2, 3, 4, 5]]);
+    expect(parseCsv("NA;null\n1;2\n").columns).toEqual(["NA", "null"]);
+    // A number out of range is data, refused as such.
+    expectCsvError(
+      () => parseCsv("1e999;2\n1;2\n", { source: "z.csv" }),
+      'z.csv, line 1, column 1: "1e999" is not a finite number',
+      1,
+      1,
+    );
     expectCsvError(
       () => parseCsv("a;b\n1;2\n", { header: false, source: "s" }),
       's, line 1, column 1: "a" is not a number',

@@ -49,13 +49,8 @@ export async function runPlot(options: PlotOptions, io: CliIo): Promise<number> 
   try {
     await writeFileAtomic(options.out, svg);
   } catch (error) {
-    throw new CliError(
-      `cannot write "${options.out}": ${error instanceof Error ? error.message : String(error)}`,
-      undefined,
-      {
-        cause: error,
-      },
-    );
+    // The library's message already reads `cannot write "<path>": <why>`.
+    throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
   }
   writeLine(io.stdout, `wrote ${options.out}`);
   return ExitCode.ok;

@@ -48,6 +48,22 @@ function readCell(raw: string): number | null | undefined {
   return undefined;
 }
 
+/**
+ * `header: "auto"`: the first row is a header when it cannot be a row of
+ * data — a cell that is not a number, a word for infinity (`Inf`: data
+ * refuses infinite values), or every cell missing (a row of no data). So
+ * `nan;inf;NA;1;2` is a header, while `1;NA;3` is data with a missing cell
+ * and `1;1e999` is data with a number out of range (an error naming it). A
+ * header of numbers only (`900;902;904`, wavelengths) reads as data: only
+ * `header: true` can say otherwise.
+ */
+function looksLikeHeader(cells: readonly string[]): boolean {
+  return (
+    cells.some((c) => readCell(c) === undefined || INFINITY.test(c.trim())) ||
+    cells.every((c) => readCell(c) === null)
+  );
+}
+
 interface RawRow {
   cells: string[];
   /** 1-based line on which the row starts. */
@@ -128,9 +144,7 @@ export function parseCsv(text: string, options: CsvParseOptions = {}): CsvTable 
 
   const first = rows[0];
   const hasHeader =
-    options.header === undefined || options.header === "auto"
-      ? first.cells.some((c) => readCell(c) === undefined)
-      : options.header;
+    options.header === undefined || options.header === "auto" ? looksLikeHeader(first.cells) : options.header;
   const width = first.cells.length;
   const columns = hasHeader
     ? first.cells.map((c, j) => c.trim() || `col${j + 1}`)
