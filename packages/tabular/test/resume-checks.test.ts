@@ -91,6 +91,22 @@ describe("resuming checks the checkpoint's build", () => {
     expect(resumed.history.aborted).toBe(false);
   });
 
+  it("refuses a checkpoint whose validation rows lie beyond the data (one written before it recorded its build)", async () => {
+    const { interrupted } = await checkpoints();
+    const decoded = decodeCheckpoint(interrupted, "a.checkpoint");
+    const older = encodeCheckpoint({
+      ...decoded,
+      origin: null,
+      validationRows: [...decoded.validationRows, 1e9],
+    });
+    await expect(buildModel({ x, y }, { seed: 2 }, { resumeFrom: older })).rejects.toThrow(
+      "buildModel: the checkpoint holds out row 1000000001 (counted from 1) for validation, but x has 60 rows: resume with the data the build started with",
+    );
+    // A frozen structure may be retrained on other data: it holds out rows of its own.
+    const frozen = await buildModel({ x, y }, { freezeStructure: true }, { resumeFrom: older });
+    expect(frozen.checkpoint.validationRows.every((r) => r < 60)).toBe(true);
+  });
+
   it("names every setting that differs, and nothing when all agree", () => {
     const a = buildFingerprint({ x, y }, resolveSettings({ seed: 1 }));
     const b = buildFingerprint(

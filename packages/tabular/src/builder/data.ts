@@ -170,7 +170,16 @@ export function prepareData(
       `too few rows: x has ${n}, a build needs at least ${minRows} (${MIN_TRAINING_ROWS} to train on, 1 to validate)`,
     );
   let validationRows: number[];
-  if (fixed && fixed.validationRows.length > 0 && fixed.validationRows.every((r) => r < n))
+  // A resumed build keeps its checkpoint's rows; one beyond the data means other data (a checkpoint
+  // without `origin` is not checked otherwise). A frozen structure may be retrained on other data:
+  // it then holds out rows of its own.
+  const beyond = fixed?.validationRows.find((r) => r >= n);
+  if (beyond !== undefined && !settings.freezeStructure) {
+    fail(
+      `the checkpoint holds out row ${beyond + 1} (counted from 1) for validation, but x has ${n} rows: resume with the data the build started with`,
+    );
+  }
+  if (fixed && fixed.validationRows.length > 0 && beyond === undefined)
     validationRows = [...fixed.validationRows];
   else if (settings.validationIndices) validationRows = checkIndices(settings.validationIndices, n);
   else validationRows = representativeRows(xn, settings.validPercentage);
