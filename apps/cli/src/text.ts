@@ -12,7 +12,11 @@ export function formatTable(
   align: readonly Alignment[] = header.map((_, j) => (j === 0 ? "left" : "right")),
 ): string {
   const all = [header, ...rows];
-  const widths = header.map((_, j) => Math.max(...all.map((r) => [...(r[j] ?? "")].length)));
+  const widths = header.map((_, j) => {
+    let width = 0;
+    for (const r of all) width = Math.max(width, [...(r[j] ?? "")].length);
+    return width;
+  });
   const pad = (cell: string, j: number) => {
     const fill = " ".repeat(widths[j] - [...cell].length);
     return align[j] === "right" ? fill + cell : cell + fill;

@@ -76,7 +76,9 @@ export class BuildRecord implements ModelLog {
   }
 
   bestScore(): number {
-    return Math.min(...this.accepted.map((m) => overallRmse(m.errors.validation)));
+    let best = Number.POSITIVE_INFINITY;
+    for (const m of this.accepted) best = Math.min(best, overallRmse(m.errors.validation));
+    return best;
   }
 
   entry(t: TrainedNetwork, phase: BuildPhase): RecordedModel {

@@ -139,7 +139,8 @@ export function selectModel(models: readonly CheckpointModel[], linksMaximumNumb
   if (withEvidence.length === 0) {
     return pool.reduce((a, b) => (validationScore(b) < validationScore(a) ? b : a));
   }
-  const best = Math.max(...withEvidence.map((m) => m.logEvidence));
+  let best = Number.NEGATIVE_INFINITY;
+  for (const m of withEvidence) best = Math.max(best, m.logEvidence);
   return withEvidence
     .filter((m) => m.logEvidence >= best - EVIDENCE_TOLERANCE)
     .reduce((a, b) => {
