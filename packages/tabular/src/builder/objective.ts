@@ -1,13 +1,13 @@
 /**
  * The least-squares problem of one network structure on one data set, as
- * compiled core graphs: the normal equations (JᵀJ, Jᵀr, Σr²) in one batched
- * reverse pass, and the per-output sum of squared errors. Everything runs on
- * the backend; only p² + p + 1 numbers come back to the host.
+ * compiled core graphs: the normal equations (JᵀJ, Jᵀr, Σr²) in batched
+ * reverse passes over chunks of rows, and the per-output sum of squared
+ * errors. Everything runs on the backend; only p² + p + 1 numbers per chunk
+ * come back to the host, where they are summed in chunk order.
  */
 import {
   type Backend,
   broadcastTo,
-  concat,
   type DType,
   jit,
   matmul,
@@ -24,10 +24,59 @@ import { networkFunction } from "../network/forward.js";
 import { type NetworkStructure, weightCount } from "../network/structure.js";
 
 /**
- * A data set on the backend, in normalised units. For k > 1 outputs the
- * rows are stacked k times, so that the network run on the stacked rows and
- * masked to output j in block j gives the (n·k) × p Jacobian in one pass.
+ * Stacked rows (rows × outputs) per chunk of the normal equations. A chunk's
+ * Jacobian and the intermediates of its reverse pass are a few times
+ * (stacked rows × weights) doubles: at this size 8 MB per hundred weights,
+ * whatever the row count, where one pass over all rows grew with them (26 KB
+ * per row at 128,000 rows). Data of at most this many stacked rows — every
+ * task of the benchmark — is one chunk, computed exactly as a single pass.
  */
+export const NORMAL_EQUATIONS_CHUNK = 8192;
+
+/**
+ * A chunk of rows for the normal equations. For k > 1 outputs its rows are
+ * stacked k times, so that the network run on the stacked rows and masked
+ * to output j in block j gives the chunk's (rows·k) × p Jacobian in one pass.
+ */
+export interface DeviceChunk {
+  /** (rows·k, m) inputs, block j = the chunk's rows. */
+  readonly xStacked: Tensor;
+  /** (rows·k, 1) targets, block j = output j. */
+  readonly yStacked: Tensor;
+  /** (rows·k, k) one-hot: row in block j selects output j. */
+  readonly mask: Tensor;
+}
+
+/** The chunk of rows [from, to) of x (n, m) and y (n, k). */
+function deviceChunk(
+  backend: Backend,
+  dtype: DType,
+  x: Matrix,
+  y: Matrix,
+  from: number,
+  to: number,
+): DeviceChunk {
+  const m = x.shape[1];
+  const k = y.shape[1];
+  const n = to - from;
+  const xs = new Float64Array(n * k * m);
+  const ys = new Float64Array(n * k);
+  const mask = new Float64Array(n * k * k);
+  for (let j = 0; j < k; j++) {
+    xs.set(x.data.subarray(from * m, to * m), j * n * m);
+    for (let i = 0; i < n; i++) {
+      ys[j * n + i] = y.data[(from + i) * k + j];
+      mask[(j * n + i) * k + j] = 1;
+    }
+  }
+  return {
+    xStacked: tensor(backend, xs, [n * k, m], dtype),
+    yStacked: tensor(backend, ys, [n * k, 1], dtype),
+    mask: tensor(backend, mask, [n * k, k], dtype),
+  };
+}
+
+/** A data set on the backend, in normalised units. */
 export class DeviceData {
   readonly rows: number;
   readonly outputs: number;
@@ -38,14 +87,16 @@ export class DeviceData {
   readonly y: Tensor;
   /** The (n, m) inputs on the host. */
   readonly hostX: Matrix;
-  /** (n·k, m) inputs, block j = all rows (k > 1 only). */
-  readonly xStacked: Tensor;
-  /** (n·k, 1) targets, block j = output j. */
-  readonly yStacked: Tensor;
-  /** (n·k, k) one-hot: row in block j selects output j. */
-  readonly mask: Tensor;
+  /** The rows in chunks of at most NORMAL_EQUATIONS_CHUNK stacked rows, in order. */
+  readonly chunks: readonly DeviceChunk[];
 
-  constructor(backend: Backend, dtype: DType, x: Matrix, y: Matrix) {
+  constructor(
+    backend: Backend,
+    dtype: DType,
+    x: Matrix,
+    y: Matrix,
+    chunkStackedRows = NORMAL_EQUATIONS_CHUNK,
+  ) {
     const [n, m] = x.shape;
     const k = y.shape[1];
     this.rows = n;
@@ -54,30 +105,28 @@ export class DeviceData {
     this.hostX = x;
     this.x = tensor(backend, x.data, [n, m], dtype);
     this.y = tensor(backend, y.data, [n, k], dtype);
-    if (k === 1) {
-      this.xStacked = this.x;
-      this.yStacked = this.y;
-      this.mask = tensor(backend, new Float64Array(n).fill(1), [n, 1], dtype);
+    const chunkRows = Math.max(1, Math.floor(chunkStackedRows / k));
+    if (n <= chunkRows && k === 1) {
+      // One chunk of one output: the whole tensors themselves.
+      this.chunks = [
+        {
+          xStacked: this.x,
+          yStacked: this.y,
+          mask: tensor(backend, new Float64Array(n).fill(1), [n, 1], dtype),
+        },
+      ];
     } else {
-      this.xStacked = concat(
-        Array.from({ length: k }, () => this.x),
-        0,
-      );
-      const ys = new Float64Array(n * k);
-      const mask = new Float64Array(n * k * k);
-      for (let j = 0; j < k; j++) {
-        for (let i = 0; i < n; i++) {
-          ys[j * n + i] = y.data[i * k + j];
-          mask[(j * n + i) * k + j] = 1;
-        }
-      }
-      this.yStacked = tensor(backend, ys, [n * k, 1], dtype);
-      this.mask = tensor(backend, mask, [n * k, k], dtype);
+      const chunks: DeviceChunk[] = [];
+      for (let from = 0; from < n; from += chunkRows)
+        chunks.push(deviceChunk(backend, dtype, x, y, from, Math.min(n, from + chunkRows)));
+      this.chunks = chunks;
     }
   }
 
   dispose(): void {
-    for (const t of new Set([this.x, this.y, this.xStacked, this.yStacked, this.mask])) t.dispose();
+    const all = new Set<Tensor>([this.x, this.y]);
+    for (const c of this.chunks) for (const t of [c.xStacked, c.yStacked, c.mask]) all.add(t);
+    for (const t of all) t.dispose();
   }
 }
 
@@ -102,7 +151,7 @@ export class Objective {
   readonly data: DeviceData;
   readonly weightCount: number;
   private readonly backend: Backend;
-  private readonly normal: (w: Tensor) => Tensor[];
+  private readonly normal: (w: Tensor, xStacked: Tensor, yStacked: Tensor, mask: Tensor) => Tensor[];
   private readonly errors: (w: Tensor) => Tensor;
   private readonly residualsOf: (w: Tensor) => Tensor;
 
@@ -113,15 +162,16 @@ export class Objective {
     const p = weightCount(structure);
     this.weightCount = p;
     const f = networkFunction(structure);
-    const stackedRows = data.rows * data.outputs;
-    this.normal = jit((w: Tensor) => {
-      const wRows = broadcastTo(w, [stackedRows, p]);
-      const [y, pullback] = vjp((wr: Tensor) => f(wr, data.xStacked), [wRows]);
+    const k = data.outputs;
+    // One compiled graph per chunk shape (the last chunk may be shorter).
+    this.normal = jit((w: Tensor, xStacked: Tensor, yStacked: Tensor, mask: Tensor) => {
+      const wRows = broadcastTo(w, [xStacked.shape[0], p]);
+      const [y, pullback] = vjp((wr: Tensor) => f(wr, xStacked), [wRows]);
       // One pullback with the one-hot mask: row i of the result is the
       // gradient of its own (masked) output w.r.t. its own weight row.
-      const [jac] = pullback(data.mask);
-      const prediction = data.outputs === 1 ? y : sum(mul(y, data.mask), 1, true);
-      const r = sub(prediction, data.yStacked);
+      const [jac] = pullback(mask);
+      const prediction = k === 1 ? y : sum(mul(y, mask), 1, true);
+      const r = sub(prediction, yStacked);
       const jt = transpose(jac);
       return [matmul(jt, jac), matmul(jt, r), sum(mul(r, r))];
     });
@@ -137,16 +187,34 @@ export class Objective {
     return tensor(this.backend, w, [1, this.weightCount], this.data.dtype);
   }
 
+  /** JᵀJ, Jᵀr and Σr² at `w`: each chunk's, summed in chunk order (one chunk: exactly its own). */
   async normalEquations(w: ArrayLike<number>): Promise<NormalEquations> {
     const wt = this.weights(w);
-    const [jtjT, jtrT, sseT] = this.normal(wt);
-    wt.dispose();
-    const [jtj, jtr, sse] = await Promise.all([
-      readAndDispose(jtjT),
-      readAndDispose(jtrT),
-      readAndDispose(sseT),
-    ]);
-    return { jtj, jtr, sse: sse[0] };
+    try {
+      let jtjSum: Float64Array | null = null;
+      let jtrSum: Float64Array | null = null;
+      let sseSum = 0;
+      for (const chunk of this.data.chunks) {
+        const [jtjT, jtrT, sseT] = this.normal(wt, chunk.xStacked, chunk.yStacked, chunk.mask);
+        const [jtj, jtr, sse] = await Promise.all([
+          readAndDispose(jtjT),
+          readAndDispose(jtrT),
+          readAndDispose(sseT),
+        ]);
+        if (jtjSum === null || jtrSum === null) {
+          jtjSum = jtj;
+          jtrSum = jtr;
+        } else {
+          for (let i = 0; i < jtj.length; i++) jtjSum[i] += jtj[i];
+          for (let i = 0; i < jtr.length; i++) jtrSum[i] += jtr[i];
+        }
+        sseSum += sse[0];
+      }
+      if (jtjSum === null || jtrSum === null) throw new Error("normalEquations: the data has no rows");
+      return { jtj: jtjSum, jtr: jtrSum, sse: sseSum };
+    } finally {
+      wt.dispose();
+    }
   }
 
   /** Prediction − target, (n, k) row-major. */
