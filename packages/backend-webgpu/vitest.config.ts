@@ -11,7 +11,9 @@ export default defineProject({
   test: {
     name: "backend-webgpu",
     include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
+    // Builds on a software Vulkan driver take 20–40 s alone, and several
+    // times that while the other projects' tests share a 2-core machine.
+    testTimeout: 180_000,
     hookTimeout: 60_000,
     env: { VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? SWIFTSHADER_ICD },
   },

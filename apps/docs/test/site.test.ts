@@ -130,7 +130,19 @@ function expectClose(
   });
 }
 
-/** The build ran on the CPU in float64 in both places: the same models, the same errors. */
+/**
+ * Agreement of two float64 builds in two JavaScript engines. Chromium's V8
+ * and Node's differ in the last bit of Math.exp, Math.log and Math.pow
+ * (measured over 200,000 arguments), which the build uses to draw initial
+ * weights and to weigh the evidence. The same structures are chosen, but
+ * the final refit of the tutorial's model (a strong output prior, chosen by
+ * cross-validation) converges slowly along a flat valley and stops a little
+ * apart in the two engines: training errors agreed to 2e-7 relative,
+ * predictions to 1e-6 and input derivatives to 2.5e-5 where measured.
+ */
+const ENGINE_TOLERANCE = 1e-4;
+
+/** The build ran on the CPU in float64 in both places: the same models, the same errors to ENGINE_TOLERANCE. */
 function expectSameBuild(result: ExampleResult): void {
   expect(result.weights).toBe(reference.weights);
   expect(
@@ -139,7 +151,7 @@ function expectSameBuild(result: ExampleResult): void {
   expectClose(
     result.errorCurve.map((p) => p.trainingError),
     reference.errorCurve.map((p) => p.trainingError),
-    1e-9,
+    ENGINE_TOLERANCE,
     "trainingError",
   );
   expect(result.parity.measured).toEqual(reference.parity.measured);
@@ -166,11 +178,11 @@ describe("documentation site in Chromium", () => {
     const result = record.result as ExampleResult;
     await expectRendered(page, record);
     expectSameBuild(result);
-    // Same float64 arithmetic: the same numbers.
-    expectClose(result.parity.predicted, reference.parity.predicted, 1e-9, "predicted");
-    expectClose(result.derivatives.dy, reference.derivatives.dy, 1e-9, "dy");
-    expectClose(result.derivatives.dw, reference.derivatives.dw, 1e-9, "dw");
-    expectClose(result.derivatives.dx.flat(), reference.derivatives.dx.flat(), 1e-9, "dx");
+    // float64 in both engines: the same numbers to ENGINE_TOLERANCE.
+    expectClose(result.parity.predicted, reference.parity.predicted, ENGINE_TOLERANCE, "predicted");
+    expectClose(result.derivatives.dy, reference.derivatives.dy, ENGINE_TOLERANCE, "dy");
+    expectClose(result.derivatives.dw, reference.derivatives.dw, ENGINE_TOLERANCE, "dw");
+    expectClose(result.derivatives.dx.flat(), reference.derivatives.dx.flat(), ENGINE_TOLERANCE, "dx");
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -50,7 +50,7 @@ describe("CrossValidator", () => {
     try {
       const cv = new CrossValidator(backend, "float64", xm, ym, priorMetric(xm, ym), undefined);
       expect(cv.rows).toBe(n);
-      const errors = await cv.foldErrors(linearNetwork(1, 1), [1e-8, 1e-8, 1e-8], FINAL_FIT, folds);
+      const [errors] = await cv.foldErrors(linearNetwork(1, 1), [1e-8, 1e-8, 1e-8], [FINAL_FIT], folds);
       expect(errors).toHaveLength(folds);
       const fold0Rows = Array.from({ length: n }, (_, i) => i).filter(
         (i) => foldOfRow(i, folds) === 0,

@@ -11,18 +11,19 @@ import {
 import { GROUP_HIDDEN_TO_OUTPUT } from "../src/builder/prior.js";
 import { oneNeuron, withChosen } from "./phase-helpers.js";
 
-/** Cross-validation whose fold errors are `totals[floor] / folds` for the hidden → output floor of the fit. */
+/** Cross-validation whose fold errors are `totals[floor] / folds` for the hidden → output floor of each fit. */
 function scriptedCrossValidation(totals: ReadonlyMap<number, number>, rows = 50) {
   const calls: { options: FitOptions; folds: number }[] = [];
   const cv: CrossValidation = {
     rows,
-    foldErrors: async (_network, _beta, options, folds) => {
-      calls.push({ options, folds });
-      const floor = options.betaFloor?.[GROUP_HIDDEN_TO_OUTPUT] ?? 0;
-      const total = totals.get(floor);
-      if (total === undefined) throw new Error(`no scripted error for floor ${floor}`);
-      return Array.from({ length: folds }, () => total / folds);
-    },
+    foldErrors: async (_network, _beta, options, folds) =>
+      options.map((o) => {
+        calls.push({ options: o, folds });
+        const floor = o.betaFloor?.[GROUP_HIDDEN_TO_OUTPUT] ?? 0;
+        const total = totals.get(floor);
+        if (total === undefined) throw new Error(`no scripted error for floor ${floor}`);
+        return Array.from({ length: folds }, () => total / folds);
+      }),
   };
   return { cv, calls };
 }

@@ -33,8 +33,13 @@ function rowsOf(m: Matrix, keep: (row: number) => boolean): Matrix {
 export interface CrossValidation {
   /** Rows cross-validated over (0: none, the phases that need it skip). */
   readonly rows: number;
-  /** Squared error of each of `folds` folds (see `CrossValidator.foldErrors`). */
-  foldErrors(network: WeightedNetwork, beta: Beta, options: FitOptions, folds: number): Promise<number[]>;
+  /** Squared error of each of `folds` folds for each of `options` (see `CrossValidator.foldErrors`). */
+  foldErrors(
+    network: WeightedNetwork,
+    beta: Beta,
+    options: readonly FitOptions[],
+    folds: number,
+  ): Promise<number[][]>;
 }
 
 export class CrossValidator implements CrossValidation {
@@ -53,20 +58,23 @@ export class CrossValidator implements CrossValidation {
   }
 
   /**
-   * Squared error of every fold: the sum over the fold's rows of the mean
-   * square error over outputs (normalised units), so that the folds sum to
-   * the error of all rows whatever their sizes;
+   * Squared error of every fold for each of `options`: the sum over the
+   * fold's rows of the mean square error over outputs (normalised units),
+   * so that the folds sum to the error of all rows whatever their sizes;
    * `network` trained from its weights on the other folds with `beta` and
-   * `options`. Folds run one after another, so that no more than one fold's
-   * data is on the backend at a time.
+   * that entry of `options` (result[o][f]: options o, fold f). Folds run one
+   * after another, so that no more than one fold's data is on the backend
+   * at a time; the trainings of one fold run concurrently (`Fitter.fitAll`'s
+   * reason: a backend that queues work runs one's kernels while the host
+   * solves another's step).
    */
   async foldErrors(
     network: WeightedNetwork,
     beta: Beta,
-    options: FitOptions,
+    options: readonly FitOptions[],
     folds: number,
-  ): Promise<number[]> {
-    const errors: number[] = [];
+  ): Promise<number[][]> {
+    const errors: number[][] = options.map(() => []);
     for (let f = 0; f < folds; f++) {
       const inFold = (row: number) => foldOfRow(row, folds) === f;
       const outOfFold = (row: number) => !inFold(row);
@@ -79,11 +87,14 @@ export class CrossValidator implements CrossValidation {
       const held = new DeviceData(this.backend, this.dtype, rowsOf(this.x, inFold), rowsOf(this.y, inFold));
       try {
         const fitter = new Fitter(this.backend, this.dtype, train, held, this.signal, this.metric);
-        const trained = await fitter.fit(network, beta, options);
-        let meanSquare = 0;
-        for (const rmse of trained.validationRmse)
-          meanSquare += (rmse * rmse) / trained.validationRmse.length;
-        errors.push(meanSquare * held.rows);
+        const settled = await Promise.allSettled(options.map((o) => fitter.fit(network, beta, o)));
+        settled.forEach((s, o) => {
+          if (s.status === "rejected") throw s.reason;
+          let meanSquare = 0;
+          for (const rmse of s.value.validationRmse)
+            meanSquare += (rmse * rmse) / s.value.validationRmse.length;
+          errors[o].push(meanSquare * held.rows);
+        });
       } finally {
         train.dispose();
         held.dispose();

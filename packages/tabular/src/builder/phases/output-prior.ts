@@ -54,13 +54,9 @@ export const chooseOutputPrior: FinishingPhase = async (ctx, chosen) => {
   if (folds < 2) return chosen;
   const network = networkOf(chosen);
   const floors = [0, ...OUTPUT_PRIOR_FLOORS];
-  const errors: number[][] = [];
-  for (const floor of floors) {
-    throwIfAborted(ctx.signal);
-    const options = { ...SEARCH_FIT, betaFloor: outputPriorFloor(floor) };
-    errors.push(await ctx.crossValidation.foldErrors(network, chosen.beta, options, folds));
-  }
-  const best = lowestError(errors);
+  throwIfAborted(ctx.signal);
+  const options = floors.map((floor) => ({ ...SEARCH_FIT, betaFloor: outputPriorFloor(floor) }));
+  const best = lowestError(await ctx.crossValidation.foldErrors(network, chosen.beta, options, folds));
   if (best === 0) return chosen;
   const retrained = await ctx.trainer.fit(network, chosen.beta, {
     ...SEARCH_FIT,
