@@ -7,6 +7,7 @@ import {
   choleskyInverseDiagonal,
   choleskySolve,
   dot,
+  euclideanNorm,
   leadingEigenvectors,
   matVec,
   orthogonalise,
@@ -172,5 +173,37 @@ describe("products and eigenvectors of the curvature directions", () => {
     expect(leadingEigenvectors(s, 4, 4, 0.5 / trace)).toHaveLength(2);
     expect(leadingEigenvectors(s, 4, 4, 20 / trace)).toHaveLength(0);
     expect(leadingEigenvectors(new Float64Array(16), 4, 4, 0)).toEqual([]);
+  });
+});
+
+describe("euclideanNorm", () => {
+  it("is Math.hypot(...v) bit for bit, over lengths and scales, zeros, infinities and NaN", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ noDefaultInfinity: true, noNaN: true, min: -1e6, max: 1e6 }), {
+          maxLength: 300,
+        }),
+        fc.integer({ min: -300, max: 300 }),
+        (values, exponent) => {
+          const v = values.map((x) => x * 2 ** exponent);
+          expect(Object.is(euclideanNorm(v), Math.hypot(...v))).toBe(true);
+        },
+      ),
+      { seed: 5, numRuns: 500 },
+    );
+    for (const v of [
+      [],
+      [0, -0],
+      [3, 4],
+      [Number.POSITIVE_INFINITY, Number.NaN],
+      [Number.NaN, 1],
+      [1e-320, 2e-320],
+    ])
+      expect(Object.is(euclideanNorm(v), Math.hypot(...v))).toBe(true);
+  });
+
+  it("takes vectors too long to spread into arguments", () => {
+    const v = new Float64Array(500_000).fill(3);
+    expect(euclideanNorm(v)).toBeCloseTo(3 * Math.sqrt(500_000), 6);
   });
 });

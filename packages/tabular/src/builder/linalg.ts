@@ -144,6 +144,35 @@ export function addDiagonal(a: Float64Array, p: number, d: number): Float64Array
   return out;
 }
 
+/**
+ * The Euclidean norm of `v`, as `norm(v)` computes it in V8 (the
+ * largest magnitude factored out, the squares summed with Kahan's
+ * compensation), bit for bit, without spreading `v` into arguments: a
+ * vector of a hundred thousand entries would overflow the call stack.
+ */
+export function euclideanNorm(v: ArrayLike<number>): number {
+  let max = 0;
+  let nan = false;
+  for (let i = 0; i < v.length; i++) {
+    const a = Math.abs(v[i]);
+    if (Number.isNaN(a)) nan = true;
+    else if (a > max) max = a;
+  }
+  if (max === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+  if (nan) return Number.NaN;
+  if (max === 0) return 0;
+  let sum = 0;
+  let compensation = 0;
+  for (let i = 0; i < v.length; i++) {
+    const n = Math.abs(v[i]) / max;
+    const summand = n * n - compensation;
+    const preliminary = sum + summand;
+    compensation = preliminary - sum - summand;
+    sum = preliminary;
+  }
+  return Math.sqrt(sum) * max;
+}
+
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
@@ -209,7 +238,7 @@ export function leadingEigenvectors(
     for (let b = 0; b < d; b++) {
       const column = Float64Array.from({ length: d }, (_, a) => s[a * d + b]);
       orthogonalise(column, found);
-      const norm = Math.hypot(...column);
+      const norm = euclideanNorm(column);
       if (norm > longest) {
         longest = norm;
         v = column;
@@ -217,19 +246,19 @@ export function leadingEigenvectors(
     }
     let lambda = 0;
     for (let iteration = 0; iteration < POWER_ITERATION_LIMIT; iteration++) {
-      const norm = Math.hypot(...v);
+      const norm = euclideanNorm(v);
       if (norm <= VANISHING_ITERATE * trace) break;
       for (let a = 0; a < d; a++) v[a] /= norm;
       const next = matVec(s, d, v);
       orthogonalise(next, found);
       lambda = dot(next, v);
       let change = 0;
-      const nextNorm = Math.hypot(...next);
+      const nextNorm = euclideanNorm(next);
       for (let a = 0; a < d; a++) change += Math.abs(next[a] / nextNorm - v[a]);
       v = next;
       if (change < POWER_ITERATION_TOLERANCE) break;
     }
-    const norm = Math.hypot(...v);
+    const norm = euclideanNorm(v);
     if (!(norm > 0) || lambda < minShare * trace) break;
     for (let a = 0; a < d; a++) v[a] /= norm;
     found.push(v);

@@ -6,7 +6,7 @@
 import type { Matrix } from "../matrix.js";
 import { connectedInputs } from "../network/structure.js";
 import type { TrainedNetwork } from "./fit.js";
-import { addProduct, cholesky, choleskyInverse, leadingEigenvectors } from "./linalg.js";
+import { addProduct, cholesky, choleskyInverse, euclideanNorm, leadingEigenvectors } from "./linalg.js";
 import { addHiddenNeuron, linksOfInput, type WeightedNetwork } from "./network-edit.js";
 import { normalDraw, type Random } from "./random.js";
 
@@ -117,7 +117,7 @@ export function directedCandidates(
       .slice(0, Math.max(1, maxSources))
       .sort((p, q) => p.input - q.input);
     // v is a unit vector; renormalise only what was cut.
-    const norm = read.length < inputs.length ? Math.hypot(...read.map((r) => r.component)) : 1;
+    const norm = read.length < inputs.length ? euclideanNorm(read.map((r) => r.component)) : 1;
     return addHiddenNeuron(network, {
       sources: read.map(({ input, component }) => ({
         from: { kind: "input", index: input } as const,
