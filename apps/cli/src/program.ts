@@ -9,6 +9,7 @@ import { BACKEND_NAMES, type BackendName } from "./backend.js";
 import { type BuildCommandOptions, runBuild } from "./commands/build.js";
 import { type ForwardOptions, type GradientOptions, runForward, runGradient } from "./commands/derivative.js";
 import { type EvaluateOptions, runEvaluate } from "./commands/evaluate.js";
+import { EXPORT_FORMATS, type ExportOptions, runExport } from "./commands/export.js";
 import { type InspectOptions, runInspect } from "./commands/inspect.js";
 import { type PlotOptions, runPlot } from "./commands/plot.js";
 import { runScore, type ScoreOptions } from "./commands/score.js";
@@ -177,6 +178,24 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .addOption(jsonOption("print the same as a JSON object"))
     .addOption(verboseOption())
     .action(run<InspectOptions>(runInspect));
+
+  program
+    .command("export")
+    .description(
+      "write the model in a form that runs without neureco: C99 (a .c file and its .h, needing only math.h)",
+    )
+    .addOption(required("--model <file>", "model file (.ednn may be left out)"))
+    .addOption(
+      choiceOption("--format <format>", "what to write (required)", EXPORT_FORMATS).makeOptionMandatory(),
+    )
+    .addOption(
+      required(
+        "--out <file>",
+        "the C file to write (.c may be left out); the header goes beside it, the functions are named after it",
+      ),
+    )
+    .addOption(verboseOption())
+    .action(run<ExportOptions>(runExport));
 
   const derivative = program
     .command("derivative")

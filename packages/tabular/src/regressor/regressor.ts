@@ -8,6 +8,7 @@ import { cpu } from "@neureco/backend-cpu";
 import type { Backend } from "@neureco/core";
 import { type BuildHistory, type BuildIO, buildModel } from "../builder/index.js";
 import type { ModelData } from "../columns.js";
+import { type CExport, type CExportOptions, modelToC } from "../export/c-source.js";
 import type { Matrix, MatrixOrVectorInput } from "../matrix.js";
 import {
   BoundModel,
@@ -168,6 +169,16 @@ export class Regressor {
   /** The backend-independent model with the current weights (a copy). */
   toDescription(): ModelDescription {
     return this.model("toDescription").description();
+  }
+
+  /**
+   * The model as one dependency-free C99 file and its header (with the
+   * current weights): `<name>_evaluate` computes what `evaluate` does and
+   * `<name>_input_gradient` what `gradient` returns as `dx`, in double
+   * precision, needing only `math.h`.
+   */
+  toC(options: CExportOptions = {}): CExport {
+    return modelToC(this.model("toC").description(), options);
   }
 
   /** The model as `.ednn` bytes (with the current weights). */
