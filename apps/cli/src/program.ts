@@ -9,7 +9,7 @@ import { BACKEND_NAMES, type BackendName } from "./backend.js";
 import { type BuildCommandOptions, runBuild } from "./commands/build.js";
 import { type ForwardOptions, type GradientOptions, runForward, runGradient } from "./commands/derivative.js";
 import { type EvaluateOptions, runEvaluate } from "./commands/evaluate.js";
-import { EXPORT_FORMATS, type ExportOptions, runExport } from "./commands/export.js";
+import { EXPORT_FORMATS, type ExportOptions, ONNX_DTYPES, runExport } from "./commands/export.js";
 import { type InspectOptions, runInspect } from "./commands/inspect.js";
 import { type PlotOptions, runPlot } from "./commands/plot.js";
 import { runScore, type ScoreOptions } from "./commands/score.js";
@@ -182,7 +182,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("export")
     .description(
-      "write the model in a form that runs without neureco: C99 (a .c file and its .h, needing only math.h)",
+      "write the model in a form that runs without neureco: C99 (a .c file and its .h, needing only math.h) or ONNX (for ONNX Runtime)",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(
@@ -191,9 +191,10 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .addOption(
       required(
         "--out <file>",
-        "the C file to write (.c may be left out); the header goes beside it, the functions are named after it",
+        "the file to write (.c or .onnx may be left out); a C header goes beside it, the C functions are named after it",
       ),
     )
+    .addOption(choiceOption("--dtype <type>", "element type of an ONNX graph (default float32)", ONNX_DTYPES))
     .addOption(verboseOption())
     .action(run<ExportOptions>(runExport));
 

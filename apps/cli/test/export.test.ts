@@ -73,12 +73,51 @@ int main(void) {
     }
   });
 
-  it("refuses a format it does not write, in one line", async () => {
-    const r = await neureco(["export", "--model", "fixture", "--format", "onnx", "--out", "m"], dir);
+  it("--format onnx writes a graph that ONNX Runtime runs to evaluate's predictions; --dtype float64 to 1e-12", async () => {
+    const ort = await import("onnxruntime-node");
+    const x = (await readCsv(join(dir, "x_test.csv"))).matrix;
+    const regressor = new Regressor();
+    try {
+      await regressor.load(join(dir, "fixture.ednn"));
+      const expected = Array.from((await regressor.evaluate(x)).data);
+      const scale = Math.max(...expected.map(Math.abs));
+      for (const [dtype, tolerance] of [
+        ["float64", 1e-12],
+        ["float32", 1e-5],
+      ] as const) {
+        const r = await neureco(
+          ["export", "--model", "fixture", "--format", "onnx", "--dtype", dtype, "--out", `m-${dtype}`],
+          dir,
+        );
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(
+          `wrote m-${dtype}.onnx: input x, output y (${dtype}, a dynamic batch dimension)\n`,
+        );
+        const session = await ort.InferenceSession.create(readFileSync(join(dir, `m-${dtype}.onnx`)));
+        const data = dtype === "float64" ? Float64Array.from(x.data) : Float32Array.from(x.data);
+        const { y } = await session.run({ x: new ort.Tensor(dtype, data, [...x.shape]) });
+        Array.from(y.data as Float64Array | Float32Array).forEach((v, i) =>
+          expect(Math.abs(v - expected[i])).toBeLessThanOrEqual(tolerance * scale),
+        );
+        await session.release();
+      }
+    } finally {
+      regressor.delete();
+    }
+  });
+
+  it("refuses a format it does not write, and --dtype with C, in one line", async () => {
+    const r = await neureco(["export", "--model", "fixture", "--format", "pmml", "--out", "m"], dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^error: option '--format <format>' argument 'onnx' is invalid\. Allowed choices are c\.$/m,
+      /^error: option '--format <format>' argument 'pmml' is invalid\. Allowed choices are c, onnx\.$/m,
     );
     expect(hasStackTrace(r.stderr)).toBe(false);
+    const c = await neureco(
+      ["export", "--model", "fixture", "--format", "c", "--dtype", "float32", "--out", "m"],
+      dir,
+    );
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/^error: --dtype applies to --format onnx only/m);
   });
 });

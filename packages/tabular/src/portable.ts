@@ -29,6 +29,7 @@ export { ColumnMismatchError, type ModelData, type NamedColumns, reorderByName }
 export type { CsvDelimiter, CsvParseOptions, CsvTable, MissingCellPolicy } from "./csv/index.js";
 export { CsvParseError, dropRows, parseCsv, rowsWithNaN, toCsv } from "./csv/index.js";
 export type { CExport, CExportOptions } from "./export/c-source.js";
+export type { OnnxExportOptions } from "./export/onnx.js";
 export { EdnnFormatError, type EdnnProblem } from "./format/index.js";
 export type { MatrixFromOptions, MatrixInput, MatrixOrVectorInput } from "./matrix.js";
 export { Matrix } from "./matrix.js";

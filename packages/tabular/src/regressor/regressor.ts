@@ -9,6 +9,7 @@ import type { Backend } from "@neureco/core";
 import { type BuildHistory, type BuildIO, buildModel } from "../builder/index.js";
 import type { ModelData } from "../columns.js";
 import { type CExport, type CExportOptions, modelToC } from "../export/c-source.js";
+import { modelToOnnx, type OnnxExportOptions } from "../export/onnx.js";
 import type { Matrix, MatrixOrVectorInput } from "../matrix.js";
 import {
   BoundModel,
@@ -179,6 +180,15 @@ export class Regressor {
    */
   toC(options: CExportOptions = {}): CExport {
     return modelToC(this.model("toC").description(), options);
+  }
+
+  /**
+   * The model as an ONNX file's bytes (with the current weights): a graph
+   * computing what `evaluate` does, float32 by default or float64, input `x`
+   * and output `y` with a dynamic batch dimension (export/onnx.ts).
+   */
+  toOnnx(options: OnnxExportOptions = {}): Uint8Array {
+    return modelToOnnx(this.model("toOnnx").description(), options);
   }
 
   /** The model as `.ednn` bytes (with the current weights). */

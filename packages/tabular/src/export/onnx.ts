@@ -1,0 +1,209 @@
+/**
+ * A model as an ONNX graph (IR version ONNX_IR_VERSION, opset ONNX_OPSET)
+ * that computes what `evaluate` does: the inputs normalised (the scale
+ * folded into the weights that read them), the network, the outputs mapped
+ * back to raw units. Input `x` (N × m) and output `y`
+ * (N × k) have a dynamic batch dimension N; the column names, build errors
+ * and library version are in `metadata_props`.
+ *
+ * The network is written layer by layer as dense MatMul, Add and Tanh: the
+ * hidden neurons of one depth (the longest path from an input) form a layer
+ * that reads every value computed before it, concatenated; links that do
+ * not exist are zeros of its weight matrix. Dense is the layout ONNX
+ * Runtime runs fastest for networks of tens to hundreds of weights: a
+ * sparse Gather/ScatterND layout pays only where most of a layer's matrix
+ * is zeros and large, which compact models are not. The protobuf is written
+ * by onnx-proto (protobufjs code generated from ONNX's schema).
+ */
+import onnxProto from "onnx-proto";
+import type { ModelDescription } from "../model/description.js";
+import { LIBRARY_NAME, LIBRARY_VERSION } from "../model/library-version.js";
+
+const { onnx } = onnxProto;
+
+/** The ONNX IR version written (ONNX 1.13 and later, ONNX Runtime 1.14 and later). */
+export const ONNX_IR_VERSION = 8;
+/** The opset of the default domain used: MatMul, Add, Sub, Div, Mul, Tanh and Concat as in opset 17. */
+export const ONNX_OPSET = 17;
+
+export interface OnnxExportOptions {
+  /** Element type of the graph's input, output and constants (default "float32"). */
+  readonly dtype?: "float32" | "float64";
+}
+
+/** The depth of every hidden neuron: 1 + the largest depth of its sources (inputs have depth 0). */
+function hiddenDepths(model: ModelDescription): number[] {
+  const s = model.structure;
+  const depth = new Array<number>(s.inputs + s.hidden).fill(0);
+  const sources: number[][] = Array.from({ length: s.inputs + s.hidden + s.outputs }, () => []);
+  for (const [from, to] of s.links) sources[to].push(from);
+  for (let node = s.inputs; node < s.inputs + s.hidden; node++) {
+    let deepest = 0;
+    for (const f of sources[node]) deepest = Math.max(deepest, depth[f]);
+    depth[node] = 1 + deepest;
+  }
+  return depth;
+}
+
+export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions = {}): Uint8Array {
+  const dtype = options.dtype ?? "float32";
+  const elemType = dtype === "float64" ? onnx.TensorProto.DataType.DOUBLE : onnx.TensorProto.DataType.FLOAT;
+  const s = model.structure;
+  const m = s.inputs;
+  const k = s.outputs;
+  const firstOutput = m + s.hidden;
+  const initializers: InstanceType<typeof onnx.TensorProto>[] = [];
+  const nodes: InstanceType<typeof onnx.NodeProto>[] = [];
+  const constant = (name: string, dims: number[], values: ArrayLike<number>) => {
+    const data = dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values);
+    initializers.push(
+      onnx.TensorProto.create({
+        name,
+        dims,
+        dataType: elemType,
+        rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      }),
+    );
+    return name;
+  };
+  const node = (opType: string, inputs: string[], output: string) => {
+    nodes.push(onnx.NodeProto.create({ opType, input: inputs, output: [output], name: output }));
+    return output;
+  };
+
+  // Shifted inputs; the division by each input's scale is folded into the
+  // weights that read it. A Div node would be fused by ONNX Runtime into
+  // the next MatMul as a float32 `alpha` where an input is alone (a scalar
+  // scale), costing float64 graphs 1e-7 relative.
+  let available = node(
+    "Sub",
+    ["x", constant("input_shift", [m], model.inputNormalization.shift)],
+    "x_shifted",
+  );
+  // Column of each neuron's value in `available`.
+  const column = new Map<number, number>();
+  for (let i = 0; i < m; i++) column.set(i, i);
+  let width = m;
+  const incoming: number[][] = Array.from({ length: s.inputs + s.hidden + s.outputs }, () => []);
+  s.links.forEach(([, to], l) => incoming[to].push(l));
+  const bias = (neuron: number) => model.weights[s.links.length + neuron - m];
+  const layerWeights = (neurons: readonly number[]) => {
+    const w = new Float64Array(width * neurons.length);
+    neurons.forEach((neuron, j) => {
+      for (const l of incoming[neuron]) {
+        const source = column.get(s.links[l][0]);
+        if (source === undefined) throw new Error(`toOnnx: link ${l} reads a neuron not computed yet`);
+        const from = s.links[l][0];
+        w[source * neurons.length + j] =
+          from < m ? model.weights[l] / model.inputNormalization.scale[from] : model.weights[l];
+      }
+    });
+    return w;
+  };
+
+  const depth = hiddenDepths(model);
+  let layers = 0;
+  for (const d of depth) layers = Math.max(layers, d);
+  for (let d = 1; d <= layers; d++) {
+    const neurons: number[] = [];
+    for (let n = m; n < firstOutput; n++) if (depth[n] === d) neurons.push(n);
+    const h = neurons.length;
+    const z = node(
+      "Add",
+      [
+        node(
+          "MatMul",
+          [available, constant(`layer${d}_weights`, [width, h], layerWeights(neurons))],
+          `layer${d}_product`,
+        ),
+        constant(`layer${d}_biases`, [h], neurons.map(bias)),
+      ],
+      `layer${d}_sum`,
+    );
+    const values = node("Tanh", [z], `layer${d}`);
+    nodes.push(
+      onnx.NodeProto.create({
+        opType: "Concat",
+        input: [available, values],
+        output: [`values${d}`],
+        name: `values${d}`,
+        attribute: [
+          onnx.AttributeProto.create({ name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: 1 }),
+        ],
+      }),
+    );
+    available = `values${d}`;
+    neurons.forEach((neuron, j) => column.set(neuron, width + j));
+    width += h;
+  }
+  const outputs = Array.from({ length: k }, (_, o) => firstOutput + o);
+  const normalisedOutput = node(
+    "Add",
+    [
+      node(
+        "MatMul",
+        [available, constant("output_weights", [width, k], layerWeights(outputs))],
+        "output_product",
+      ),
+      constant("output_biases", [k], outputs.map(bias)),
+    ],
+    "y_normalised",
+  );
+  node(
+    "Add",
+    [
+      node(
+        "Mul",
+        [normalisedOutput, constant("output_scale", [k], model.outputNormalization.scale)],
+        "y_scaled",
+      ),
+      constant("output_shift", [k], model.outputNormalization.shift),
+    ],
+    "y",
+  );
+
+  const valueInfo = (name: string, columns: number, doc: string) =>
+    onnx.ValueInfoProto.create({
+      name,
+      docString: doc,
+      type: onnx.TypeProto.create({
+        tensorType: onnx.TypeProto.Tensor.create({
+          elemType,
+          shape: onnx.TensorShapeProto.create({
+            dim: [
+              onnx.TensorShapeProto.Dimension.create({ dimParam: "N" }),
+              onnx.TensorShapeProto.Dimension.create({ dimValue: columns }),
+            ],
+          }),
+        }),
+      }),
+    });
+  const names = (given: readonly string[], count: number, prefix: string) =>
+    given.length === count ? [...given] : Array.from({ length: count }, (_, j) => `${prefix}${j + 1}`);
+  const inputNames = names(model.inputNames, m, "x");
+  const outputNames = names(model.outputNames, k, "y");
+  const graph = onnx.GraphProto.create({
+    name: "neureco_model",
+    node: nodes,
+    initializer: initializers,
+    input: [valueInfo("x", m, `inputs in raw units, columns ${JSON.stringify(inputNames)}`)],
+    output: [valueInfo("y", k, `outputs in raw units, columns ${JSON.stringify(outputNames)}`)],
+  });
+  const metadata: [string, string][] = [
+    ["inputNames", JSON.stringify(inputNames)],
+    ["outputNames", JSON.stringify(outputNames)],
+    ["library", `${LIBRARY_NAME} ${LIBRARY_VERSION}`],
+    ["structure", JSON.stringify({ inputs: m, hidden: s.hidden, outputs: k, links: s.links.length })],
+    ["errors", JSON.stringify(model.errors ?? null)],
+  ];
+  const modelProto = onnx.ModelProto.create({
+    irVersion: ONNX_IR_VERSION,
+    opsetImport: [onnx.OperatorSetIdProto.create({ domain: "", version: ONNX_OPSET })],
+    producerName: LIBRARY_NAME,
+    producerVersion: LIBRARY_VERSION,
+    docString: `A neureco model: ${m} inputs, ${s.hidden} hidden tanh neurons, ${k} linear outputs, ${model.weights.length} weights; y = evaluate(x) in raw units.`,
+    graph,
+    metadataProps: metadata.map(([key, value]) => onnx.StringStringEntryProto.create({ key, value })),
+  });
+  return onnx.ModelProto.encode(modelProto).finish();
+}

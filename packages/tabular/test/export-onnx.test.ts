@@ -1,0 +1,111 @@
+/**
+ * `toOnnx()`: every exported model is loaded in ONNX Runtime
+ * (onnxruntime-node) and run on sampled rows: float64 export equal to
+ * `evaluate` to 1e-12 relative, float32 to 1e-5, on the fixture model,
+ * random networks (hidden → hidden links, skipped levels, no hidden neuron)
+ * and built models of the bundled tasks; the metadata holds the names.
+ */
+import { join } from "node:path";
+import { seededRandom } from "@neureco/core/testing";
+import fc from "fast-check";
+import * as ort from "onnxruntime-node";
+import { describe, expect, it } from "vitest";
+import { buildModel } from "../src/builder/index.js";
+import { ONNX_IR_VERSION, ONNX_OPSET } from "../src/export/onnx.js";
+import type { ModelDescription } from "../src/model/description.js";
+import { readCsv } from "../src/node/index.js";
+import { Regressor } from "../src/regressor/regressor.js";
+import { STRUCTURE, sampleInputs, sampleModel } from "./model-fixtures.js";
+
+async function compare(model: ModelDescription, x: number[][], what: string): Promise<void> {
+  const regressor = new Regressor();
+  try {
+    regressor.setModel(model);
+    const expected = Array.from((await regressor.evaluate(x)).data);
+    let scale = 0;
+    for (const v of expected) scale = Math.max(scale, Math.abs(v));
+    for (const [dtype, tolerance] of [
+      ["float64", 1e-12],
+      ["float32", 1e-5],
+    ] as const) {
+      const session = await ort.InferenceSession.create(regressor.toOnnx({ dtype }));
+      try {
+        const data = dtype === "float64" ? Float64Array.from(x.flat()) : Float32Array.from(x.flat());
+        const result = await session.run({
+          x: new ort.Tensor(dtype, data, [x.length, model.structure.inputs]),
+        });
+        const y = Array.from(result.y.data as Float64Array | Float32Array);
+        expect(result.y.dims).toEqual([x.length, model.structure.outputs]);
+        y.forEach((v, i) => {
+          if (!(Math.abs(v - expected[i]) <= tolerance * Math.max(scale, 1e-300)))
+            throw new Error(`${what} ${dtype} y[${i}]: ONNX ${v}, evaluate ${expected[i]}`);
+        });
+      } finally {
+        await session.release();
+      }
+    }
+  } finally {
+    regressor.delete();
+  }
+}
+
+describe("toOnnx in ONNX Runtime", () => {
+  it("computes evaluate on the fixture model (links skipping levels, a disconnected input, 2 outputs)", async () => {
+    const model = sampleModel(3, STRUCTURE);
+    await compare(model, sampleInputs(model, 50), "fixture");
+  });
+
+  it("computes evaluate on random networks", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        async (m, h, k, seed) => {
+          const r = seededRandom(seed);
+          const links: [number, number][] = [];
+          for (let to = m; to < m + h + k; to++) {
+            const last = Math.min(to, m + h);
+            for (let from = 0; from < last; from++) if (r() < 0.6) links.push([from, to]);
+          }
+          const model = sampleModel(seed, { inputs: m, hidden: h, outputs: k, links });
+          await compare(model, sampleInputs(model, 10, seed), `random ${m}/${h}/${k}`);
+        },
+      ),
+      { seed: 23, numRuns: 25 },
+    );
+  });
+
+  it("computes evaluate on models built on the bundled tasks, and carries the names and the versions", async () => {
+    for (const task of ["biomass", "auto-mpg"]) {
+      const folder = join(import.meta.dirname, "../../../datasets", task);
+      const x = await readCsv(join(folder, "x_train.csv"));
+      const y = await readCsv(join(folder, "y_train.csv"));
+      const { model } = await buildModel(
+        { x: x.matrix, y: y.matrix, inputNames: x.columns, outputNames: y.columns },
+        { seed: 1 },
+      );
+      const test = (await readCsv(join(folder, "x_test.csv"))).matrix.toArray();
+      await compare(model, test, task);
+      const regressor = new Regressor();
+      try {
+        regressor.setModel(model);
+        const session = await ort.InferenceSession.create(regressor.toOnnx());
+        expect(session.inputNames).toEqual(["x"]);
+        expect(session.outputNames).toEqual(["y"]);
+        await session.release();
+        const { onnx } = (await import("onnx-proto")).default;
+        const decoded = onnx.ModelProto.decode(regressor.toOnnx());
+        const meta = Object.fromEntries(decoded.metadataProps.map((p) => [p.key, p.value]));
+        expect(JSON.parse(meta.inputNames)).toEqual(x.columns);
+        expect(JSON.parse(meta.outputNames)).toEqual(y.columns);
+        expect(meta.library).toMatch(/^@neureco\/tabular \d+\.\d+\.\d+/);
+        expect(Number(decoded.irVersion)).toBe(ONNX_IR_VERSION);
+        expect(Number(decoded.opsetImport[0].version)).toBe(ONNX_OPSET);
+      } finally {
+        regressor.delete();
+      }
+    }
+  });
+});
