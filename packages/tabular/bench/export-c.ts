@@ -1,8 +1,9 @@
 /**
  * Evaluate on 10⁶ rows: the neureco CPU backend against the C file that
- * `toC` writes (gcc -O2), on the same model and rows, in one run; prints
- * the seconds and their ratio. The model is built on the bundled biomass
- * task (seed 1). ONNX Runtime is not here yet (no ONNX export).
+ * `toC` writes (gcc -O2) and the ONNX graph of `toOnnx` in ONNX Runtime
+ * (onnxruntime-node, CPU, float64), on the same model and rows, in one run;
+ * prints the seconds and the ratios. The model is built on the bundled
+ * biomass task (seed 1).
  *
  * Usage: pnpm --filter @neureco/tabular bench:export [-- rows]
  */
@@ -10,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as ort from "onnxruntime-node";
 import { buildModel } from "../src/builder/index.js";
 import { Matrix } from "../src/matrix.js";
 import { readCsv } from "../src/node/index.js";
@@ -69,12 +71,24 @@ const started = performance.now();
 const predicted = await regressor.evaluate(matrix);
 const jsSeconds = (performance.now() - started) / 1000;
 const jsSum = predicted.data.reduce((a, b) => a + b, 0);
+const session = await ort.InferenceSession.create(regressor.toOnnx({ dtype: "float64" }));
+await session.run({ x: new ort.Tensor("float64", big.subarray(0, 1000 * m), [1000, m]) });
+const ortStarted = performance.now();
+const { y: ortY } = await session.run({ x: new ort.Tensor("float64", big, [rows, m]) });
+const ortSeconds = (performance.now() - ortStarted) / 1000;
+const ortSum = (ortY.data as Float64Array).reduce((a, b) => a + b, 0);
+await session.release();
 regressor.delete();
 console.log(
   `model: ${model.weights.length} weights, ${model.structure.hidden} hidden neurons; ${rows} rows of ${m} inputs`,
 );
 console.log(`neureco CPU evaluate: ${jsSeconds.toFixed(3)} s`);
+console.log(`ONNX Runtime (CPU):   ${ortSeconds.toFixed(3)} s`);
 console.log(`C (gcc -O2):          ${cSeconds.toFixed(3)} s`);
 console.log(
-  `ratio neureco / C: ${(jsSeconds / cSeconds).toFixed(2)}; sums agree to ${(Math.abs(jsSum - cSum) / Math.abs(cSum)).toExponential(1)} relative`,
+  `ratio neureco / ONNX Runtime: ${(jsSeconds / ortSeconds).toFixed(2)}; neureco / C: ${(jsSeconds / cSeconds).toFixed(2)}`,
+);
+const agree = (a: number) => (Math.abs(a - jsSum) / Math.abs(jsSum)).toExponential(1);
+console.log(
+  `sums of the predictions agree with neureco's to ${agree(ortSum)} (ONNX Runtime) and ${agree(cSum)} (C) relative`,
 );
