@@ -108,4 +108,19 @@ describe("toOnnx in ONNX Runtime", () => {
       }
     }
   });
+
+  it("refuses a model too deep and sparse for the dense layout, naming its size", () => {
+    // A chain of 6,000 neurons, each reading the one before: 6,000 layers whose matrices grow with the chain.
+    const hidden = 6000;
+    const links: [number, number][] = [[0, 1]];
+    for (let h = 1; h < hidden; h++) links.push([h, h + 1]);
+    links.push([hidden, hidden + 1]);
+    const regressor = new Regressor();
+    try {
+      regressor.setModel(sampleModel(1, { inputs: 1, hidden, outputs: 1, links }));
+      expect(() => regressor.toOnnx()).toThrow(/6000 layers of hidden neurons need \d+ dense matrix entries/);
+    } finally {
+      regressor.delete();
+    }
+  });
 });

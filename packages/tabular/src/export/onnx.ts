@@ -31,6 +31,15 @@ export interface OnnxExportOptions {
   readonly dtype?: "float32" | "float64";
 }
 
+/**
+ * Most matrix entries the dense layout writes. A deep chain of neurons (each
+ * layer one neuron reading every value before it) needs entries growing as
+ * the square of its length; such a model needs the sparse layout, which is
+ * not written yet, and is refused with its size rather than exported as
+ * gigabytes of zeros.
+ */
+export const ONNX_DENSE_ENTRIES_LIMIT = 2 ** 24;
+
 /** The depth of every hidden neuron: 1 + the largest depth of its sources (inputs have depth 0). */
 function hiddenDepths(model: ModelDescription): number[] {
   const s = model.structure;
@@ -104,6 +113,20 @@ export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions 
   const depth = hiddenDepths(model);
   let layers = 0;
   for (const d of depth) layers = Math.max(layers, d);
+  const layerSizes = new Array<number>(layers + 1).fill(0);
+  for (let n = m; n < firstOutput; n++) layerSizes[depth[n]]++;
+  let entries = 0;
+  let columns = m;
+  for (let d = 1; d <= layers; d++) {
+    entries += columns * layerSizes[d];
+    columns += layerSizes[d];
+  }
+  entries += columns * k;
+  if (entries > ONNX_DENSE_ENTRIES_LIMIT) {
+    throw new RangeError(
+      `toOnnx: the model's ${layers} layers of hidden neurons need ${entries} dense matrix entries (at most ${ONNX_DENSE_ENTRIES_LIMIT} are written): a network this deep and sparse needs a sparse layout, which this version does not write`,
+    );
+  }
   for (let d = 1; d <= layers; d++) {
     const neurons: number[] = [];
     for (let n = m; n < firstOutput; n++) if (depth[n] === d) neurons.push(n);
