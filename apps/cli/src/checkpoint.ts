@@ -1,6 +1,6 @@
 /** A build's checkpoint file, read for the CLI: its error curve, and whether its build finished. */
 import { type Checkpoint, decodeCheckpoint, EdnnFormatError, readEdnnFile } from "@neureco/tabular";
-import { CliError } from "./io.js";
+import { CliError, libraryError } from "./io.js";
 import type { ErrorCurve } from "./plot/figure.js";
 
 /** The checkpoint at `path`; every problem is a CliError naming the file. */
@@ -20,7 +20,7 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
   try {
     return decodeCheckpoint(bytes, path);
   } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+    throw libraryError(error);
   }
 }
 

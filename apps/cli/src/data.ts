@@ -8,7 +8,7 @@ import {
   toCsv,
   writeCsv,
 } from "@neureco/tabular";
-import { CliError, type TextOutput, writeLine } from "./io.js";
+import { CliError, libraryError, type TextOutput, writeLine } from "./io.js";
 import { terminalSafe } from "./text.js";
 
 /** The `--missing` option: what to do with rows that have an empty or NA cell. */
@@ -105,8 +105,7 @@ export async function writeMatrix(
   try {
     await writeCsv(path, matrix, columns, ";");
   } catch (error) {
-    // The library's message already reads `cannot write "<path>": <why>`.
-    throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+    throw libraryError(error);
   }
 }
 

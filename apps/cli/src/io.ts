@@ -46,6 +46,15 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * A library error as the CLI reports it: the library's own message, which
+ * names the file and what is wrong (a write's reads `cannot write "<path>":
+ * <why>`), kept as the cause.
+ */
+export function libraryError(error: unknown): CliError {
+  return new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+}
+
 /** An error in the command line (exit code 2). */
 export class UsageError extends CliError {
   constructor(message: string) {

@@ -2,7 +2,7 @@
 import { ColumnMismatchError, type ModelDescription, Regressor, reorderByName } from "@neureco/tabular";
 import { type BackendName, startBackend } from "./backend.js";
 import { type CsvData, expectColumns } from "./data.js";
-import { CliError, type TextOutput, writeLine } from "./io.js";
+import { CliError, libraryError, type TextOutput, writeLine } from "./io.js";
 import { terminalSafe } from "./text.js";
 
 export interface LoadedModel {
@@ -21,7 +21,7 @@ export async function loadModel(path: string, backend: BackendName): Promise<Loa
     await regressor.load(path);
   } catch (error) {
     regressor.delete();
-    throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+    throw libraryError(error);
   }
   const description = regressor.toDescription();
   const { inputs, outputs } = description.structure;

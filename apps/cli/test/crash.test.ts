@@ -8,12 +8,12 @@
  * the target removes it once it is STALE_TEMP_AFTER_MS old; tested with the
  * writer in packages/tabular).
  */
-import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { seededRandom } from "@neureco/core/testing";
 import { decodeCheckpoint, Regressor } from "@neureco/tabular";
 import { beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, CLI, neureco, type RunResult, workspace } from "./helpers.js";
+import { assertBuilt, neureco, type RunResult, workspace } from "./helpers.js";
 
 let dir: string;
 
@@ -23,36 +23,15 @@ beforeAll(() => {
 });
 
 /** Runs `neureco ...args` in `dir` and kills it with SIGKILL after `ms` milliseconds, unless it ended first. */
-function killedAfter(args: readonly string[], ms: number): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => {
-      stdout += s;
+async function killedAfter(args: readonly string[], ms: number): Promise<RunResult> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await neureco(args, dir, undefined, process.env, (child) => {
+      timer = setTimeout(() => child.kill("SIGKILL"), ms);
     });
-    child.stderr.setEncoding("utf8").on("data", (s: string) => {
-      stderr += s;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/** A seeded generator of delays (mulberry32), so that a failure can be replayed. */
-function delays(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function weightsOf(path: string): Promise<number[]> {
@@ -85,7 +64,8 @@ describe("a build killed at random moments", () => {
     expect(whole.code).toBe(0);
     const wholeMs = Date.now() - started;
     const expected = await weightsOf(join(dir, "whole.ednn"));
-    const random = delays(2026);
+    // Seeded, so that a failure can be replayed.
+    const random = seededRandom(2026);
     for (let chain = 0; chain < 4; chain++) {
       const out = `crash${chain}.ednn`;
       const checkpoint = join(dir, `crash${chain}.checkpoint`);

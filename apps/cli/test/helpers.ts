@@ -22,15 +22,20 @@ export function assertBuilt(): void {
     throw new Error(`${CLI} is missing: build first (pnpm build, or pnpm test at the repository root)`);
 }
 
-/** Runs `node dist/cli.js ...args` in `cwd`; `onStderr` sees stderr as it arrives (with the child, to signal it). */
+/**
+ * Runs `node dist/cli.js ...args` in `cwd`; `onStderr` sees stderr as it
+ * arrives (with the child, to signal it), `onSpawn` the child as it starts.
+ */
 export function neureco(
   args: readonly string[],
   cwd: string,
   onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
   env: NodeJS.ProcessEnv = process.env,
+  onSpawn?: (child: ReturnType<typeof spawn>) => void,
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => {

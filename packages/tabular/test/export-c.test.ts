@@ -16,7 +16,7 @@ import { buildModel } from "../src/builder/index.js";
 import type { ModelDescription } from "../src/model/description.js";
 import { Regressor } from "../src/regressor/regressor.js";
 import { sampleFunction } from "./builder-helpers.js";
-import { STRUCTURE, sampleInputs, sampleModel, uniform } from "./model-fixtures.js";
+import { randomStructure, STRUCTURE, sampleInputs, sampleModel, uniform } from "./model-fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "neureco-c-"));
 
@@ -121,13 +121,7 @@ describe("toC", () => {
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 0, max: 1e6 }),
         async (m, h, k, seed) => {
-          const r = seededRandom(seed);
-          const links: [number, number][] = [];
-          for (let to = m; to < m + h + k; to++) {
-            const last = Math.min(to, m + h);
-            for (let from = 0; from < last; from++) if (r() < 0.6) links.push([from, to]);
-          }
-          const model = sampleModel(seed, { inputs: m, hidden: h, outputs: k, links });
+          const model = sampleModel(seed, randomStructure(m, h, k, seed));
           await compare(model, `random_${m}_${h}_${k}`, sampleInputs(model, 8, seed), seed);
         },
       ),

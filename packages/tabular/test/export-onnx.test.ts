@@ -6,7 +6,6 @@
  * and built models of the bundled tasks; the metadata holds the names.
  */
 import { join } from "node:path";
-import { seededRandom } from "@neureco/core/testing";
 import fc from "fast-check";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
@@ -15,7 +14,7 @@ import { ONNX_IR_VERSION, ONNX_OPSET } from "../src/export/onnx.js";
 import type { ModelDescription } from "../src/model/description.js";
 import { readCsv } from "../src/node/index.js";
 import { Regressor } from "../src/regressor/regressor.js";
-import { STRUCTURE, sampleInputs, sampleModel } from "./model-fixtures.js";
+import { randomStructure, STRUCTURE, sampleInputs, sampleModel } from "./model-fixtures.js";
 
 async function compare(model: ModelDescription, x: number[][], what: string): Promise<void> {
   const regressor = new Regressor();
@@ -63,13 +62,7 @@ describe("toOnnx in ONNX Runtime", () => {
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 0, max: 1e6 }),
         async (m, h, k, seed) => {
-          const r = seededRandom(seed);
-          const links: [number, number][] = [];
-          for (let to = m; to < m + h + k; to++) {
-            const last = Math.min(to, m + h);
-            for (let from = 0; from < last; from++) if (r() < 0.6) links.push([from, to]);
-          }
-          const model = sampleModel(seed, { inputs: m, hidden: h, outputs: k, links });
+          const model = sampleModel(seed, randomStructure(m, h, k, seed));
           await compare(model, sampleInputs(model, 10, seed), `random ${m}/${h}/${k}`);
         },
       ),

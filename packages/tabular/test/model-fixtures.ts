@@ -33,6 +33,22 @@ export function uniform(r: () => number, n: number, lo = -1, hi = 1): number[] {
   return Array.from({ length: n }, () => lo + (hi - lo) * r());
 }
 
+/**
+ * A random link-level structure of m inputs, h hidden neurons and k outputs:
+ * each neuron takes each input and earlier hidden neuron with probability
+ * 0.6 (so links skip levels, hidden neurons feed hidden neurons, and some
+ * neurons or inputs have no link at all), drawn from `seed`.
+ */
+export function randomStructure(m: number, h: number, k: number, seed: number): NetworkStructure {
+  const r = seededRandom(seed);
+  const links: [number, number][] = [];
+  for (let to = m; to < m + h + k; to++) {
+    const last = Math.min(to, m + h);
+    for (let from = 0; from < last; from++) if (r() < 0.6) links.push([from, to]);
+  }
+  return { inputs: m, hidden: h, outputs: k, links };
+}
+
 /** A model on STRUCTURE (or `structure`) with seeded weights and raw units far from normalised ones. */
 export function sampleModel(seed = 1, structure: NetworkStructure = STRUCTURE): ModelDescription {
   const r = seededRandom(seed);

@@ -18,7 +18,7 @@ import {
 import { type BackendName, startBackend } from "../backend.js";
 import { readCheckpoint } from "../checkpoint.js";
 import { type CsvData, expectColumns, type MissingPolicy, plural, readRowPairs } from "../data.js";
-import { CliError, type CliIo, ExitCode, UsageError, writeLine } from "../io.js";
+import { CliError, type CliIo, ExitCode, libraryError, UsageError, writeLine } from "../io.js";
 import { createProgressReporter, type ProgressEvent } from "../progress.js";
 import { formatError, formatSeconds, terminalJson, terminalSafe } from "../text.js";
 
@@ -136,7 +136,7 @@ function cliError(error: unknown): CliError {
       { cause: error },
     );
   }
-  return new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+  return libraryError(error);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import { writeFileAtomic } from "@neureco/tabular";
-import { CliError, type CliIo, ExitCode, UsageError, writeLine } from "../io.js";
+import { CliError, type CliIo, ExitCode, libraryError, UsageError, writeLine } from "../io.js";
 import { loadModel } from "../model.js";
 
 export const EXPORT_FORMATS = ["c", "onnx"] as const;
@@ -27,7 +27,7 @@ async function write(path: string, data: string | Uint8Array): Promise<void> {
   try {
     await writeFileAtomic(path, data);
   } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+    throw libraryError(error);
   }
 }
 

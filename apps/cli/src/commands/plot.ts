@@ -6,7 +6,7 @@ import { writeFileAtomic } from "@neureco/tabular";
 import type { BackendName } from "../backend.js";
 import { readErrorCurve } from "../checkpoint.js";
 import { type MissingPolicy, readRowPairs } from "../data.js";
-import { CliError, type CliIo, ExitCode, writeLine } from "../io.js";
+import { type CliIo, ExitCode, libraryError, writeLine } from "../io.js";
 import { score } from "../metrics.js";
 import { loadModel, matchModelInputs, matchModelOutputs } from "../model.js";
 import { type ErrorCurve, type ParityPanel, renderFigure } from "../plot/figure.js";
@@ -49,8 +49,7 @@ export async function runPlot(options: PlotOptions, io: CliIo): Promise<number> 
   try {
     await writeFileAtomic(options.out, svg);
   } catch (error) {
-    // The library's message already reads `cannot write "<path>": <why>`.
-    throw new CliError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+    throw libraryError(error);
   }
   writeLine(io.stdout, `wrote ${options.out}`);
   return ExitCode.ok;

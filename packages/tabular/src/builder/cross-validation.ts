@@ -5,7 +5,8 @@
  * too few rows to tell settings apart (phases/output-prior.ts).
  */
 import type { Backend, DType } from "@neureco/core";
-import { Matrix } from "../matrix.js";
+import type { Matrix } from "../matrix.js";
+import { takeRows } from "./data.js";
 import { type FitOptions, Fitter } from "./fit.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { DeviceData } from "./objective.js";
@@ -18,15 +19,6 @@ import type { Beta, PriorMetric } from "./prior.js";
  */
 export function foldOfRow(row: number, folds: number): number {
   return row % folds;
-}
-
-function rowsOf(m: Matrix, keep: (row: number) => boolean): Matrix {
-  const [n, c] = m.shape;
-  const rows: number[] = [];
-  for (let i = 0; i < n; i++) if (keep(i)) rows.push(i);
-  const out = new Float64Array(rows.length * c);
-  rows.forEach((r, j) => out.set(m.data.subarray(r * c, (r + 1) * c), j * c));
-  return new Matrix(out, rows.length, c);
 }
 
 /** What a phase needs of cross-validation; `CrossValidator` is the real one, a phase's tests may hand in another. */
@@ -76,15 +68,21 @@ export class CrossValidator implements CrossValidation {
   ): Promise<number[][]> {
     const errors: number[][] = options.map(() => []);
     for (let f = 0; f < folds; f++) {
-      const inFold = (row: number) => foldOfRow(row, folds) === f;
-      const outOfFold = (row: number) => !inFold(row);
+      const inFold: number[] = [];
+      const outOfFold: number[] = [];
+      for (let row = 0; row < this.rows; row++) (foldOfRow(row, folds) === f ? inFold : outOfFold).push(row);
       const train = new DeviceData(
         this.backend,
         this.dtype,
-        rowsOf(this.x, outOfFold),
-        rowsOf(this.y, outOfFold),
+        takeRows(this.x, outOfFold),
+        takeRows(this.y, outOfFold),
       );
-      const held = new DeviceData(this.backend, this.dtype, rowsOf(this.x, inFold), rowsOf(this.y, inFold));
+      const held = new DeviceData(
+        this.backend,
+        this.dtype,
+        takeRows(this.x, inFold),
+        takeRows(this.y, inFold),
+      );
       try {
         const fitter = new Fitter(this.backend, this.dtype, train, held, this.signal, this.metric);
         const settled = await Promise.allSettled(options.map((o) => fitter.fit(network, beta, o)));

@@ -88,7 +88,8 @@ function checkIndices(indices: readonly number[], n: number): number[] {
   return [...seen].sort((a, b) => a - b);
 }
 
-function takeRows(m: Matrix, rows: readonly number[]): Matrix {
+/** The given rows of `m`, in the order given. */
+export function takeRows(m: Matrix, rows: readonly number[]): Matrix {
   const cols = m.shape[1];
   const out = new Float64Array(rows.length * cols);
   rows.forEach((r, i) => out.set(m.data.subarray(r * cols, (r + 1) * cols), i * cols));

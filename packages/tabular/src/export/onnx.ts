@@ -18,6 +18,7 @@
 import onnxProto from "onnx-proto";
 import type { ModelDescription } from "../model/description.js";
 import { LIBRARY_NAME, LIBRARY_VERSION } from "../model/library-version.js";
+import { planLayers } from "../network/structure.js";
 
 const { onnx } = onnxProto;
 
@@ -40,27 +41,12 @@ export interface OnnxExportOptions {
  */
 export const ONNX_DENSE_ENTRIES_LIMIT = 2 ** 24;
 
-/** The depth of every hidden neuron: 1 + the largest depth of its sources (inputs have depth 0). */
-function hiddenDepths(model: ModelDescription): number[] {
-  const s = model.structure;
-  const depth = new Array<number>(s.inputs + s.hidden).fill(0);
-  const sources: number[][] = Array.from({ length: s.inputs + s.hidden + s.outputs }, () => []);
-  for (const [from, to] of s.links) sources[to].push(from);
-  for (let node = s.inputs; node < s.inputs + s.hidden; node++) {
-    let deepest = 0;
-    for (const f of sources[node]) deepest = Math.max(deepest, depth[f]);
-    depth[node] = 1 + deepest;
-  }
-  return depth;
-}
-
 export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions = {}): Uint8Array {
   const dtype = options.dtype ?? "float32";
   const elemType = dtype === "float64" ? onnx.TensorProto.DataType.DOUBLE : onnx.TensorProto.DataType.FLOAT;
   const s = model.structure;
   const m = s.inputs;
   const k = s.outputs;
-  const firstOutput = m + s.hidden;
   const initializers: InstanceType<typeof onnx.TensorProto>[] = [];
   const nodes: InstanceType<typeof onnx.NodeProto>[] = [];
   const constant = (name: string, dims: number[], values: ArrayLike<number>) => {
@@ -89,95 +75,64 @@ export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions 
     ["x", constant("input_shift", [m], model.inputNormalization.shift)],
     "x_shifted",
   );
-  // Column of each neuron's value in `available`.
-  const column = new Map<number, number>();
-  for (let i = 0; i < m; i++) column.set(i, i);
-  let width = m;
-  const incoming: number[][] = Array.from({ length: s.inputs + s.hidden + s.outputs }, () => []);
-  s.links.forEach(([, to], l) => incoming[to].push(l));
-  const bias = (neuron: number) => model.weights[s.links.length + neuron - m];
-  const layerWeights = (neurons: readonly number[]) => {
-    const w = new Float64Array(width * neurons.length);
-    neurons.forEach((neuron, j) => {
-      for (const l of incoming[neuron]) {
-        const source = column.get(s.links[l][0]);
-        if (source === undefined) throw new Error(`toOnnx: link ${l} reads a neuron not computed yet`);
-        const from = s.links[l][0];
-        w[source * neurons.length + j] =
-          from < m ? model.weights[l] / model.inputNormalization.scale[from] : model.weights[l];
-      }
-    });
-    return w;
-  };
-
-  const depth = hiddenDepths(model);
-  let layers = 0;
-  for (const d of depth) layers = Math.max(layers, d);
-  const layerSizes = new Array<number>(layers + 1).fill(0);
-  for (let n = m; n < firstOutput; n++) layerSizes[depth[n]]++;
+  // The forward pass's own plan (network/structure.ts): hidden neurons in
+  // steps by depth, then the outputs; each step reads the columns of the
+  // values computed before it, inputs first, then each step's neurons.
+  const steps = planLayers(s);
   let entries = 0;
-  let columns = m;
-  for (let d = 1; d <= layers; d++) {
-    entries += columns * layerSizes[d];
-    columns += layerSizes[d];
+  let width = m;
+  for (const step of steps) {
+    entries += width * step.neurons.length;
+    width += step.neurons.length;
   }
-  entries += columns * k;
   if (entries > ONNX_DENSE_ENTRIES_LIMIT) {
     throw new RangeError(
-      `toOnnx: the model's ${layers} layers of hidden neurons need ${entries} dense matrix entries (at most ${ONNX_DENSE_ENTRIES_LIMIT} are written): a network this deep and sparse needs a sparse layout, which this version does not write`,
+      `toOnnx: the model's ${steps.length - 1} layers of hidden neurons need ${entries} dense matrix entries (at most ${ONNX_DENSE_ENTRIES_LIMIT} are written): a network this deep and sparse needs a sparse layout, which this version does not write`,
     );
   }
-  for (let d = 1; d <= layers; d++) {
-    const neurons: number[] = [];
-    for (let n = m; n < firstOutput; n++) if (depth[n] === d) neurons.push(n);
-    const h = neurons.length;
-    const z = node(
+  width = m;
+  steps.forEach((step, index) => {
+    const h = step.neurons.length;
+    const w = new Float64Array(width * h);
+    step.weightIndices.forEach((l, i) => {
+      const from = s.links[l][0];
+      const weight = from < m ? model.weights[l] / model.inputNormalization.scale[from] : model.weights[l];
+      w[step.sourceColumns[i] * h + step.targetPositions[i]] = weight;
+    });
+    const name = step.isOutput ? "output" : `layer${index + 1}`;
+    const sum = node(
       "Add",
       [
-        node(
-          "MatMul",
-          [available, constant(`layer${d}_weights`, [width, h], layerWeights(neurons))],
-          `layer${d}_product`,
+        node("MatMul", [available, constant(`${name}_weights`, [width, h], w)], `${name}_product`),
+        constant(
+          `${name}_biases`,
+          [h],
+          step.biasIndices.map((b) => model.weights[b]),
         ),
-        constant(`layer${d}_biases`, [h], neurons.map(bias)),
       ],
-      `layer${d}_sum`,
+      step.isOutput ? "y_normalised" : `${name}_sum`,
     );
-    const values = node("Tanh", [z], `layer${d}`);
+    if (step.isOutput) return; // The last step: y_normalised.
     nodes.push(
       onnx.NodeProto.create({
         opType: "Concat",
-        input: [available, values],
-        output: [`values${d}`],
-        name: `values${d}`,
+        input: [available, node("Tanh", [sum], name)],
+        output: [`values${index + 1}`],
+        name: `values${index + 1}`,
         attribute: [
           onnx.AttributeProto.create({ name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: 1 }),
         ],
       }),
     );
-    available = `values${d}`;
-    neurons.forEach((neuron, j) => column.set(neuron, width + j));
+    available = `values${index + 1}`;
     width += h;
-  }
-  const outputs = Array.from({ length: k }, (_, o) => firstOutput + o);
-  const normalisedOutput = node(
-    "Add",
-    [
-      node(
-        "MatMul",
-        [available, constant("output_weights", [width, k], layerWeights(outputs))],
-        "output_product",
-      ),
-      constant("output_biases", [k], outputs.map(bias)),
-    ],
-    "y_normalised",
-  );
+  });
   node(
     "Add",
     [
       node(
         "Mul",
-        [normalisedOutput, constant("output_scale", [k], model.outputNormalization.scale)],
+        ["y_normalised", constant("output_scale", [k], model.outputNormalization.scale)],
         "y_scaled",
       ),
       constant("output_shift", [k], model.outputNormalization.shift),
