@@ -24,16 +24,49 @@ export interface CsvData {
   readonly matrix: Matrix;
 }
 
+/** Milliseconds between two redraws of the rows-read line. */
+const ROWS_READ_REDRAW_MS = 250;
+
 /**
- * Reads a numeric CSV file (`;`, `,` or tab, header row optional); errors
- * name the file, line and column. `missing` is the command's `--missing`
- * option, when it has one: with "drop-row", missing cells are read as NaN
- * (see `dropIncompleteRows`).
+ * On a terminal, a line that says how many rows of `path` have been read,
+ * redrawn as the file streams in and erased when it is read; elsewhere
+ * nothing (a log gets no half-written lines).
  */
-export async function readMatrixFile(path: string, missing?: MissingPolicy): Promise<CsvData> {
+function rowsReadLine(path: string, terminal: TextOutput | undefined) {
+  if (!terminal?.isTTY) return { update: undefined, done: () => {} };
+  let drawn = 0;
+  return {
+    update: (rows: number) => {
+      const now = Date.now();
+      if (now - drawn < ROWS_READ_REDRAW_MS) return;
+      drawn = now;
+      terminal.write(`\r\x1b[K${terminalSafe(path)}: ${rows.toLocaleString("en-US")} rows read`);
+    },
+    done: () => {
+      if (drawn > 0) terminal.write("\r\x1b[K");
+    },
+  };
+}
+
+/**
+ * Reads a numeric CSV file (`;`, `,` or tab, header row optional) as a
+ * stream; errors name the file, line and column. `missing` is the
+ * command's `--missing` option, when it has one: with "drop-row", missing
+ * cells are read as NaN (see `dropIncompleteRows`). With `terminal` (a
+ * TTY), the rows read so far are shown while a large file is read.
+ */
+export async function readMatrixFile(
+  path: string,
+  missing?: MissingPolicy,
+  terminal?: TextOutput,
+): Promise<CsvData> {
   let table: CsvTable;
+  const progress = rowsReadLine(path, terminal);
   try {
-    table = await readCsv(path, { missing: missing === "drop-row" ? "nan" : "error" });
+    table = await readCsv(path, {
+      missing: missing === "drop-row" ? "nan" : "error",
+      onRows: progress.update,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // The library's hint names its API options; on the command line the remedy is --missing.
@@ -41,6 +74,8 @@ export async function readMatrixFile(path: string, missing?: MissingPolicy): Pro
     const hint =
       withoutHint !== message && missing !== undefined ? " (--missing drop-row skips such rows)" : "";
     throw new CliError(`${withoutHint}${hint}`, undefined, { cause: error });
+  } finally {
+    progress.done();
   }
   return { path, columns: table.columns, header: table.header, matrix: table.matrix };
 }
@@ -120,8 +155,8 @@ export async function readRowPairs(
   missing: MissingPolicy,
   stderr: TextOutput,
 ): Promise<[CsvData, CsvData]> {
-  const x = await readMatrixFile(xPath, missing);
-  const y = await readMatrixFile(yPath, missing);
+  const x = await readMatrixFile(xPath, missing, stderr);
+  const y = await readMatrixFile(yPath, missing, stderr);
   expectRows(y, x.matrix.shape[0], `one per row of ${x.path}`);
   return missing === "drop-row" ? dropIncompleteRows(x, y, stderr) : [x, y];
 }

@@ -27,7 +27,7 @@ export {
 } from "./builder/index.js";
 export { ColumnMismatchError, type ModelData, type NamedColumns, reorderByName } from "./columns.js";
 export type { CsvDelimiter, CsvParseOptions, CsvTable, MissingCellPolicy } from "./csv/index.js";
-export { CsvParseError, dropRows, parseCsv, rowsWithNaN, toCsv } from "./csv/index.js";
+export { CsvParseError, CsvStreamParser, dropRows, parseCsv, rowsWithNaN, toCsv } from "./csv/index.js";
 export type { CExport, CExportOptions } from "./export/c-source.js";
 export type { OnnxExportOptions } from "./export/onnx.js";
 export { EdnnFormatError, type EdnnProblem } from "./format/index.js";

@@ -83,40 +83,49 @@ function detectDelimiter(text: string): CsvDelimiter {
 }
 
 /**
- * Splits text into rows with papaparse, keeping the line number where each row
- * starts. Blank lines are skipped here rather than by papaparse, because its
- * skipping also drops a row holding one quoted empty cell (`""`), which in a
- * one-column file is a missing value, not a blank line.
+ * Splits text into rows with papaparse and hands each to `onRow` as it is
+ * read, with the line number where it starts (the text's first line is
+ * `firstLine`), so that the first problem in the file's order is the one
+ * reported. Blank lines are skipped here rather than by papaparse, because
+ * its skipping also drops a row holding one quoted empty cell (`""`), which
+ * in a one-column file is a missing value, not a blank line.
  */
-function splitRows(text: string, delimiter: CsvDelimiter, source: string): RawRow[] {
-  const rows: RawRow[] = [];
+function splitRows(
+  text: string,
+  delimiter: CsvDelimiter,
+  source: string,
+  firstLine: number,
+  onRow: (row: RawRow) => void,
+): void {
   let rowStart = 0; // offset where the current row's text begins
   let newlines = 0; // number of "\n" in text[0..rowStart)
-  let failure: CsvParseError | undefined;
+  let failure: unknown;
   Papa.parse<string[]>(text, {
     delimiter,
     newline: "\n",
     step: (result, parser) => {
       const end = result.meta.cursor; // just past the row and its line break
-      const line = newlines + 1;
+      const line = firstLine + newlines;
       const blank = text.slice(rowStart, end).trim() === "";
       for (let k = rowStart; k < end; k++) if (text.charCodeAt(k) === 10) newlines++;
       rowStart = end;
       const quoteError = result.errors.find((e) => e.type === "Quotes");
-      if (quoteError) {
-        failure = new CsvParseError(
-          `${source}, line ${line}: ${quoteError.message.toLowerCase()}`,
-          source,
-          line,
-        );
+      try {
+        if (quoteError) {
+          throw new CsvParseError(
+            `${source}, line ${line}: ${quoteError.message.toLowerCase()}`,
+            source,
+            line,
+          );
+        }
+        if (!blank) onRow({ cells: result.data, line });
+      } catch (error) {
+        failure = error;
         parser.abort();
-        return;
       }
-      if (!blank) rows.push({ cells: result.data, line });
     },
   });
-  if (failure) throw failure;
-  return rows;
+  if (failure !== undefined) throw failure;
 }
 
 function columnLabel(columns: string[] | null, j: number): string {
@@ -125,58 +134,193 @@ function columnLabel(columns: string[] | null, j: number): string {
 }
 
 /**
- * Parses numeric CSV text into a matrix. Errors name the source, the 1-based
- * line in the text and the column (name and 1-based index), e.g.
- * `x_train.csv, line 7, column "oxygen" (3): "abc" is not a number`. A
- * numeric cell out of float64 range (`Inf`, `1e999`) is an error too
- * (`… "1e999" is not a finite number`); missing cells follow `missing`.
+ * Values per block once the table is large (8 MB of float64): the table grows
+ * block by block, never by copying what it holds. The first blocks are
+ * smaller (FIRST_BLOCK_ROWS rows, doubling), so a small file takes little.
  */
-export function parseCsv(text: string, options: CsvParseOptions = {}): CsvTable {
-  const source = options.source ?? "CSV text";
-  const missing = options.missing ?? "error";
-  if (options.delimiter !== undefined && !DELIMITERS.includes(options.delimiter)) {
-    throw new CsvParseError(`${source}: unsupported delimiter ${JSON.stringify(options.delimiter)}`, source);
-  }
-  // Strip a byte-order mark and unify line breaks, so line numbers and cells are clean.
-  const clean = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
-  const rows = splitRows(clean, options.delimiter ?? detectDelimiter(clean), source);
-  if (rows.length === 0) throw new CsvParseError(`${source}: file is empty`, source);
+const BLOCK_VALUES = 1 << 20;
+const FIRST_BLOCK_ROWS = 256;
+/**
+ * Rows that papaparse's delimiter guess reads (its `preview` in
+ * `detectDelimiter`): a stream is not split before that many rows have
+ * arrived, so that it guesses from the very rows a whole-text parse does.
+ */
+const DELIMITER_SAMPLE_ROWS = 50;
 
-  const first = rows[0];
-  const hasHeader =
-    options.header === undefined || options.header === "auto" ? looksLikeHeader(first.cells) : options.header;
-  const width = first.cells.length;
-  const columns = hasHeader
-    ? first.cells.map((c, j) => c.trim() || `col${j + 1}`)
-    : Array.from({ length: width }, (_, j) => `col${j + 1}`);
-  const namedColumns = hasHeader ? first.cells.map((c) => c.trim()) : null;
-  const dataRows = hasHeader ? rows.slice(1) : rows;
-  if (dataRows.length === 0) {
-    throw new CsvParseError(
-      `${source}: no data rows (only a header, line ${first.line})`,
-      source,
-      first.line,
-    );
+/**
+ * Parses numeric CSV text that arrives in pieces (a file read as a stream,
+ * a download): `push` each piece as it comes, `end` for the table. Only
+ * the values are kept, in float64 blocks, besides the text of one
+ * unfinished row: a file is never held whole as a string. The result, and
+ * every error, is that of `parseCsv` on the whole text, however the text
+ * is cut.
+ *
+ * Rows are cut at line breaks outside quotes (an even count of `"` before
+ * them: a doubled `""` inside a quoted cell keeps the count even), so a
+ * quoted cell may span lines and pieces. That is CSV quoting (RFC 4180); a
+ * text that puts a `"` inside an unquoted cell is refused by both readers
+ * when its quotes do not close, though not always at the same line.
+ */
+export class CsvStreamParser {
+  private readonly source: string;
+  private readonly missing: MissingCellPolicy;
+  private readonly header: boolean | "auto";
+  private delimiter: CsvDelimiter | undefined;
+  /** Text received but not parsed yet: everything after the last complete row. */
+  private pending = "";
+  /** Of `pending`: characters scanned, quotes seen among them, offset just past the last row break found. */
+  private scanned = 0;
+  private quotes = 0;
+  private cut = 0;
+  /** Rows with content (not blank) in `pending[0..cut)`, and whether the row being scanned has any yet. */
+  private completeRows = 0;
+  private rowHasContent = false;
+  private started = false;
+  private nextLine = 1;
+  // The table so far: the header decided by the first row, the values by blocks.
+  private width = -1;
+  private firstLine = 0;
+  private hasHeader = false;
+  private columns: string[] = [];
+  private namedColumns: string[] | null = null;
+  private readonly blocks: Float64Array[] = [];
+  /** Kept rows before the last block, and the rows it holds. */
+  private blockStart = 0;
+  private blockRows = 0;
+  private kept = 0;
+  private dataRows = 0;
+  private readonly droppedRows: number[] = [];
+
+  constructor(options: CsvParseOptions = {}) {
+    this.source = options.source ?? "CSV text";
+    this.missing = options.missing ?? "error";
+    this.header = options.header ?? "auto";
+    if (options.delimiter !== undefined && !DELIMITERS.includes(options.delimiter)) {
+      throw new CsvParseError(
+        `${this.source}: unsupported delimiter ${JSON.stringify(options.delimiter)}`,
+        this.source,
+      );
+    }
+    this.delimiter = options.delimiter;
   }
 
-  const values = new Float64Array(dataRows.length * width);
-  const droppedRows: number[] = [];
-  let kept = 0;
-  for (let r = 0; r < dataRows.length; r++) {
-    const { cells, line } = dataRows[r];
+  /** Data rows read so far (header and blank lines not counted; dropped rows counted). */
+  get rowsRead(): number {
+    return this.dataRows;
+  }
+
+  /** Takes the next piece of text; parses every row it completes. */
+  push(text: string): void {
+    if (text.length === 0) return;
+    let piece = this.started ? text : text.replace(/^\uFEFF/, "");
+    this.started = true;
+    // A "\r" at the end of a piece may be the first half of "\r\n": wait for the next piece.
+    if (this.pending.endsWith("\r")) {
+      this.pending = this.pending.slice(0, -1);
+      piece = `\r${piece}`;
+    }
+    const clean = piece.endsWith("\r") ? `${unifyBreaks(piece.slice(0, -1))}\r` : unifyBreaks(piece);
+    this.pending += clean;
+    this.scanRows();
+    if (this.delimiter === undefined && this.completeRows < DELIMITER_SAMPLE_ROWS) return;
+    this.parseComplete();
+  }
+
+  /** The table of everything pushed; throws what `parseCsv` throws. */
+  end(): CsvTable {
+    if (this.pending.endsWith("\r")) this.pending = `${this.pending.slice(0, -1)}\n`;
+    this.scanRows();
+    this.cut = this.pending.length;
+    this.parseComplete();
+    if (this.width < 0) throw new CsvParseError(`${this.source}: file is empty`, this.source);
+    if (this.dataRows === 0) {
+      throw new CsvParseError(
+        `${this.source}: no data rows (only a header, line ${this.firstLine})`,
+        this.source,
+        this.firstLine,
+      );
+    }
+    if (this.kept === 0) {
+      throw new CsvParseError(
+        `${this.source}: every one of the ${this.dataRows} data rows has a missing cell`,
+        this.source,
+      );
+    }
+    return {
+      columns: this.columns,
+      header: this.hasHeader,
+      matrix: new Matrix(this.values(), this.kept, this.width),
+      droppedRows: this.droppedRows,
+    };
+  }
+
+  /** Finds the row breaks (line breaks outside quotes) in the text not scanned yet. */
+  private scanRows(): void {
+    const text = this.pending;
+    for (let k = this.scanned; k < text.length; k++) {
+      const c = text.charCodeAt(k);
+      if (c === 10 && this.quotes % 2 === 0) {
+        this.cut = k + 1;
+        if (this.rowHasContent) this.completeRows++;
+        this.rowHasContent = false;
+        continue;
+      }
+      if (c === 34) this.quotes++;
+      // Blank means whitespace only, as papaparse's "greedy" skipping of empty lines has it.
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) this.rowHasContent = true;
+    }
+    this.scanned = text.length;
+  }
+
+  /** Parses the complete rows of `pending` and keeps the rest. */
+  private parseComplete(): void {
+    if (this.cut === 0) return;
+    const text = this.pending.slice(0, this.cut);
+    this.pending = this.pending.slice(this.cut);
+    this.scanned -= this.cut;
+    this.cut = 0;
+    this.completeRows = 0;
+    this.delimiter ??= detectDelimiter(text);
+    const line = this.nextLine;
+    for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) this.nextLine++;
+    splitRows(text, this.delimiter, this.source, line, (row) => this.addRow(row));
+  }
+
+  private addRow({ cells, line }: RawRow): void {
+    if (this.width < 0) {
+      this.width = cells.length;
+      this.firstLine = line;
+      this.hasHeader = this.header === "auto" ? looksLikeHeader(cells) : this.header;
+      this.columns = this.hasHeader
+        ? cells.map((c, j) => c.trim() || `col${j + 1}`)
+        : Array.from({ length: this.width }, (_, j) => `col${j + 1}`);
+      this.namedColumns = this.hasHeader ? cells.map((c) => c.trim()) : null;
+      if (this.hasHeader) return;
+    }
+    const { source, width } = this;
     if (cells.length !== width) {
       throw new CsvParseError(
-        `${source}, line ${line}: ${cells.length} values, expected ${width} (as on line ${first.line})`,
+        `${source}, line ${line}: ${cells.length} values, expected ${width} (as on line ${this.firstLine})`,
         source,
         line,
       );
     }
+    if (this.kept === this.blockStart + this.blockRows) {
+      this.blockStart = this.kept;
+      this.blockRows = Math.max(
+        1,
+        Math.min(FIRST_BLOCK_ROWS * 2 ** Math.min(this.blocks.length, 24), Math.floor(BLOCK_VALUES / width)),
+      );
+      this.blocks.push(new Float64Array(this.blockRows * width));
+    }
+    const values = this.blocks[this.blocks.length - 1];
+    const block = this.kept - this.blockStart;
     let drop = false;
     for (let j = 0; j < width; j++) {
       const v = readCell(cells[j]);
       if (v === undefined) {
         throw new CsvParseError(
-          `${source}, line ${line}, ${columnLabel(namedColumns, j)}: ${JSON.stringify(cells[j])} is not a number`,
+          `${source}, line ${line}, ${columnLabel(this.namedColumns, j)}: ${JSON.stringify(cells[j])} is not a number`,
           source,
           line,
           j + 1,
@@ -184,16 +328,16 @@ export function parseCsv(text: string, options: CsvParseOptions = {}): CsvTable 
       }
       if (v !== null && !Number.isFinite(v)) {
         throw new CsvParseError(
-          `${source}, line ${line}, ${columnLabel(namedColumns, j)}: ${JSON.stringify(cells[j].trim())} is not a finite number`,
+          `${source}, line ${line}, ${columnLabel(this.namedColumns, j)}: ${JSON.stringify(cells[j].trim())} is not a finite number`,
           source,
           line,
           j + 1,
         );
       }
       if (v === null) {
-        if (missing === "error") {
+        if (this.missing === "error") {
           throw new CsvParseError(
-            `${source}, line ${line}, ${columnLabel(namedColumns, j)}: missing value` +
+            `${source}, line ${line}, ${columnLabel(this.namedColumns, j)}: missing value` +
               ` (pass missing: "nan" or "drop-row" to accept missing cells)`,
             source,
             line,
@@ -201,21 +345,48 @@ export function parseCsv(text: string, options: CsvParseOptions = {}): CsvTable 
           );
         }
         // Keep checking the row's other cells: a dropped row must still be numeric.
-        if (missing === "drop-row") drop = true;
+        if (this.missing === "drop-row") drop = true;
       }
-      values[kept * width + j] = v ?? Number.NaN;
+      values[block * width + j] = v ?? Number.NaN;
     }
-    if (drop) droppedRows.push(r);
-    else kept++;
+    if (drop) this.droppedRows.push(this.dataRows);
+    else this.kept++;
+    this.dataRows++;
   }
-  if (kept === 0) {
-    throw new CsvParseError(
-      `${source}: every one of the ${dataRows.length} data rows has a missing cell`,
-      source,
-    );
+
+  /** The kept rows' values in one array (the blocks joined; a single full block as it is). */
+  private values(): Float64Array {
+    const size = this.kept * this.width;
+    if (this.blocks.length === 1 && this.blocks[0].length === size) return this.blocks[0];
+    const out = new Float64Array(size);
+    let offset = 0;
+    for (const block of this.blocks) {
+      const take = Math.min(block.length, size - offset);
+      out.set(take === block.length ? block : block.subarray(0, take), offset);
+      offset += take;
+    }
+    this.blocks.length = 0;
+    return out;
   }
-  const matrix = new Matrix(kept === dataRows.length ? values : values.slice(0, kept * width), kept, width);
-  return { columns, header: hasHeader, matrix, droppedRows };
+}
+
+/** Line breaks as "\n" ("\r\n" and a lone "\r" alike), so that line numbers and cells are clean. */
+function unifyBreaks(text: string): string {
+  return text.replace(/\r\n?/g, "\n");
+}
+
+/**
+ * Parses numeric CSV text into a matrix. Errors name the source, the 1-based
+ * line in the text and the column (name and 1-based index), e.g.
+ * `x_train.csv, line 7, column "oxygen" (3): "abc" is not a number`. A
+ * numeric cell out of float64 range (`Inf`, `1e999`) is an error too
+ * (`… "1e999" is not a finite number`); missing cells follow `missing`.
+ * A text that arrives in pieces: `CsvStreamParser`.
+ */
+export function parseCsv(text: string, options: CsvParseOptions = {}): CsvTable {
+  const parser = new CsvStreamParser(options);
+  parser.push(text);
+  return parser.end();
 }
 
 /** 0-based indices of the rows that hold a NaN (e.g. missing cells read with `missing: "nan"`). */

@@ -1,2 +1,2 @@
 export { writeFileAtomic } from "./atomic-write.js";
-export { readCsv, writeCsv } from "./csv-file.js";
+export { type ReadCsvOptions, readCsv, writeCsv } from "./csv-file.js";
