@@ -152,8 +152,8 @@ export class Objective {
   readonly weightCount: number;
   private readonly backend: Backend;
   private readonly normal: (w: Tensor, xStacked: Tensor, yStacked: Tensor, mask: Tensor) => Tensor[];
-  private readonly errors: (w: Tensor) => Tensor;
-  private readonly residualsOf: (w: Tensor) => Tensor;
+  private readonly errors: (w: Tensor, x: Tensor, y: Tensor) => Tensor;
+  private readonly residualsOf: (w: Tensor, x: Tensor, y: Tensor) => Tensor;
 
   constructor(backend: Backend, structure: NetworkStructure, data: DeviceData) {
     this.backend = backend;
@@ -175,10 +175,14 @@ export class Objective {
       const jt = transpose(jac);
       return [matmul(jt, jac), matmul(jt, r), sum(mul(r, r))];
     });
-    const residual = (w: Tensor) => sub(f(w, data.x), data.y);
+    // The data are arguments, never closed over: a traced function computes
+    // what it can from captured tensors at once and keeps the results with
+    // its graph (here the inputs gathered per link, rows × links doubles),
+    // which no one frees when the objective is dropped.
+    const residual = (w: Tensor, x: Tensor, y: Tensor) => sub(f(w, x), y);
     this.residualsOf = jit(residual);
-    this.errors = jit((w: Tensor) => {
-      const r = residual(w);
+    this.errors = jit((w: Tensor, x: Tensor, y: Tensor) => {
+      const r = residual(w, x, y);
       return sum(mul(r, r), 0, true);
     });
   }
@@ -220,7 +224,7 @@ export class Objective {
   /** Prediction − target, (n, k) row-major. */
   async residuals(w: ArrayLike<number>): Promise<Float64Array> {
     const wt = this.weights(w);
-    const out = this.residualsOf(wt);
+    const out = this.residualsOf(wt, this.data.x, this.data.y);
     wt.dispose();
     return readAndDispose(out);
   }
@@ -228,7 +232,7 @@ export class Objective {
   /** Σ r² per output (length k). */
   async sseByOutput(w: ArrayLike<number>): Promise<Float64Array> {
     const wt = this.weights(w);
-    const out = this.errors(wt);
+    const out = this.errors(wt, this.data.x, this.data.y);
     wt.dispose();
     return readAndDispose(out);
   }
