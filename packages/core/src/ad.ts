@@ -240,6 +240,10 @@ export function grad(f: (...args: Tensor[]) => Tensor): (...args: Tensor[]) => T
  * Traces `f` once per distinct input signature (shapes and dtypes) and runs
  * the recorded graph afterwards: one backend compilation, no re-tracing.
  * Tensors `f` closes over are captured by reference at the first trace.
+ * What `f` computes from captured tensors alone is computed then, once, and
+ * captured too: it stays on the backend for the backend's life (nothing
+ * disposes it when the jitted function is dropped). Pass large data as
+ * arguments rather than closing over it.
  */
 export function jit<O extends TensorOutput>(f: Fn<O>): Fn<O> {
   const cache = new Map<string, { graph: Graph; captured: readonly Tensor[]; template: O }>();
