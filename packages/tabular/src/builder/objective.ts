@@ -24,21 +24,28 @@ import { networkFunction } from "../network/forward.js";
 import { type NetworkStructure, weightCount } from "../network/structure.js";
 
 /**
- * Stacked rows (rows × outputs) per chunk of the normal equations. A chunk's
- * Jacobian and the intermediates of its reverse pass are a few times
- * (stacked rows × weights) doubles: at this size 8 MB per hundred weights,
- * whatever the row count, where one pass over all rows grew with them (26 KB
- * per row at 128,000 rows). Data of at most this many stacked rows — every
- * task of the benchmark — is one chunk, computed exactly as a single pass.
+ * Stacked rows (rows × outputs) per chunk. A chunk's Jacobian and the
+ * intermediates of its reverse pass are a few times (stacked rows ×
+ * weights) doubles, and every compiled function works on one chunk at a
+ * time: at this size 8 MB per hundred weights, whatever the row count,
+ * where one pass over all rows grew with them (26 KB per row at 128,000
+ * rows). Data of at most this many stacked rows — every task of the
+ * benchmark — is one chunk, computed exactly as a single pass.
  */
 export const NORMAL_EQUATIONS_CHUNK = 8192;
 
 /**
- * A chunk of rows for the normal equations. For k > 1 outputs its rows are
+ * A chunk of rows. For k > 1 outputs the normal equations need its rows
  * stacked k times, so that the network run on the stacked rows and masked
- * to output j in block j gives the chunk's (rows·k) × p Jacobian in one pass.
+ * to output j in block j gives the chunk's (rows·k) × p Jacobian in one
+ * pass; for one output the stacked rows are the rows themselves.
  */
 export interface DeviceChunk {
+  readonly rows: number;
+  /** (rows, m) inputs. */
+  readonly x: Tensor;
+  /** (rows, k) targets. */
+  readonly y: Tensor;
   /** (rows·k, m) inputs, block j = the chunk's rows. */
   readonly xStacked: Tensor;
   /** (rows·k, 1) targets, block j = output j. */
@@ -59,6 +66,12 @@ function deviceChunk(
   const m = x.shape[1];
   const k = y.shape[1];
   const n = to - from;
+  const rowsX = tensor(backend, x.data.subarray(from * m, to * m), [n, m], dtype);
+  const rowsY = tensor(backend, y.data.subarray(from * k, to * k), [n, k], dtype);
+  if (k === 1) {
+    const ones = tensor(backend, new Float64Array(n).fill(1), [n, 1], dtype);
+    return { rows: n, x: rowsX, y: rowsY, xStacked: rowsX, yStacked: rowsY, mask: ones };
+  }
   const xs = new Float64Array(n * k * m);
   const ys = new Float64Array(n * k);
   const mask = new Float64Array(n * k * k);
@@ -70,21 +83,20 @@ function deviceChunk(
     }
   }
   return {
+    rows: n,
+    x: rowsX,
+    y: rowsY,
     xStacked: tensor(backend, xs, [n * k, m], dtype),
     yStacked: tensor(backend, ys, [n * k, 1], dtype),
     mask: tensor(backend, mask, [n * k, k], dtype),
   };
 }
 
-/** A data set on the backend, in normalised units. */
+/** A data set on the backend, in normalised units, in chunks of rows (nothing of it is held whole). */
 export class DeviceData {
   readonly rows: number;
   readonly outputs: number;
   readonly dtype: DType;
-  /** (n, m) inputs. */
-  readonly x: Tensor;
-  /** (n, k) targets. */
-  readonly y: Tensor;
   /** The (n, m) inputs on the host. */
   readonly hostX: Matrix;
   /** The rows in chunks of at most NORMAL_EQUATIONS_CHUNK stacked rows, in order. */
@@ -97,35 +109,22 @@ export class DeviceData {
     y: Matrix,
     chunkStackedRows = NORMAL_EQUATIONS_CHUNK,
   ) {
-    const [n, m] = x.shape;
+    const n = x.shape[0];
     const k = y.shape[1];
     this.rows = n;
     this.outputs = k;
     this.dtype = dtype;
     this.hostX = x;
-    this.x = tensor(backend, x.data, [n, m], dtype);
-    this.y = tensor(backend, y.data, [n, k], dtype);
     const chunkRows = Math.max(1, Math.floor(chunkStackedRows / k));
-    if (n <= chunkRows && k === 1) {
-      // One chunk of one output: the whole tensors themselves.
-      this.chunks = [
-        {
-          xStacked: this.x,
-          yStacked: this.y,
-          mask: tensor(backend, new Float64Array(n).fill(1), [n, 1], dtype),
-        },
-      ];
-    } else {
-      const chunks: DeviceChunk[] = [];
-      for (let from = 0; from < n; from += chunkRows)
-        chunks.push(deviceChunk(backend, dtype, x, y, from, Math.min(n, from + chunkRows)));
-      this.chunks = chunks;
-    }
+    const chunks: DeviceChunk[] = [];
+    for (let from = 0; from < n; from += chunkRows)
+      chunks.push(deviceChunk(backend, dtype, x, y, from, Math.min(n, from + chunkRows)));
+    this.chunks = chunks;
   }
 
   dispose(): void {
-    const all = new Set<Tensor>([this.x, this.y]);
-    for (const c of this.chunks) for (const t of [c.xStacked, c.yStacked, c.mask]) all.add(t);
+    const all = new Set<Tensor>();
+    for (const c of this.chunks) for (const t of [c.x, c.y, c.xStacked, c.yStacked, c.mask]) all.add(t);
     for (const t of all) t.dispose();
   }
 }
@@ -224,17 +223,33 @@ export class Objective {
   /** Prediction − target, (n, k) row-major. */
   async residuals(w: ArrayLike<number>): Promise<Float64Array> {
     const wt = this.weights(w);
-    const out = this.residualsOf(wt, this.data.x, this.data.y);
-    wt.dispose();
-    return readAndDispose(out);
+    try {
+      const out = new Float64Array(this.data.rows * this.data.outputs);
+      let offset = 0;
+      for (const chunk of this.data.chunks) {
+        const values = await readAndDispose(this.residualsOf(wt, chunk.x, chunk.y));
+        out.set(values, offset);
+        offset += values.length;
+      }
+      return out;
+    } finally {
+      wt.dispose();
+    }
   }
 
-  /** Σ r² per output (length k). */
+  /** Σ r² per output (length k): each chunk's, summed in chunk order. */
   async sseByOutput(w: ArrayLike<number>): Promise<Float64Array> {
     const wt = this.weights(w);
-    const out = this.errors(wt, this.data.x, this.data.y);
-    wt.dispose();
-    return readAndDispose(out);
+    try {
+      const total = new Float64Array(this.data.outputs);
+      for (const chunk of this.data.chunks) {
+        const values = await readAndDispose(this.errors(wt, chunk.x, chunk.y));
+        for (let j = 0; j < total.length; j++) total[j] += values[j];
+      }
+      return total;
+    } finally {
+      wt.dispose();
+    }
   }
 
   async sse(w: ArrayLike<number>): Promise<number> {
