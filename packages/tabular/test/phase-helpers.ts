@@ -57,6 +57,7 @@ export function standInTrainer(
     options,
     trainingRows,
     trainingInputs,
+    metric: { inputVariance: new Array(trainingInputs.shape[1]).fill(1), outputVariance: 1 },
     trainingResiduals: async () => new Float64Array(trainingRows),
     fit,
     // Judged as given, not trained: not one of `fitted`.

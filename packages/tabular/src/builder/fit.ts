@@ -176,6 +176,8 @@ export function overallRmse(perOutput: readonly number[]): number {
 export interface Trainer {
   /** Rows the networks are trained on. */
   readonly trainingRows: number;
+  /** Variances behind the weights' prior (see prior.ts). */
+  readonly metric: PriorMetric;
   /** The normalised training inputs, (n, m). */
   readonly trainingInputs: Matrix;
   /** Prediction − target of `network` on the training rows, (n, k) row-major. */

@@ -17,10 +17,21 @@
  * The folds are trained from the chosen weights, which the training rows
  * (two thirds of every fold) already shaped: that favours the chosen model
  * a little, which errs on the side of keeping it. Linear models have no
- * hidden → output links and are left alone.
+ * hidden → output links and are left alone, and so is a model whose data
+ * hold its output weights too firmly for any floor to move them
+ * (`floorsCannotMatter`): on many rows the 20 fold trainings cost more
+ * than the rest of the build and could change nothing.
  */
-import { SEARCH_FIT } from "../fit.js";
-import { BETA_GROUPS, type Beta, GROUP_HIDDEN_TO_OUTPUT } from "../prior.js";
+import { SEARCH_FIT, type TrainedNetwork } from "../fit.js";
+import { cholesky } from "../linalg.js";
+import {
+  BETA_GROUPS,
+  type Beta,
+  GROUP_HIDDEN_TO_OUTPUT,
+  type PriorMetric,
+  penaltyDiagonal,
+  weightPrior,
+} from "../prior.js";
 import { throwIfAborted } from "../train.js";
 import { type FinishingPhase, networkOf } from "./context.js";
 
@@ -35,6 +46,36 @@ import { type FinishingPhase, networkOf } from "./context.js";
 export const OUTPUT_PRIOR_FLOORS: readonly number[] = [0.01, 0.1, 1];
 /** Folds of the cross-validation. */
 export const CROSS_VALIDATION_FOLDS = 5;
+
+/**
+ * The most a floor may move the output weights, as a share of themselves,
+ * for the cross-validation to be skipped. A penalty δ added to a direction
+ * the data hold with curvature λ moves the weights along it by about δ/λ
+ * of themselves.
+ */
+export const NEGLIGIBLE_PRIOR_SHIFT = 1e-3;
+
+/**
+ * Whether no floor can move the hidden → output weights of `t` by more than
+ * NEGLIGIBLE_PRIOR_SHIFT of themselves: the posterior precision H = JᵀJ +
+ * penalty stays positive definite after taking, from the diagonal of those
+ * weights, the strongest floor's penalty divided by NEGLIGIBLE_PRIOR_SHIFT.
+ * By the Schur complement that bounds the curvature of every direction of
+ * those weights, the others left free to follow: opposing output weights
+ * that cancel inside the data (a direction of little curvature) keep the
+ * cross-validation.
+ */
+export function floorsCannotMatter(t: TrainedNetwork, metric: PriorMetric): boolean {
+  const p = t.network.weights.length;
+  const prior = weightPrior(t.network.structure, metric);
+  const strongest = penaltyDiagonal(prior, outputPriorFloor(Math.max(...OUTPUT_PRIOR_FLOORS)));
+  const h = Float64Array.from(t.jtj);
+  for (let i = 0; i < p; i++) {
+    h[i * p + i] += t.penalty[i];
+    if (prior.groups[i] === GROUP_HIDDEN_TO_OUTPUT) h[i * p + i] -= strongest[i] / NEGLIGIBLE_PRIOR_SHIFT;
+  }
+  return cholesky(h, p) !== null;
+}
 
 /** A β floor that raises only the hidden → output group to `floor`. */
 export function outputPriorFloor(floor: number): Beta {
@@ -54,6 +95,7 @@ export const chooseOutputPrior: FinishingPhase = async (ctx, chosen) => {
   const folds = Math.min(CROSS_VALIDATION_FOLDS, ctx.crossValidation.rows);
   if (folds < 2) return chosen;
   const network = networkOf(chosen);
+  if (floorsCannotMatter(await ctx.trainer.assess(network, chosen.beta), ctx.trainer.metric)) return chosen;
   const floors = [0, ...OUTPUT_PRIOR_FLOORS];
   throwIfAborted(ctx.signal);
   const options = floors.map((floor) => ({ ...SEARCH_FIT, betaFloor: outputPriorFloor(floor) }));
