@@ -4,6 +4,7 @@ import {
   dropRows,
   type Matrix,
   readCsv,
+  readParquet,
   rowsWithNaN,
   toCsv,
   writeCsv,
@@ -50,7 +51,8 @@ function rowsReadLine(path: string, terminal: TextOutput | undefined) {
 
 /**
  * Reads a numeric CSV file (`;`, `,` or tab, header row optional) as a
- * stream; errors name the file, line and column. `missing` is the
+ * stream, or a Parquet file (named `*.parquet`) row group by row group;
+ * errors name the file, line (row) and column. `missing` is the
  * command's `--missing` option, when it has one: with "drop-row", missing
  * cells are read as NaN (see `dropIncompleteRows`). With `terminal` (a
  * TTY), the rows read so far are shown while a large file is read.
@@ -63,10 +65,8 @@ export async function readMatrixFile(
   let table: CsvTable;
   const progress = rowsReadLine(path, terminal);
   try {
-    table = await readCsv(path, {
-      missing: missing === "drop-row" ? "nan" : "error",
-      onRows: progress.update,
-    });
+    const options = { missing: missing === "drop-row" ? "nan" : "error", onRows: progress.update } as const;
+    table = /\.parquet$/i.test(path) ? await readParquet(path, options) : await readCsv(path, options);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // The library's hint names its API options; on the command line the remedy is --missing.

@@ -9,7 +9,15 @@
 import { Regressor } from "./regressor/node-regressor.js";
 
 export { NotARegularFileError, readEdnnFile } from "./node/ednn-file.js";
-export { type ReadCsvOptions, readCsv, writeCsv, writeFileAtomic } from "./node/index.js";
+export {
+  ParquetReadError,
+  type ReadCsvOptions,
+  type ReadParquetOptions,
+  readCsv,
+  readParquet,
+  writeCsv,
+  writeFileAtomic,
+} from "./node/index.js";
 export { FileReplaceError, type ReplacedKind } from "./node/replace-check.js";
 export * from "./portable.js";
 export { MODEL_EXTENSION, modelPath, type SaveOptions } from "./regressor/node-regressor.js";
