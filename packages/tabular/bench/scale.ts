@@ -18,7 +18,7 @@
  * linear in rows from 10^5 up.
  *
  * Usage: pnpm --filter @neureco/tabular bench:scale [-- --rows 10000,100000,1000000]
- *   [--inputs 10,40] [--peers]
+ *   [--inputs 10,40] [--peers | --peers-only]
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -116,34 +116,40 @@ async function main(): Promise<void> {
     args.includes(name) ? args[args.indexOf(name) + 1] : fallback;
   const rowCounts = option("--rows", "10000,100000,1000000").split(",").map(Number);
   const inputCounts = option("--inputs", "10,40").split(",").map(Number);
-  const withPeers = args.includes("--peers");
+  const peersOnly = args.includes("--peers-only");
+  const withPeers = peersOnly || args.includes("--peers");
   const here = dirname(fileURLToPath(import.meta.url));
   for (const m of inputCounts) {
     for (const n of rowCounts) {
       console.log(`${m} inputs, ${n} rows`);
-      const run = spawnSync(
-        process.execPath,
-        [
-          "--conditions=@neureco/source",
-          "--import",
-          "tsx",
-          fileURLToPath(import.meta.url),
-          "--child",
-          String(m),
-          String(n),
-        ],
-        { encoding: "utf8", maxBuffer: 1 << 24 },
-      );
-      if (run.status !== 0) {
-        console.log(`  neureco failed: ${run.stderr.trim().split("\n").slice(-3).join(" | ")}`);
-      } else {
-        console.log(line("neureco", JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as CaseResult));
-      }
+      if (!peersOnly) buildInChild(m, n);
       if (withPeers) {
         const results = peers(m, n, here);
         for (const [name, r] of Object.entries(results ?? {})) console.log(line(name, r));
       }
     }
+  }
+}
+
+/** One build in a fresh process (see `child`), its result printed. */
+function buildInChild(m: number, n: number): void {
+  const run = spawnSync(
+    process.execPath,
+    [
+      "--conditions=@neureco/source",
+      "--import",
+      "tsx",
+      fileURLToPath(import.meta.url),
+      "--child",
+      String(m),
+      String(n),
+    ],
+    { encoding: "utf8", maxBuffer: 1 << 24 },
+  );
+  if (run.status !== 0) {
+    console.log(`  neureco failed: ${run.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  } else {
+    console.log(line("neureco", JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as CaseResult));
   }
 }
 
