@@ -13,6 +13,7 @@ import { EXPORT_FORMATS, type ExportOptions, ONNX_DTYPES, runExport } from "./co
 import { type InspectOptions, runInspect } from "./commands/inspect.js";
 import { type PlotOptions, runPlot } from "./commands/plot.js";
 import { runScore, type ScoreOptions } from "./commands/score.js";
+import { runSensitivity, type SensitivityOptions } from "./commands/sensitivity.js";
 import { MISSING_POLICIES } from "./data.js";
 import { CliError, type CliIo, ExitCode, UsageError, writeLine } from "./io.js";
 import { terminalSafe } from "./text.js";
@@ -152,6 +153,25 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
       "\nExample:\n  neureco evaluate --model model.ednn --x x_test.csv --out y_pred.csv\n",
     )
     .action(run<EvaluateOptions>(runEvaluate));
+
+  program
+    .command("sensitivity")
+    .description(
+      "how much each input moves each output over the rows of X: mean |dy/dx| (raw and standardised), its spread, first-order Sobol' indices",
+    )
+    .addOption(required("--model <file>", "model file (.ednn may be left out)"))
+    .addOption(required("--x <file>", "inputs, one column per model input (at least 2 rows)"))
+    .addOption(
+      new Option("--samples <n>", "rows of each sample matrix of the first-order indices (at least 16)")
+        .argParser(numberIn(16, 1e7))
+        .default(4096),
+    )
+    .addOption(new Option("--seed <n>", "seed of the samples").argParser(numberIn(0, 2 ** 32 - 1)).default(0))
+    .addOption(jsonOption("print the result as JSON"))
+    .addOption(backendOption())
+    .addOption(verboseOption())
+    .addHelpText("after", "\nExample:\n  neureco sensitivity --model model.ednn --x x_train.csv\n")
+    .action(run<SensitivityOptions>(runSensitivity));
 
   program
     .command("score")

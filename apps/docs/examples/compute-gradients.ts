@@ -95,7 +95,17 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
   const reverseSide = dot(dw.data, gradient.dw.data) + dot(dx.data, gradient.dx.data);
   log(`dot-product check: ${fmt([forwardSide], 8)} = ${fmt([reverseSide], 8)}`);
 
-  // 7. Move the weights, save the model with them, and load it back.
+  // 7. Sensitivities over the test rows: each input's mean |d(HHV)/d(input)|
+  //    (from the exact input derivatives) and its first-order Sobol' index
+  //    (the share of the prediction's variance it explains alone).
+  const sensitivity = await model.sensitivity(xTest, { samples: 1024 });
+  for (const s of sensitivity.inputs) {
+    log(
+      `  ${s.input}: mean |dy/dx| ${fmt(s.meanAbsoluteDerivative)}, first-order index ${fmt(s.firstOrderIndex, 2)} ± ${fmt(s.firstOrderHalfWidth, 2)}`,
+    );
+  }
+
+  // 8. Move the weights, save the model with them, and load it back.
   const moved = new Matrix(
     w.data.map((wi, j) => wi - 1e-3 * gradient.dw.data[j]),
     p,
@@ -124,6 +134,7 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
       dx: gradient.dx.toArray(),
       dotProduct: { forward: forwardSide, reverse: reverseSide },
     },
+    sensitivity,
   };
 }
 

@@ -3,7 +3,7 @@
  * `run()` and the shape of its result. The same files run in the page (the
  * Run button) and in Node (the docs' tests).
  */
-import type { BuildProgress, Matrix, RegressorOptions } from "@neureco/tabular";
+import type { BuildProgress, Matrix, RegressorOptions, Sensitivity } from "@neureco/tabular";
 import xTestText from "./data/x_test.csv?raw";
 import xTrainText from "./data/x_train.csv?raw";
 import yTestText from "./data/y_test.csv?raw";
@@ -64,6 +64,8 @@ export interface ExampleResult {
   readonly parity: { readonly measured: readonly number[]; readonly predicted: readonly number[] };
   readonly inputNames: readonly string[];
   readonly derivatives: Derivatives;
+  /** The model's sensitivities over the test rows, when the example computes them. */
+  readonly sensitivity?: Sensitivity;
 }
 
 export interface Derivatives {

@@ -62,6 +62,22 @@ describe("docs examples in Node", () => {
     expect(progress).toEqual(result.errorCurve.map((p) => p.modelNumber));
     expect(lines.some((l) => l === `weights: (${result.weights}, 1)`)).toBe(true);
     expect(lines).toContain("reloaded model has the new weights: true");
+    // Sensitivities over the test rows: one per input, indices that are shares of the variance.
+    const sensitivity = result.sensitivity;
+    if (!sensitivity) throw new Error("the tutorial computes sensitivities");
+    expect(sensitivity.inputs.map((s) => s.input)).toEqual(inputs);
+    expect(sensitivity.rows).toBe(testRows);
+    let indexSum = 0;
+    let halfWidths = 0;
+    for (const s of sensitivity.inputs) {
+      expect(s.meanAbsoluteDerivative[0]).toBeGreaterThanOrEqual(0);
+      expect(s.firstOrderIndex[0]).toBeGreaterThan(-s.firstOrderHalfWidth[0] - 0.05);
+      indexSum += s.firstOrderIndex[0];
+      halfWidths += s.firstOrderHalfWidth[0];
+      expect(lines.some((l) => l.startsWith(`  ${s.input}: mean |dy/dx| `))).toBe(true);
+    }
+    // First-order indices of independent inputs sum to at most 1 (the rest is interactions).
+    expect(indexSum).toBeLessThan(1 + halfWidths);
     expect(result.derivatives.dy).toHaveLength(5);
     expect(result.derivatives.dx).toHaveLength(5);
     // Forward and reverse mode describe the same Jacobians.

@@ -36,6 +36,7 @@ export { Matrix } from "./matrix.js";
 export type { ForwardDerivativeArgs, Gradient, GradientArgs } from "./model/bound-model.js";
 export type { ModelDescription, ModelErrors } from "./model/description.js";
 export { LIBRARY_VERSION } from "./model/library-version.js";
+export type { InputSensitivity, Sensitivity, SensitivityOptions } from "./model/sensitivity.js";
 export {
   connectedInputs,
   type NetworkStructure,

@@ -218,6 +218,12 @@ export class BoundModel {
     expectShape(m, [this.weightCount, 1], name);
     return new Matrix(m.data, 1, m.rows);
   }
+  /** Inputs (n, m) as `evaluate` takes them: data with column names matched to the model's input names; `name` names them in errors. */
+  matchInputs(input: ModelData, name: string): Matrix {
+    this.checkAlive(name);
+    return this.inputMatrix(input, name, null);
+  }
+
   /** Inputs (n, m); data with column names are first matched to the model's input names. */
   private inputMatrix(input: ModelData, name: string, rows: number | null): Matrix {
     const m = Matrix.from(

@@ -1,0 +1,53 @@
+/** `neureco sensitivity`: how much each input moves each output over the rows of an inputs file. */
+import type { Sensitivity } from "@neureco/tabular";
+import type { BackendName } from "../backend.js";
+import { readMatrixFile } from "../data.js";
+import { type CliIo, ExitCode, writeLine } from "../io.js";
+import { loadModel, matchModelInputs } from "../model.js";
+import { formatTable, terminalJson, terminalSafe } from "../text.js";
+
+export interface SensitivityOptions {
+  readonly model: string;
+  readonly x: string;
+  readonly samples?: number;
+  readonly seed?: number;
+  readonly json?: boolean;
+  readonly backend: BackendName;
+}
+
+export async function runSensitivity(options: SensitivityOptions, io: CliIo): Promise<number> {
+  const model = await loadModel(options.model, options.backend);
+  try {
+    const x = matchModelInputs(model, await readMatrixFile(options.x), io.stderr);
+    const result = await model.regressor.sensitivity(x.matrix, {
+      samples: options.samples,
+      seed: options.seed,
+    });
+    if (options.json) writeLine(io.stdout, terminalJson(result));
+    else io.stdout.write(sensitivityText(result));
+    return ExitCode.ok;
+  } finally {
+    model.regressor.delete();
+  }
+}
+
+/** One table per output: each input's mean |∂y/∂x| (raw, standardised), its spread and its first-order index. */
+function sensitivityText(s: Sensitivity): string {
+  const lines = [
+    `${s.rows} rows; first-order indices from ${s.samples} samples (${s.evaluations} evaluations), 95 % intervals`,
+  ];
+  s.outputNames.forEach((output, o) => {
+    lines.push("", `output ${terminalSafe(output)}`);
+    const rows = s.inputs.map((i) => [
+      terminalSafe(i.input),
+      i.meanAbsoluteDerivative[o].toPrecision(4),
+      i.meanAbsoluteDerivativeStandardised[o].toPrecision(4),
+      i.derivativeSpread[o].toPrecision(4),
+      `${i.firstOrderIndex[o].toFixed(3)} ± ${i.firstOrderHalfWidth[o].toFixed(3)}`,
+    ]);
+    lines.push(
+      formatTable(["input", "mean |dy/dx|", "standardised", "spread", "first-order index"], rows).trimEnd(),
+    );
+  });
+  return `${lines.join("\n")}\n`;
+}
