@@ -249,7 +249,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("plot")
     .description(
-      "SVG parity plot (predicted against measured) and, with --checkpoint, the build's error curve",
+      "SVG parity plot (predicted against measured), with --checkpoint the build's error curve, with --sensitivity the inputs' first-order indices",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input"))
@@ -257,6 +257,10 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .addOption(missingOption())
     .addOption(required("--out <file>", "where to write the SVG"))
     .option("--checkpoint <file>", "checkpoint of the build, for the error curve")
+    .option(
+      "--sensitivity",
+      "add the inputs' first-order Sobol' indices over the rows of X, one panel per output",
+    )
     .addOption(backendOption())
     .addOption(verboseOption())
     .action(run<PlotOptions>(runPlot));

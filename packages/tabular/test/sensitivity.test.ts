@@ -82,6 +82,17 @@ describe("Regressor.sensitivity", () => {
       expect(s.meanAbsoluteDerivative[0]).toBeCloseTo(Math.abs(coefficients[j]), 12);
       expect(s.derivativeSpread[0]).toBeLessThan(1e-12);
     });
+    // An output offset (a price around 10^5) changes neither the indices nor their precision.
+    const offset = Regressor.fromDescription({
+      ...description,
+      weights: Float64Array.from([...coefficients, 1e5]),
+    });
+    const shifted = await offset.sensitivity(rows, { samples: 8192, seed: 3 });
+    shifted.inputs.forEach((s, j) => {
+      expect(s.firstOrderIndex[0]).toBeCloseTo(result.inputs[j].firstOrderIndex[0], 8);
+      expect(s.firstOrderHalfWidth[0]).toBeCloseTo(result.inputs[j].firstOrderHalfWidth[0], 8);
+    });
+    offset.delete();
     model.delete();
   });
 

@@ -1,6 +1,7 @@
 /**
  * `neureco plot`: an SVG parity plot (predicted against measured, one panel
- * per output) and, with `--checkpoint`, the error curve of the build.
+ * per output), with `--checkpoint` the error curve of the build, and with
+ * `--sensitivity` the inputs' first-order indices over the rows of X.
  */
 import { writeFileAtomic } from "@neureco/tabular";
 import type { BackendName } from "../backend.js";
@@ -9,7 +10,7 @@ import { type MissingPolicy, readRowPairs } from "../data.js";
 import { type CliIo, ExitCode, libraryError, writeLine } from "../io.js";
 import { score } from "../metrics.js";
 import { loadModel, matchModelInputs, matchModelOutputs } from "../model.js";
-import { type ErrorCurve, type ParityPanel, renderFigure } from "../plot/figure.js";
+import { type ErrorCurve, type ParityPanel, renderFigure, type SensitivityPanel } from "../plot/figure.js";
 
 export interface PlotOptions {
   readonly model: string;
@@ -17,6 +18,7 @@ export interface PlotOptions {
   readonly y: string;
   readonly out: string;
   readonly checkpoint?: string;
+  readonly sensitivity?: boolean;
   readonly missing?: MissingPolicy;
   readonly backend: BackendName;
 }
@@ -24,6 +26,7 @@ export interface PlotOptions {
 export async function runPlot(options: PlotOptions, io: CliIo): Promise<number> {
   const model = await loadModel(options.model, options.backend);
   let parity: ParityPanel[];
+  let sensitivity: SensitivityPanel[] = [];
   try {
     const [xFile, yFile] = await readRowPairs(options.x, options.y, options.missing ?? "error", io.stderr);
     const x = matchModelInputs(model, xFile, io.stderr);
@@ -36,6 +39,16 @@ export async function runPlot(options: PlotOptions, io: CliIo): Promise<number> 
       predicted: column(predicted, j),
       subtitle: `${scores.rows} rows · RMSE ${scores.rmse[j].toPrecision(4)} · R² ${Number.isFinite(scores.r2[j]) ? scores.r2[j].toFixed(4) : "n/a"}`,
     }));
+    if (options.sensitivity) {
+      const s = await model.regressor.sensitivity(x.matrix);
+      sensitivity = s.outputNames.map((name, o) => ({
+        title: `${name}: first-order indices`,
+        subtitle: `${s.rows} rows · ${s.samples} samples · 95 % intervals`,
+        inputs: s.inputs.map((i) => i.input),
+        index: s.inputs.map((i) => i.firstOrderIndex[o]),
+        halfWidth: s.inputs.map((i) => i.firstOrderHalfWidth[o]),
+      }));
+    }
   } finally {
     model.regressor.delete();
   }
@@ -45,6 +58,7 @@ export async function runPlot(options: PlotOptions, io: CliIo): Promise<number> 
     title: `${options.model} on ${options.x}`,
     parity,
     ...(errorCurve ? { errorCurve } : {}),
+    sensitivity,
   });
   try {
     await writeFileAtomic(options.out, svg);

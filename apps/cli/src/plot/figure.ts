@@ -1,7 +1,9 @@
 /**
  * The `plot` command's figure: one parity panel per output (predicted against
- * measured, with the line y = x) and, when a checkpoint is given, the error
- * curve of the build (training and validation error per model, log scale).
+ * measured, with the line y = x), when a checkpoint is given the error curve
+ * of the build (training and validation error per model, log scale), and
+ * with --sensitivity one bar chart per output of the inputs' first-order
+ * indices with their 95 % intervals.
  */
 import { formatTick, linearTicks, logAxisTicks, paddedRange, type Range } from "./axis.js";
 import { coord, line, text } from "./svg.js";
@@ -23,10 +25,20 @@ export interface ErrorCurve {
   readonly selected?: number;
 }
 
+/** One output's first-order indices: a bar per input, its 95 % interval as a whisker. */
+export interface SensitivityPanel {
+  readonly title: string;
+  readonly subtitle: string;
+  readonly inputs: readonly string[];
+  readonly index: readonly number[];
+  readonly halfWidth: readonly number[];
+}
+
 export interface Figure {
   readonly title: string;
   readonly parity: readonly ParityPanel[];
   readonly errorCurve?: ErrorCurve;
+  readonly sensitivity?: readonly SensitivityPanel[];
 }
 
 // Margins chosen so that the plotting area is square (262 × 262): a parity
@@ -52,7 +64,8 @@ interface Frame {
 
 /** The whole figure as an SVG document. */
 export function renderFigure(figure: Figure): string {
-  const panelCount = figure.parity.length + (figure.errorCurve ? 1 : 0);
+  const sensitivity = figure.sensitivity ?? [];
+  const panelCount = figure.parity.length + (figure.errorCurve ? 1 : 0) + sensitivity.length;
   const columns = Math.min(panelCount, PANELS_PER_ROW);
   const rows = Math.ceil(panelCount / PANELS_PER_ROW);
   const width = columns * PANEL.width;
@@ -71,6 +84,8 @@ export function renderFigure(figure: Figure): string {
   });
   figure.parity.forEach((panel, k) => parts.push(parityPanel(panel, frameAt(k))));
   if (figure.errorCurve) parts.push(errorCurvePanel(figure.errorCurve, frameAt(figure.parity.length)));
+  const firstSensitivity = figure.parity.length + (figure.errorCurve ? 1 : 0);
+  sensitivity.forEach((panel, k) => parts.push(sensitivityPanel(panel, frameAt(firstSensitivity + k))));
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;
 }
@@ -155,6 +170,54 @@ function errorCurvePanel(curve: ErrorCurve, frame: Frame): string {
     text(legendX + 22, legendY + 20, "validation"),
     "</g>",
   ].join("\n");
+}
+
+function sensitivityPanel(panel: SensitivityPanel, frame: Frame): string {
+  // Indices are shares of the variance: the axis spans 0 to 1 at least, and the intervals.
+  const xRange = paddedRange([
+    0,
+    1,
+    ...panel.index.map((v, j) => v - panel.halfWidth[j]),
+    ...panel.index.map((v, j) => v + panel.halfWidth[j]),
+  ]);
+  const sx = scale(xRange, frame.x0, frame.x0 + frame.width);
+  const band = frame.height / Math.max(panel.inputs.length, 1);
+  const parts = [
+    `<g class="sensitivity">`,
+    panelTitles(panel.title, panel.subtitle, frame),
+    axes(frame, xRange, { min: 0, max: 1 }, linearTicks(xRange), [], formatTick, formatTick),
+    axisLabels(frame, "first-order index", ""),
+    line(sx(0), frame.y0, sx(0), frame.y0 + frame.height, { stroke: COLORS.axis }),
+  ];
+  panel.inputs.forEach((input, j) => {
+    const top = frame.y0 + j * band + band * 0.2;
+    const height = band * 0.6;
+    const value = panel.index[j];
+    const [from, to] = value >= 0 ? [sx(0), sx(value)] : [sx(value), sx(0)];
+    parts.push(
+      `<rect class="bar" x="${coord(from)}" y="${coord(top)}" width="${coord(Math.max(to - from, 0))}" height="${coord(height)}" fill="${COLORS.point}" fill-opacity="0.7"/>`,
+      line(
+        sx(value - panel.halfWidth[j]),
+        top + height / 2,
+        sx(value + panel.halfWidth[j]),
+        top + height / 2,
+        {
+          stroke: COLORS.axis,
+          class: "interval",
+        },
+      ),
+      text(frame.x0 - 6, top + height / 2 + 4, shortLabel(input), { "text-anchor": "end" }),
+    );
+  });
+  parts.push("</g>");
+  return parts.join("\n");
+}
+
+/** Characters of an input's name that fit the left margin. */
+const LABEL_CHARACTERS = 9;
+
+function shortLabel(name: string): string {
+  return name.length <= LABEL_CHARACTERS ? name : `${name.slice(0, LABEL_CHARACTERS - 1)}…`;
 }
 
 function panelTitles(title: string, subtitle: string, frame: Frame): string {
