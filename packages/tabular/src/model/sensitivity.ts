@@ -113,6 +113,7 @@ export async function modelSensitivity(
   }
   const indices = await firstOrderIndices(model, x, k, samples, options.seed ?? 0);
 
+  const outputSds = Array.from({ length: k }, (_, o) => standardDeviation(column(predictions, o)));
   const inputs = Array.from({ length: m }, (_, j): InputSensitivity => {
     const inputSd = standardDeviation(column(x, j));
     const meanAbs: number[] = [];
@@ -121,9 +122,8 @@ export async function modelSensitivity(
     for (let o = 0; o < k; o++) {
       const slope = column(derivatives[o], j);
       const mean = slope.reduce((s, v) => s + Math.abs(v), 0) / n;
-      const outputSd = standardDeviation(column(predictions, o));
       meanAbs.push(mean);
-      standardised.push(inputSd > 0 && outputSd > 0 ? (mean * inputSd) / outputSd : 0);
+      standardised.push(inputSd > 0 && outputSds[o] > 0 ? (mean * inputSd) / outputSds[o] : 0);
       spread.push(standardDeviation(slope));
     }
     return {

@@ -26,6 +26,13 @@ export class ParquetReadError extends Error {
   }
 }
 
+/** A value that cannot be read, at its 1-based row and column. */
+interface ParquetProblem {
+  readonly row: number;
+  readonly column: number;
+  readonly what: string;
+}
+
 export interface ReadParquetOptions {
   /** What to do with a missing value (null, or NaN): `"error"` (default), `"nan"` or `"drop-row"`, as for CSV. */
   readonly missing?: MissingCellPolicy;
@@ -76,7 +83,7 @@ export async function readParquet(path: string, options: ReadParquetOptions = {}
   // hyparquet calls onChunk inside its own promises, where a throw would go
   // unhandled: the first problem in file order (row, then column) is kept
   // and thrown once the row group is read.
-  let problem: { row: number; column: number; what: string } | null = null;
+  let problem: ParquetProblem | null = null;
   const note = (what: string, row: number, column: number) => {
     if (problem === null || row < problem.row || (row === problem.row && column < problem.column)) {
       problem = { row, column, what };
@@ -117,7 +124,8 @@ export async function readParquet(path: string, options: ReadParquetOptions = {}
         }
       },
     });
-    const found = problem as { row: number; column: number; what: string } | null;
+    // TypeScript cannot see that onChunk assigned it.
+    const found = problem as ParquetProblem | null;
     if (found !== null) fail(found.what, found.row, found.column);
     groupStart = groupEnd;
     options.onRows?.(groupStart);
