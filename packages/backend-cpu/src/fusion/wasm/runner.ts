@@ -10,6 +10,7 @@
  * threads, on the first run of a graph or a later one.
  */
 import type { HostArray } from "@neureco/core";
+import { reuseCount } from "../../storage.js";
 import type { RowLoop } from "../js-loop.js";
 import type { FusionPlan } from "../plan.js";
 import type { AccumulateOp } from "../scalar-program.js";
@@ -221,14 +222,21 @@ function wasmRunner(
     );
   };
   let threadsUsed = 1;
-  const copiedInputs: (WeakRef<HostArray> | undefined)[] = plan.rowInputs.map(() => undefined);
+  /** The array each row input was last copied from, and its `reuseCount` then. */
+  const copiedInputs: ({ array: WeakRef<HostArray>; reuses: number } | undefined)[] = plan.rowInputs.map(
+    () => undefined,
+  );
   const runRows: RowRunner = (rowInputs, freeInputs, rowOutputs, accumulators) => {
     const threads = 1 + (helpers?.helpers() ?? 0);
     inputViews.forEach((view, s) => {
-      // Stored arrays are never mutated, so the array copied last time is still there.
-      if (copiedInputs[s]?.deref() === rowInputs[s]) return;
-      view.set(rowInputs[s]);
-      copiedInputs[s] = typeof WeakRef === "function" ? new WeakRef(rowInputs[s]) : undefined;
+      // A stored array is never mutated while its handle lives, so the array
+      // copied last time is still there unless it was freed and reused since.
+      const input = rowInputs[s];
+      const copied = copiedInputs[s];
+      if (copied?.array.deref() === input && copied.reuses === reuseCount(input)) return;
+      view.set(input);
+      copiedInputs[s] =
+        typeof WeakRef === "function" ? { array: new WeakRef(input), reuses: reuseCount(input) } : undefined;
     });
     freeViews.forEach((view, s) => view.set(freeInputs[s]));
     if (helpers && threads > 1) helpers.runShared(threads - 1, groups, rowsPerIteration, runChunk);
