@@ -224,7 +224,8 @@ function columnFrom(values: ArrayLike<number>, name: string): Matrix {
   return new Matrix(out, out.length, 1);
 }
 
-function assertFinite(m: Matrix, name: string): void {
+/** Throws a RangeError naming the first NaN or ±Infinity of `m` (row, column). */
+export function assertFinite(m: Matrix, name: string): void {
   const { data } = m;
   const cols = m.shape[1];
   for (let k = 0; k < data.length; k++) {

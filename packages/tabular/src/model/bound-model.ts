@@ -6,7 +6,7 @@
  */
 import { type Backend, type DType, jit, jvp, type Tensor, tensor, vjp } from "@neureco/core";
 import { alignColumns, type ModelData } from "../columns.js";
-import { expectShape, Matrix, type MatrixOrVectorInput } from "../matrix.js";
+import { assertFinite, expectShape, Matrix, type MatrixOrVectorInput } from "../matrix.js";
 import { type NetworkFunction, networkFunction, rawUnitsFunction } from "../network/forward.js";
 import { weightCount } from "../network/structure.js";
 import type { ModelDescription } from "./description.js";
@@ -43,12 +43,31 @@ export function modelDtype(backend: Backend): DType {
   return backend.dtypes.includes("float64") ? "float64" : "float32";
 }
 
+/** Input shift, input scale, output shift, output scale: (1, m), (1, m), (1, k), (1, k). */
+type Normalization = readonly [Tensor, Tensor, Tensor, Tensor];
+
+/** Each call takes the normalisation first, then its own arguments. */
 type Calls = {
-  evaluate: (w: Tensor, x: Tensor) => Tensor;
-  forwardWithDx: (w: Tensor, dw: Tensor, x: Tensor, dx: Tensor) => Tensor;
-  forwardWeightsOnly: (w: Tensor, dw: Tensor, x: Tensor) => Tensor;
-  gradient: (w: Tensor, x: Tensor, py: Tensor) => readonly Tensor[];
+  evaluate: (...args: [...Normalization, w: Tensor, x: Tensor]) => Tensor;
+  forwardWithDx: (...args: [...Normalization, w: Tensor, dw: Tensor, x: Tensor, dx: Tensor]) => Tensor;
+  forwardWeightsOnly: (...args: [...Normalization, w: Tensor, dw: Tensor, x: Tensor]) => Tensor;
+  gradient: (...args: [...Normalization, w: Tensor, x: Tensor, py: Tensor]) => readonly Tensor[];
 };
+
+/**
+ * The network in raw units, the normalisation given as tensors. The jitted
+ * calls take it as arguments rather than closing over it: core's `jit`
+ * computes at trace time what depends on captured tensors alone (here their
+ * broadcast over the rows) and keeps it with the graph, which made every
+ * call copy four (n, ·) constant arrays as if they were data and kept them
+ * per row count for the model's life.
+ */
+function rawUnits(
+  network: NetworkFunction,
+  [inShift, inScale, outShift, outScale]: Normalization,
+): NetworkFunction {
+  return rawUnitsFunction(network, { shift: inShift, scale: inScale }, { shift: outShift, scale: outScale });
+}
 
 export class BoundModel {
   readonly backend: Backend;
@@ -56,7 +75,7 @@ export class BoundModel {
   /** The description with the current weights (a private copy). */
   #description: ModelDescription;
   #weights: Tensor;
-  readonly #constants: readonly Tensor[];
+  readonly #constants: Normalization;
   readonly #calls: Calls;
   #deleted = false;
 
@@ -66,23 +85,25 @@ export class BoundModel {
     this.dtype = modelDtype(backend);
     this.#description = { ...description, weights: description.weights.slice() };
     const row = (values: Float64Array) => tensor(backend, values, [1, values.length], this.dtype);
-    const inputs = {
-      shift: row(description.inputNormalization.shift),
-      scale: row(description.inputNormalization.scale),
-    };
-    const outputs = {
-      shift: row(description.outputNormalization.shift),
-      scale: row(description.outputNormalization.scale),
-    };
-    this.#constants = [inputs.shift, inputs.scale, outputs.shift, outputs.scale];
+    this.#constants = [
+      row(description.inputNormalization.shift),
+      row(description.inputNormalization.scale),
+      row(description.outputNormalization.shift),
+      row(description.outputNormalization.scale),
+    ];
     this.#weights = row(this.#description.weights);
-    const f: NetworkFunction = rawUnitsFunction(networkFunction(description.structure), inputs, outputs);
+    const network = networkFunction(description.structure);
     this.#calls = {
-      evaluate: jit(f),
-      forwardWithDx: jit((w, dw, x, dx) => jvp(f, [w, x], [dw, dx])[1]),
-      forwardWeightsOnly: jit((w, dw, x) => jvp((wv: Tensor) => f(wv, x), [w], [dw])[1]),
-      gradient: jit((w, x, py) => {
-        const [, pullback] = vjp(f, [w, x]);
+      evaluate: jit((is, isc, os, osc, w, x) => rawUnits(network, [is, isc, os, osc])(w, x)),
+      forwardWithDx: jit(
+        (is, isc, os, osc, w, dw, x, dx) => jvp(rawUnits(network, [is, isc, os, osc]), [w, x], [dw, dx])[1],
+      ),
+      forwardWeightsOnly: jit((is, isc, os, osc, w, dw, x) => {
+        const f = rawUnits(network, [is, isc, os, osc]);
+        return jvp((wv: Tensor) => f(wv, x), [w], [dw])[1];
+      }),
+      gradient: jit((is, isc, os, osc, w, x, py) => {
+        const [, pullback] = vjp(rawUnits(network, [is, isc, os, osc]), [w, x]);
         return pullback(py);
       }),
     };
@@ -116,9 +137,9 @@ export class BoundModel {
     const x = this.inputMatrix(xInput, "x", null);
     const n = x.rows;
     if (n === 0) return Matrix.zeros(0, this.outputs);
-    return this.run([x], ([xt]) => this.#calls.evaluate(this.#weights, xt), [[n, this.outputs]]).then(
-      ([y]) => y,
-    );
+    return this.run([x], ([xt]) => this.#calls.evaluate(...this.#constants, this.#weights, xt), [
+      [n, this.outputs],
+    ]).then(([y]) => y);
   }
 
   getWeights(): Matrix {
@@ -147,12 +168,16 @@ export class BoundModel {
     const dx = args.dx === null ? null : this.inputMatrix(args.dx, "dx", n);
     if (n === 0) return Matrix.zeros(0, this.outputs);
     const [dy] = dx
-      ? await this.run([w, dw, x, dx], ([wt, dwt, xt, dxt]) => this.#calls.forwardWithDx(wt, dwt, xt, dxt), [
-          [n, this.outputs],
-        ])
-      : await this.run([w, dw, x], ([wt, dwt, xt]) => this.#calls.forwardWeightsOnly(wt, dwt, xt), [
-          [n, this.outputs],
-        ]);
+      ? await this.run(
+          [w, dw, x, dx],
+          ([wt, dwt, xt, dxt]) => this.#calls.forwardWithDx(...this.#constants, wt, dwt, xt, dxt),
+          [[n, this.outputs]],
+        )
+      : await this.run(
+          [w, dw, x],
+          ([wt, dwt, xt]) => this.#calls.forwardWeightsOnly(...this.#constants, wt, dwt, xt),
+          [[n, this.outputs]],
+        );
     return dy;
   }
 
@@ -170,10 +195,14 @@ export class BoundModel {
     expectShape(py, [n, this.outputs], "py");
     const p = this.weightCount;
     if (n === 0) return { dw: Matrix.zeros(p, 1), dx: Matrix.zeros(0, this.inputs) };
-    const [dw, dx] = await this.run([w, x, py], ([wt, xt, pyt]) => this.#calls.gradient(wt, xt, pyt), [
-      [p, 1],
-      [n, this.inputs],
-    ]);
+    const [dw, dx] = await this.run(
+      [w, x, py],
+      ([wt, xt, pyt]) => this.#calls.gradient(...this.#constants, wt, xt, pyt),
+      [
+        [p, 1],
+        [n, this.inputs],
+      ],
+    );
     return { dw, dx };
   }
 
@@ -205,7 +234,10 @@ export class BoundModel {
       const result = fn(uploaded);
       outputs = Array.isArray(result) ? (result as readonly Tensor[]) : [result as Tensor];
       const values = await Promise.all(outputs.map((t) => t.read()));
-      return values.map((v, k) => new Matrix(Float64Array.from(v), shapes[k][0], shapes[k][1]));
+      // `read` hands back a fresh array: float64 is kept as it is.
+      return values.map(
+        (v, k) => new Matrix(v instanceof Float64Array ? v : new Float64Array(v), shapes[k][0], shapes[k][1]),
+      );
     } finally {
       for (const t of uploaded) t.dispose();
       for (const t of outputs) t.dispose();
@@ -221,15 +253,20 @@ export class BoundModel {
   /** Inputs (n, m) as `evaluate` takes them: data with column names matched to the model's input names; `name` names them in errors. */
   matchInputs(input: ModelData, name: string): Matrix {
     this.checkAlive(name);
-    return this.inputMatrix(input, name, null);
+    // A copy: the caller keeps it across awaits.
+    return Matrix.from(this.inputMatrix(input, name, null), name);
   }
 
-  /** Inputs (n, m); data with column names are first matched to the model's input names. */
+  /**
+   * Inputs (n, m); data with column names are first matched to the model's
+   * input names. A Matrix is used as it is, not copied: the calls upload it
+   * before they first await, so a later change by the caller cannot reach
+   * the result (and rows of data are not copied once more).
+   */
   private inputMatrix(input: ModelData, name: string, rows: number | null): Matrix {
-    const m = Matrix.from(
-      alignColumns(input, this.#description.inputNames, name, "the model's inputs").data,
-      name,
-    );
+    const aligned = alignColumns(input, this.#description.inputNames, name, "the model's inputs").data;
+    const m = aligned instanceof Matrix ? aligned : Matrix.from(aligned, name);
+    if (m === aligned) assertFinite(m, name);
     expectShape(m, [rows, this.inputs], name);
     return m;
   }
