@@ -56,6 +56,7 @@ export function standInTrainer(
     betas,
     options,
     trainingRows,
+    validationRows: trainingRows / 2,
     trainingInputs,
     metric: { inputVariance: new Array(trainingInputs.shape[1]).fill(1), outputVariance: 1 },
     trainingResiduals: async () => new Float64Array(trainingRows),
@@ -134,6 +135,7 @@ export function phaseContext(
   );
   const ctx: PhaseContext = {
     trainer,
+    screen: null,
     fitOnAllRows: (network, beta, options) => trainer.fit(network, beta, options),
     crossValidation: { rows: 0, foldErrors: async () => [] },
     record,

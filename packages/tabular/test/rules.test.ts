@@ -12,6 +12,7 @@ import {
   lowestValidationError,
   PRUNING_TOLERANCE,
   simplificationKept,
+  VALIDATION_RESOLVES_GROWTH,
 } from "../src/builder/rules.js";
 import { trainedAs } from "./phase-helpers.js";
 
@@ -22,10 +23,21 @@ const trained = (score: number, evidence: number, validationLogLikelihood = 0) =
 describe("accept rules", () => {
   it("growth counts a gain of more than GROWTH_GAIN in validation error, or a higher evidence", () => {
     const best = 2;
-    expect(growthCounts(trained(best * (1 - 1.01 * GROWTH_GAIN), 0), best, 0)).toBe(true);
-    expect(growthCounts(trained(best * (1 - 0.99 * GROWTH_GAIN), 0), best, 0)).toBe(false);
-    expect(growthCounts(trained(best * (1 - 0.99 * GROWTH_GAIN), 0.1), best, 0)).toBe(true);
-    expect(growthCounts(trained(best, 0), best, 0)).toBe(false);
+    expect(growthCounts(trained(best * (1 - 1.01 * GROWTH_GAIN), 0), best, 0, 100)).toBe(true);
+    expect(growthCounts(trained(best * (1 - 0.99 * GROWTH_GAIN), 0), best, 0, 100)).toBe(false);
+    expect(growthCounts(trained(best * (1 - 0.99 * GROWTH_GAIN), 0.1), best, 0, 100)).toBe(true);
+    expect(growthCounts(trained(best, 0), best, 0, 100)).toBe(false);
+  });
+
+  it("growth counts a higher evidence only on a validation set too small to resolve GROWTH_GAIN", () => {
+    const best = 2;
+    const flat = trained(best * (1 - 0.99 * GROWTH_GAIN), 50);
+    expect(VALIDATION_RESOLVES_GROWTH).toBe(125_000);
+    // The relative sampling error of an RMSE over that many residuals is GROWTH_GAIN.
+    expect(1 / Math.sqrt(2 * VALIDATION_RESOLVES_GROWTH)).toBeCloseTo(GROWTH_GAIN, 10);
+    expect(growthCounts(flat, best, 0, VALIDATION_RESOLVES_GROWTH - 1)).toBe(true);
+    expect(growthCounts(flat, best, 0, VALIDATION_RESOLVES_GROWTH)).toBe(false);
+    expect(growthCounts(trained(best * (1 - 1.01 * GROWTH_GAIN), 0), best, 0, 10 ** 6)).toBe(true);
   });
 
   it("a removal keeps the validation error within PRUNING_TOLERANCE of the best", () => {

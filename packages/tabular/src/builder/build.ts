@@ -43,7 +43,7 @@ import {
   type ResumePoint,
 } from "./checkpoint.js";
 import { CrossValidator } from "./cross-validation.js";
-import { BuildDataError, type BuildInput, checkBuildInput, prepareData } from "./data.js";
+import { BuildDataError, type BuildInput, checkBuildInput, prepareData, takeRows } from "./data.js";
 import { abortError, planBuild, RESUME_PLAN, runPlan } from "./driver.js";
 import { type BuildFingerprint, buildFingerprint, fingerprintDifferences } from "./fingerprint.js";
 import { Fitter } from "./fit.js";
@@ -51,6 +51,7 @@ import { DeviceData } from "./objective.js";
 import { priorMetric } from "./prior.js";
 import { builderRandom } from "./random.js";
 import { progressOf } from "./record.js";
+import { screeningRows } from "./screening.js";
 import {
   type BuildProgress,
   type BuildSettings,
@@ -180,6 +181,15 @@ export async function buildModel(
   const dtype = modelDtype(backend);
   const train = new DeviceData(backend, dtype, data.train.x, data.train.y);
   const valid = new DeviceData(backend, dtype, data.valid.x, data.valid.y);
+  // On many rows, choices among trainings are made on a subset (screening.ts).
+  const screenRows = screeningRows(data.train.x);
+  const screen = screenRows
+    ? new DeviceData(backend, dtype, takeRows(data.train.x, screenRows), takeRows(data.train.y, screenRows))
+    : null;
+  const allScreenRows = screeningRows(data.all.x);
+  const crossValidated = allScreenRows
+    ? { x: takeRows(data.all.x, allScreenRows), y: takeRows(data.all.y, allScreenRows) }
+    : data.all;
   // One prior metric for every fit of the build, the final refit's included, so that β keeps its meaning.
   const metric = priorMetric(data.train.x, data.train.y);
   try {
@@ -187,7 +197,15 @@ export async function buildModel(
       plan: planBuild(resolved, start.checkpoint !== null),
       context: {
         trainer: new Fitter(backend, dtype, train, valid, settings.signal, metric),
-        crossValidation: new CrossValidator(backend, dtype, data.all.x, data.all.y, metric, settings.signal),
+        screen: screen && new Fitter(backend, dtype, screen, valid, settings.signal, metric),
+        crossValidation: new CrossValidator(
+          backend,
+          dtype,
+          crossValidated.x,
+          crossValidated.y,
+          metric,
+          settings.signal,
+        ),
         fitOnAllRows: async (network, beta, options) => {
           const all = new DeviceData(backend, dtype, data.all.x, data.all.y);
           try {
@@ -236,6 +254,7 @@ export async function buildModel(
   } finally {
     train.dispose();
     valid.dispose();
+    screen?.dispose();
     if (ownBackend) backend.destroy();
   }
 }

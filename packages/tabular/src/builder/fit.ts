@@ -176,6 +176,8 @@ export function overallRmse(perOutput: readonly number[]): number {
 export interface Trainer {
   /** Rows the networks are trained on. */
   readonly trainingRows: number;
+  /** Rows they are scored on (0: none). */
+  readonly validationRows: number;
   /** Variances behind the weights' prior (see prior.ts). */
   readonly metric: PriorMetric;
   /** The normalised training inputs, (n, m). */
@@ -207,6 +209,10 @@ export class Fitter implements Trainer {
 
   get trainingRows(): number {
     return this.train.rows;
+  }
+
+  get validationRows(): number {
+    return this.valid?.rows ?? 0;
   }
 
   /** The normalised training inputs, (n, m). */

@@ -22,6 +22,12 @@ import type { ModelLog } from "../record.js";
 export interface PhaseContext {
   /** Trains on the training rows, scores on the validation rows. */
   readonly trainer: Trainer;
+  /**
+   * Trains on a representative subset of the training rows, scores on the
+   * validation rows: where choices among trainings are made on many rows
+   * (screening.ts); null below 2 · SCREEN_ROWS training rows.
+   */
+  readonly screen: Trainer | null;
   /** Trains on all rows, validation rows included (the final refit). */
   readonly fitOnAllRows: (
     network: WeightedNetwork,
@@ -29,7 +35,7 @@ export interface PhaseContext {
     options: FitOptions,
   ) => Promise<TrainedNetwork>;
   readonly record: ModelLog;
-  /** Cross-validation over all rows (phases/output-prior.ts). */
+  /** Cross-validation over all rows, or a representative subset of many (phases/output-prior.ts, screening.ts). */
   readonly crossValidation: CrossValidation;
   /** Columns of the data. */
   readonly inputs: number;

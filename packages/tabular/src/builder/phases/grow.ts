@@ -7,12 +7,14 @@
  * curvature; the candidate of lowest validation error is the step's pick.
  * A pick that counts (rules.ts `growthCounts`) is accepted; growth stops
  * after GROWTH_PATIENCE picks in a row that do not, or when no candidate
- * fits the weight budget.
+ * fits the weight budget. On many rows the candidates are screened on a
+ * subset (screening.ts).
  */
 import { connectedInputs, weightCount } from "../../network/structure.js";
 import { SEARCH_FIT, type TrainedNetwork } from "../fit.js";
 import { curvatureDirections, directedCandidates, freshWeights, growthCandidates } from "../moves.js";
 import type { WeightedNetwork } from "../network-edit.js";
+import type { Beta } from "../prior.js";
 import { growthCounts, lowestValidationError } from "../rules.js";
 import { throwIfAborted } from "../train.js";
 import { linkCount, type PhaseContext, type SearchPhase, takeResumedState } from "./context.js";
@@ -82,8 +84,13 @@ export async function growFrom(ctx: PhaseContext, start: TrainedNetwork): Promis
     const fresh = Array.from({ length: freshCount }, () => freshWeights(grown[0], ctx.random));
     const candidates = [...grown, ...fresh, ...directed].filter(allowed);
     if (candidates.length === 0) return { last: best, heldBackByBudget: stale === 0 };
-    const pick = lowestValidationError(await ctx.trainer.fitAll(candidates, base.beta, SEARCH_FIT));
-    const counts = growthCounts(pick, ctx.record.bestScore(), bestEvidence);
+    const pick = await trainAndPick(ctx, candidates, base.beta);
+    const counts = growthCounts(
+      pick,
+      ctx.record.bestScore(),
+      bestEvidence,
+      ctx.trainer.validationRows * ctx.outputs,
+    );
     bestEvidence = Math.max(bestEvidence, pick.evidence);
     if (counts) {
       await ctx.record.accept(pick, "growth", { bestEvidence });
@@ -95,6 +102,22 @@ export async function growFrom(ctx: PhaseContext, start: TrainedNetwork): Promis
     base = pick;
   }
   return { last: best, heldBackByBudget: false };
+}
+
+/**
+ * The candidate of lowest validation error, trained on the training rows.
+ * On many rows all are trained on the screening subset and only the pick
+ * on every row, from the weights the subset gave it (screening.ts).
+ */
+async function trainAndPick(
+  ctx: PhaseContext,
+  candidates: readonly WeightedNetwork[],
+  beta: Beta,
+): Promise<TrainedNetwork> {
+  if (ctx.screen === null)
+    return lowestValidationError(await ctx.trainer.fitAll(candidates, beta, SEARCH_FIT));
+  const screened = lowestValidationError(await ctx.screen.fitAll(candidates, beta, SEARCH_FIT));
+  return ctx.trainer.fit(screened.network, beta, SEARCH_FIT);
 }
 
 /**

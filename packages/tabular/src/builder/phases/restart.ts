@@ -8,9 +8,10 @@
  *
  * The restarts are independent: all their initial weights are drawn first,
  * in order (so a seed gives the same bits), and they train concurrently, as
- * growth candidates do (`Trainer.fitAll`).
+ * growth candidates do (`Trainer.fitAll`). On many rows they are screened
+ * on a subset (screening.ts).
  */
-import { SEARCH_FIT } from "../fit.js";
+import { SEARCH_FIT, type TrainedNetwork } from "../fit.js";
 import { freshWeights } from "../moves.js";
 import { bestRetraining } from "../rules.js";
 import { throwIfAborted } from "../train.js";
@@ -42,6 +43,17 @@ export const restart: FinishingPhase = async (ctx, chosen) => {
   const starts = Array.from({ length: restartCount(chosen.weights.length) }, () =>
     freshWeights(network, ctx.random),
   );
-  const best = bestRetraining(await ctx.trainer.fitAll(starts, chosen.beta, SEARCH_FIT), chosen.logEvidence);
+  let retrainings: TrainedNetwork[];
+  if (ctx.screen === null) {
+    retrainings = await ctx.trainer.fitAll(starts, chosen.beta, SEARCH_FIT);
+  } else {
+    // Screened (screening.ts): the restart of highest evidence on the subset is trained on every row.
+    const screened = bestRetraining(
+      await ctx.screen.fitAll(starts, chosen.beta, SEARCH_FIT),
+      Number.NEGATIVE_INFINITY,
+    );
+    retrainings = screened ? [await ctx.trainer.fit(screened.network, chosen.beta, SEARCH_FIT)] : [];
+  }
+  const best = bestRetraining(retrainings, chosen.logEvidence);
   return best ? ctx.record.accept(best, "restart") : chosen;
 };
