@@ -146,11 +146,15 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input"))
     .option("--out <file>", "where to write the predictions (default: stdout)")
+    .option(
+      "--uncertainty",
+      "follow each output's column with its predictive standard deviation, <output>_sd (noise plus the weights' posterior uncertainty)",
+    )
     .addOption(backendOption())
     .addOption(verboseOption())
     .addHelpText(
       "after",
-      "\nExample:\n  neureco evaluate --model model.ednn --x x_test.csv --out y_pred.csv\n",
+      "\nExamples:\n  neureco evaluate --model model.ednn --x x_test.csv --out y_pred.csv\n  neureco evaluate --model model.ednn --x x_test.csv --uncertainty\n",
     )
     .action(run<EvaluateOptions>(runEvaluate));
 

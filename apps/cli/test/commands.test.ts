@@ -9,7 +9,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Regressor, readCsv } from "@neureco/tabular";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FIXTURE_WEIGHTS, writeFixtureModel, writeTwoOutputModel } from "./fixture-model.js";
+import {
+  FIXTURE_WEIGHTS,
+  writeFixtureModel,
+  writeFixtureModelWithSd,
+  writeTwoOutputModel,
+} from "./fixture-model.js";
 import {
   assertBuilt,
   CLI,
@@ -54,6 +59,34 @@ describe("evaluate", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
     expectClose(readTable(join(dir, "pred.csv")).rows, expected);
+  });
+});
+
+describe("evaluate --uncertainty", () => {
+  it("follows each output with its predictive standard deviation, as the library computes them", async () => {
+    const withSd = await writeFixtureModelWithSd(dir);
+    const regressor = new Regressor();
+    await regressor.load(withSd);
+    const { y, sd } = await regressor.evaluate((await readCsv(join(dir, "x_test.csv"))).matrix, {
+      uncertainty: true,
+    });
+    regressor.delete();
+    const r = await neureco(["evaluate", "--model", "with-sd", "--x", "x_test.csv", "--uncertainty"], dir);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("HHV;HHV_sd");
+    expectClose(
+      readCsvText(r.stdout).rows,
+      y.toArray().map((row, i) => [row[0], sd.get(i, 0)]),
+    );
+  });
+
+  it("says clearly when the model carries no error bars", async () => {
+    const r = await neureco(["evaluate", "--model", "fixture", "--x", "x_test.csv", "--uncertainty"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("fixture carries no error bars: it was saved by an older version of neureco");
+    expect(hasStackTrace(r.stderr)).toBe(false);
   });
 });
 

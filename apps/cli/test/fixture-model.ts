@@ -39,6 +39,25 @@ export async function writeFixtureModel(dir: string): Promise<string> {
   return saveModel(description, join(dir, "fixture.ednn"));
 }
 
+/**
+ * The fixture model with error bars: a posterior of diagonal precision
+ * (entry k = 4 + k), noise variance 0.09; written as "with-sd.ednn".
+ */
+export async function writeFixtureModelWithSd(dir: string): Promise<string> {
+  const regressor = new Regressor();
+  await regressor.load(await writeFixtureModel(dir));
+  const description = regressor.toDescription();
+  regressor.delete();
+  const p = description.weights.length;
+  const factor = new Float64Array((p * (p + 1)) / 2);
+  // Diagonal entry k of the packed rows lies at k(k + 1)/2 + k.
+  for (let k = 0; k < p; k++) factor[(k * (k + 1)) / 2 + k] = Math.sqrt(4 + k);
+  return saveModel(
+    { ...description, posterior: { noiseVariance: [0.09], precisionFactor: factor } },
+    join(dir, "with-sd.ednn"),
+  );
+}
+
 /** A linear model with two outputs (no hidden neuron), named HHV and twice. */
 export async function writeTwoOutputModel(dir: string): Promise<string> {
   const x = await readCsv(join(dir, "x_train.csv"));

@@ -105,7 +105,19 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
     );
   }
 
-  // 8. Move the weights, save the model with them, and load it back.
+  // 8. Error bars: each prediction's standard deviation (the noise plus the
+  //    weights' posterior uncertainty), and how many test values the central
+  //    95 % interval holds.
+  const withSd = await model.evaluate(xTest, { uncertainty: true });
+  let inside = 0;
+  for (let i = 0; i < yTest.data.length; i++) {
+    if (Math.abs(yTest.data[i] - withSd.y.data[i]) <= 1.96 * withSd.sd.data[i]) inside++;
+  }
+  const coverage95 = inside / yTest.data.length;
+  log(`error bars: first test row ${fmt([withSd.y.data[0]])} ± ${fmt([withSd.sd.data[0]])}`);
+  log(`central 95 % intervals hold ${inside} of ${yTest.data.length} test values`);
+
+  // 9. Move the weights, save the model with them, and load it back.
   const moved = new Matrix(
     w.data.map((wi, j) => wi - 1e-3 * gradient.dw.data[j]),
     p,
@@ -135,6 +147,7 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
       dotProduct: { forward: forwardSide, reverse: reverseSide },
     },
     sensitivity,
+    uncertainty: { sd: Array.from(withSd.sd.data), coverage95 },
   };
 }
 

@@ -66,6 +66,8 @@ export interface ExampleResult {
   readonly derivatives: Derivatives;
   /** The model's sensitivities over the test rows, when the example computes them. */
   readonly sensitivity?: Sensitivity;
+  /** The test predictions' standard deviations and the share of test values their 95 % intervals hold, when the example computes them. */
+  readonly uncertainty?: { readonly sd: readonly number[]; readonly coverage95: number };
 }
 
 export interface Derivatives {

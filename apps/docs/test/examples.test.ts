@@ -62,6 +62,13 @@ describe("docs examples in Node", () => {
     expect(progress).toEqual(result.errorCurve.map((p) => p.modelNumber));
     expect(lines.some((l) => l === `weights: (${result.weights}, 1)`)).toBe(true);
     expect(lines).toContain("reloaded model has the new weights: true");
+    const uncertainty = result.uncertainty;
+    if (!uncertainty) throw new Error("the tutorial computes error bars");
+    expect(uncertainty.sd).toHaveLength(testRows);
+    expect(uncertainty.sd.every((v) => v > 0 && Number.isFinite(v))).toBe(true);
+    // Calibrated bars hold about 95 % of the test values; far too narrow or too wide ones fail.
+    expect(uncertainty.coverage95).toBeGreaterThan(0.8);
+    expect(uncertainty.coverage95).toBeLessThan(1);
     // Sensitivities over the test rows: one per input, indices that are shares of the variance.
     const sensitivity = result.sensitivity;
     if (!sensitivity) throw new Error("the tutorial computes sensitivities");

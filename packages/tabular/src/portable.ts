@@ -53,4 +53,4 @@ export {
   type ShiftingMethod,
 } from "./normalization/index.js";
 export type { BuildOptions } from "./regressor/build-options.js";
-export type { RegressorInfo, RegressorOptions } from "./regressor/regressor.js";
+export type { EvaluateOptions, Prediction, RegressorInfo, RegressorOptions } from "./regressor/regressor.js";

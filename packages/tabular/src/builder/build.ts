@@ -34,7 +34,8 @@
 import { cpu } from "@neureco/backend-cpu";
 import type { Backend } from "@neureco/core";
 import { modelDtype } from "../model/bound-model.js";
-import type { ModelDescription } from "../model/description.js";
+import type { ModelDescription, ModelPosterior } from "../model/description.js";
+import { posteriorFromFit } from "../model/posterior.js";
 import {
   type Checkpoint,
   type CheckpointModel,
@@ -46,7 +47,7 @@ import { CrossValidator } from "./cross-validation.js";
 import { BuildDataError, type BuildInput, checkBuildInput, prepareData, takeRows } from "./data.js";
 import { abortError, planBuild, RESUME_PLAN, runPlan } from "./driver.js";
 import { type BuildFingerprint, buildFingerprint, fingerprintDifferences } from "./fingerprint.js";
-import { Fitter } from "./fit.js";
+import { Fitter, type Trainer } from "./fit.js";
 import { DeviceData } from "./objective.js";
 import { priorMetric } from "./prior.js";
 import { builderRandom } from "./random.js";
@@ -165,6 +166,23 @@ function exactResumePoint(start: Start, settings: ResolvedSettings): ResumePoint
   return point.model === start.kept.length - 1 ? point : null;
 }
 
+/** The posterior of `model` at its weights and β, judged on the trainer's rows (see model/posterior.ts). */
+async function posteriorAt(
+  trainer: Trainer,
+  model: Omit<CheckpointModel, "number">,
+): Promise<ModelPosterior | null> {
+  const judged = await trainer.assess({ structure: model.structure, weights: model.weights }, model.beta);
+  const n = trainer.trainingRows;
+  if (!Number.isFinite(judged.gamma)) return null;
+  return posteriorFromFit({
+    jtj: judged.jtj,
+    penalty: judged.penalty,
+    sseByOutput: judged.trainingRmse.map((r) => r * r * n),
+    rows: n,
+    gamma: judged.gamma,
+  });
+}
+
 export async function buildModel(
   input: BuildInput,
   settings: BuildSettings = {},
@@ -241,8 +259,20 @@ export async function buildModel(
       onProgress: settings.onProgress,
     });
     const checkpoint = record.checkpoint();
+    const built = final ?? chosen;
+    // The posterior on the rows the weights were last fitted to: all rows after the final refit.
+    const fitted = final ? new DeviceData(backend, dtype, data.all.x, data.all.y) : train;
+    let posterior: ModelPosterior | null;
+    try {
+      posterior = await posteriorAt(new Fitter(backend, dtype, fitted, null, undefined, metric), built);
+    } finally {
+      if (fitted !== train) fitted.dispose();
+    }
     return {
-      model: checkpointModelDescription(checkpoint, final ?? chosen),
+      model: {
+        ...checkpointModelDescription(checkpoint, built),
+        ...(posterior ? { posterior } : {}),
+      },
       history: {
         models: record.models.map((m) => progressOf(m, m.number)),
         selectedModel: chosen.number,

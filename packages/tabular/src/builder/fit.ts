@@ -73,6 +73,19 @@ const BIAS_PRIOR_PRECISION = 1;
 /** Smallest prior precision of a penalised weight. */
 const MIN_PRIOR_PRECISION = 1e-12;
 
+/** The prior precision α_i of every weight, for noise precision b (see `logEvidence`). */
+export function priorPrecisions(penalty: Float64Array, b: number): Float64Array {
+  return penalty.map((d) => (d > 0 ? Math.max(b * d, MIN_PRIOR_PRECISION) : BIAS_PRIOR_PRECISION));
+}
+
+/** The posterior precision of the weights, A = b·JᵀJ + diag(α) (p × p, row-major). */
+export function posteriorPrecision(jtj: Float64Array, alphas: Float64Array, b: number): Float64Array {
+  const p = alphas.length;
+  const a = jtj.map((v) => v * b);
+  for (let i = 0; i < p; i++) a[i * p + i] += alphas[i];
+  return a;
+}
+
 /**
  * Laplace approximation of the log evidence ln p(D | structure, β) of a
  * trained network, in MacKay's form: noise precision b = (N − γ)/Σr²,
@@ -94,16 +107,14 @@ export function logEvidence(
 ): number {
   const p = weights.length;
   const b = noisePrecision(sse, gamma, residuals);
-  const a = jtj.map((v) => v * b);
+  const alphas = priorPrecisions(penalty, b);
   let prior = 0;
   let logAlpha = 0;
   for (let i = 0; i < p; i++) {
-    const alpha = penalty[i] > 0 ? Math.max(b * penalty[i], MIN_PRIOR_PRECISION) : BIAS_PRIOR_PRECISION;
-    a[i * p + i] += alpha;
-    prior += alpha * weights[i] * weights[i];
-    logAlpha += Math.log(alpha);
+    prior += alphas[i] * weights[i] * weights[i];
+    logAlpha += Math.log(alphas[i]);
   }
-  const l = cholesky(a, p);
+  const l = cholesky(posteriorPrecision(jtj, alphas, b), p);
   if (!l) return Number.NEGATIVE_INFINITY;
   let logDet = 0;
   for (let i = 0; i < p; i++) logDet += 2 * Math.log(l[i * p + i]);

@@ -72,7 +72,7 @@ export function choleskySolve(l: Float64Array, p: number, b: ArrayLike<number>):
  * time: row i = (e_i − Σ_{k<i} L_ik·row k) / L_ii, so every inner loop runs
  * along contiguous rows.
  */
-function inverseLower(l: Float64Array, p: number): Float64Array {
+export function inverseLower(l: Float64Array, p: number): Float64Array {
   const li = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {
     const row = i * p;

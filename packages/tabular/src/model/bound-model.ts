@@ -11,6 +11,7 @@ import { type NetworkFunction, networkFunction, rawUnitsFunction } from "../netw
 import { weightCount } from "../network/structure.js";
 import type { ModelDescription } from "./description.js";
 import { checkDescription } from "./model-file.js";
+import { posteriorDirections } from "./posterior.js";
 
 export interface ForwardDerivativeArgs {
   /** Weights at which to differentiate, (p, 1) or length p. */
@@ -142,6 +143,52 @@ export class BoundModel {
     ]).then(([y]) => y);
   }
 
+  /**
+   * Predictive standard deviations (n, k) in raw units at the rows x: the
+   * noise and the weights' posterior uncertainty (see posterior.ts). Throws
+   * when the model carries no posterior.
+   */
+  async predictiveSd(xInput: ModelData, call: string): Promise<Matrix> {
+    this.checkAlive(call);
+    const { posterior, outputNormalization } = this.#description;
+    if (!posterior) {
+      throw new Error(
+        `${call}: this model carries no error bars: it was saved by an older version of the library, or its weights were set after it was built; build it again to get them`,
+      );
+    }
+    const x = this.inputMatrix(xInput, "x", null);
+    const n = x.rows;
+    const k = this.outputs;
+    const variance = new Float64Array(n * k);
+    if (n > 0) {
+      const xt = tensor(this.backend, x.data, [n, this.inputs], this.dtype);
+      try {
+        for (const v of posteriorDirections(posterior, this.weightCount)) {
+          const vt = tensor(this.backend, v, [1, v.length], this.dtype);
+          let dy: Tensor | undefined;
+          try {
+            dy = this.#calls.forwardWeightsOnly(...this.#constants, this.#weights, vt, xt);
+            const values = await dy.read();
+            for (let i = 0; i < n * k; i++) variance[i] += values[i] * values[i];
+          } finally {
+            vt.dispose();
+            dy?.dispose();
+          }
+        }
+      } finally {
+        xt.dispose();
+      }
+    }
+    const sd = new Matrix(new Float64Array(n * k), n, k);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < k; j++) {
+        const noise = outputNormalization.scale[j] ** 2 * posterior.noiseVariance[j];
+        sd.data[i * k + j] = Math.sqrt(variance[i * k + j] + noise);
+      }
+    }
+    return sd;
+  }
+
   getWeights(): Matrix {
     this.checkAlive("getWeights");
     return new Matrix(this.#description.weights.slice(), this.weightCount, 1);
@@ -154,7 +201,9 @@ export class BoundModel {
     const uploaded = tensor(this.backend, w.data, [1, w.cols], this.dtype);
     this.#weights.dispose();
     this.#weights = uploaded;
-    this.#description = { ...this.#description, weights: w.data };
+    // The posterior describes the weights the model was built with, not these.
+    const { posterior: _built, ...rest } = this.#description;
+    this.#description = { ...rest, weights: w.data };
   }
 
   /** dy (n, k), dy_i = J_w(x_i)·dw + J_x(x_i)·dx_i, at the given w (the stored weights are not used). */

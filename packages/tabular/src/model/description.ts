@@ -8,6 +8,21 @@ export interface ModelErrors {
 }
 
 /**
+ * What a built model's error bars need (Laplace approximation at its
+ * weights, normalised units; see model/posterior.ts).
+ */
+export interface ModelPosterior {
+  /** Noise variance per output: the residual variance of the rows it was fitted to. */
+  readonly noiseVariance: readonly number[];
+  /**
+   * Lower Cholesky factor L of the weights' posterior precision A = b·JᵀJ +
+   * diag(α) at the weights (A = L·Lᵀ, the evidence framework's A), its
+   * lower triangle packed row by row: p(p + 1)/2 values.
+   */
+  readonly precisionFactor: Float64Array;
+}
+
+/**
  * Everything that defines a built model, independent of any backend: what
  * `.ednn` files store, what the builder produces and what a checkpoint
  * records for each accepted model.
@@ -23,4 +38,6 @@ export interface ModelDescription {
   readonly outputNames: readonly string[];
   /** Errors recorded when the model was built, if it was. */
   readonly errors?: ModelErrors;
+  /** The posterior at these weights, when the model was built with them (absent: no error bars). */
+  readonly posterior?: ModelPosterior;
 }

@@ -13,7 +13,7 @@
  */
 import { type NetworkStructure, validateStructure, weightCount } from "../network/structure.js";
 import { type NormalizationStats, normalizationFromJSON } from "../normalization/index.js";
-import type { ModelDescription, ModelErrors } from "./description.js";
+import type { ModelDescription, ModelErrors, ModelPosterior } from "./description.js";
 
 /** A header field that is missing, of the wrong type or inconsistent; the message starts with its path. */
 export class HeaderFieldError extends Error {
@@ -228,6 +228,26 @@ export function descriptionMismatch(model: ModelDescription): string | undefined
   }
   if (model.outputNames.length !== 0 && model.outputNames.length !== s.outputs) {
     return `${model.outputNames.length} output names for ${s.outputs} outputs`;
+  }
+  return model.posterior && posteriorMismatch(model.posterior, p, s.outputs);
+}
+
+/** What is wrong with a posterior for p weights and k outputs, if anything. */
+function posteriorMismatch(posterior: ModelPosterior, p: number, k: number): string | undefined {
+  const { noiseVariance, precisionFactor } = posterior;
+  if (noiseVariance.length !== k)
+    return `posterior noise variances: ${noiseVariance.length} for ${k} outputs`;
+  const bad = noiseVariance.findIndex((v) => !(Number.isFinite(v) && v >= 0));
+  if (bad >= 0)
+    return `posterior noise variance ${bad} is ${noiseVariance[bad]}, expected a finite value ≥ 0`;
+  const packed = (p * (p + 1)) / 2;
+  if (precisionFactor.length !== packed) {
+    return `posterior precision factor has ${precisionFactor.length} values, expected ${packed} (p(p + 1)/2 for ${p} weights)`;
+  }
+  if (!precisionFactor.every(Number.isFinite)) return "posterior precision factor has a non-finite value";
+  for (let i = 0, at = 0; i < p; at += i + 2, i++) {
+    // at: where diagonal entry i lies in the packed rows.
+    if (!(precisionFactor[at] > 0)) return `posterior precision factor: diagonal entry ${i} is not positive`;
   }
   return undefined;
 }

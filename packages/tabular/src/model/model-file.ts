@@ -11,7 +11,9 @@ import {
   badWeight,
   descriptionMismatch,
   fail,
+  finiteNumber,
   integer,
+  list,
   modelErrors,
   normalization,
   object,
@@ -30,6 +32,8 @@ export const MODEL_HEADER_FORMAT = "neureco-model";
 export const MODEL_HEADER_VERSION = 1;
 /** The name of the container array holding the weights. */
 export const WEIGHTS_ARRAY = "weights";
+/** The container array holding the posterior precision factor (present with the header's `uncertainty`). */
+export const POSTERIOR_FACTOR_ARRAY = "posteriorFactor";
 
 /** The JSON header of a model file (version 1). */
 export interface ModelHeader {
@@ -46,6 +50,12 @@ export interface ModelHeader {
   outputNames: string[];
   /** Training and validation RMSE per output (normalised units), or null. NaN is written as null. */
   errors: { training: (number | null)[]; validation: (number | null)[] } | null;
+  /**
+   * What error bars need beside the `posteriorFactor` array: the noise
+   * variance per output (normalised units). Absent in files without error
+   * bars (older ones, or a model whose weights were set after its build).
+   */
+  uncertainty?: { noiseVariance: number[] };
 }
 
 export function modelHeader(model: ModelDescription): ModelHeader {
@@ -71,6 +81,7 @@ export function modelHeader(model: ModelDescription): ModelHeader {
           validation: model.errors.validation.map(finiteOrNull),
         }
       : null,
+    ...(model.posterior ? { uncertainty: { noiseVariance: [...model.posterior.noiseVariance] } } : {}),
   };
 }
 
@@ -84,7 +95,10 @@ export function modelToBytes(model: ModelDescription): Uint8Array {
   return encodeEdnn({
     kind: EdnnKind.model,
     header: modelHeader(model),
-    arrays: { [WEIGHTS_ARRAY]: model.weights },
+    arrays: {
+      [WEIGHTS_ARRAY]: model.weights,
+      ...(model.posterior ? { [POSTERIOR_FACTOR_ARRAY]: model.posterior.precisionFactor } : {}),
+    },
   });
 }
 
@@ -114,10 +128,25 @@ function modelFromHeader(
     inputNames: header.inputNames,
     outputNames: header.outputNames,
     ...(header.errors ? { errors: modelErrors(header.errors, "errors") } : {}),
+    ...(header.uncertainty
+      ? {
+          posterior: {
+            noiseVariance: header.uncertainty.noiseVariance,
+            precisionFactor: posteriorFactorArray(arrays),
+          },
+        }
+      : {}),
   };
   const mismatch = descriptionMismatch(description);
   if (mismatch !== undefined) fail(mismatch);
   return description;
+}
+
+/** The container's posterior factor array (its values are checked with the description). */
+function posteriorFactorArray(arrays: Readonly<Record<string, Float64Array>>): Float64Array {
+  const factor = Object.hasOwn(arrays, POSTERIOR_FACTOR_ARRAY) ? arrays[POSTERIOR_FACTOR_ARRAY] : undefined;
+  if (factor === undefined) fail(`uncertainty is given but array "${POSTERIOR_FACTOR_ARRAY}" is missing`);
+  return factor;
 }
 
 /**
@@ -163,6 +192,16 @@ export function parseModelHeader(json: unknown): ModelHeader {
   const inputNames = strings(h.inputNames, "inputNames");
   const outputNames = strings(h.outputNames, "outputNames");
   const errors = orNull(h.errors, "errors", modelErrors);
+  const uncertainty =
+    h.uncertainty === undefined
+      ? undefined
+      : {
+          noiseVariance: list(
+            object(h.uncertainty, "uncertainty").noiseVariance,
+            "uncertainty.noiseVariance",
+            finiteNumber,
+          ),
+        };
   return {
     format: MODEL_HEADER_FORMAT,
     formatVersion: version,
@@ -177,5 +216,6 @@ export function parseModelHeader(json: unknown): ModelHeader {
       training: errors.training.map(finiteOrNull),
       validation: errors.validation.map(finiteOrNull),
     },
+    ...(uncertainty ? { uncertainty } : {}),
   };
 }

@@ -27,6 +27,18 @@ export interface RegressorOptions {
   readonly backend?: Backend;
 }
 
+export interface EvaluateOptions {
+  /** Also return each prediction's standard deviation (see `Regressor.evaluate`). Default false. */
+  readonly uncertainty?: boolean;
+}
+
+/** Predictions with their error bars, both (n, k) in raw units. */
+export interface Prediction {
+  readonly y: Matrix;
+  /** Predictive standard deviation of each prediction. */
+  readonly sd: Matrix;
+}
+
 /** Sizes and names of the loaded model. */
 export interface RegressorInfo {
   readonly inputs: number;
@@ -130,8 +142,28 @@ export class Regressor {
    * missing and unexpected columns) when they differ. A plain matrix is
    * matched by count.
    */
-  async evaluate(x: ModelData): Promise<Matrix> {
-    return this.model("evaluate").evaluate(x);
+  evaluate(x: ModelData): Promise<Matrix>;
+  /**
+   * With `{ uncertainty: true }`: the predictions and their error bars,
+   * `sd` (n, k) in raw units, the predictive standard deviation of each —
+   * the noise level of its output plus the weights' posterior uncertainty
+   * carried through the network (Laplace approximation at the built
+   * weights, linearised in them: gᵀA⁻¹g, g = ∂y/∂w from forward mode). A
+   * model saved by an older version of the library, or whose weights were
+   * set after its build, carries none and throws.
+   */
+  evaluate(x: ModelData, options: EvaluateOptions & { readonly uncertainty: true }): Promise<Prediction>;
+  evaluate(x: ModelData, options?: EvaluateOptions): Promise<Matrix | Prediction>;
+  async evaluate(x: ModelData, options: EvaluateOptions = {}): Promise<Matrix | Prediction> {
+    const model = this.model("evaluate");
+    if (!options.uncertainty) return model.evaluate(x);
+    const y = await model.evaluate(x);
+    return { y, sd: await model.predictiveSd(x, "evaluate") };
+  }
+
+  /** Whether `evaluate(x, { uncertainty: true })` can give error bars (the model carries its posterior). */
+  get hasUncertainty(): boolean {
+    return this.model("hasUncertainty").description().posterior !== undefined;
   }
 
   /** The trainable parameters, (p, 1) (a copy). */
