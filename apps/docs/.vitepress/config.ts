@@ -40,6 +40,7 @@ export default defineConfig({
         items: [
           { text: "Getting started", link: "/guide/getting-started" },
           { text: "Tutorial: compute gradients", link: "/guide/compute-gradients" },
+          { text: "Optimise through a model", link: "/guide/optimize" },
           { text: "Choosing a backend", link: "/guide/backends" },
           { text: "Use a model elsewhere", link: "/guide/use-elsewhere" },
         ],

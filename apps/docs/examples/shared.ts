@@ -68,6 +68,18 @@ export interface ExampleResult {
   readonly sensitivity?: Sensitivity;
   /** The test predictions' standard deviations and the share of test values their 95 % intervals hold, when the example computes them. */
   readonly uncertainty?: { readonly sd: readonly number[]; readonly coverage95: number };
+  /** The inputs of highest prediction within the bounds, and the fine-tuning's RMSEs, when the example optimises. */
+  readonly optimum?: {
+    readonly x: readonly number[];
+    readonly y: number;
+    readonly sd: number;
+    readonly lower: readonly number[];
+    readonly upper: readonly number[];
+    readonly fineTune: {
+      readonly before: { readonly fitted: number; readonly held: number };
+      readonly after: { readonly fitted: number; readonly held: number };
+    };
+  };
 }
 
 export interface Derivatives {

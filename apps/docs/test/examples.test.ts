@@ -9,6 +9,7 @@ import { cpu } from "@neureco/backend-cpu";
 import { describe, expect, it } from "vitest";
 import { run as computeGradients } from "../examples/compute-gradients.js";
 import { run as gettingStarted } from "../examples/getting-started.js";
+import { maximizeWithinBounds, run as optimizeInputs } from "../examples/optimize-inputs.js";
 import { biomass, type ExampleResult } from "../examples/shared.js";
 
 function rmse(a: readonly number[], b: readonly number[]): number {
@@ -100,6 +101,69 @@ describe("docs examples in Node", () => {
     const result = await gettingStarted({ backend: cpu(), log: () => {} });
     checkResult(result);
     expect(result.derivatives.dx).toHaveLength(1);
+  });
+
+  it("optimize-inputs finds a maximum within the bounds and fine-tunes the weights on new rows", async () => {
+    const lines: string[] = [];
+    const result = await optimizeInputs({ backend: cpu(), log: (l) => lines.push(l) });
+    checkResult(result);
+    const optimum = result.optimum;
+    if (!optimum) throw new Error("the example optimises");
+    optimum.x.forEach((v, j) => {
+      expect(v).toBeGreaterThanOrEqual(optimum.lower[j]);
+      expect(v).toBeLessThanOrEqual(optimum.upper[j]);
+    });
+    // Above every measured HHV of the training rows' range would be implausible; above the mean is the least.
+    expect(optimum.y).toBeGreaterThan(Math.max(...result.parity.measured) - 5);
+    expect(optimum.sd).toBeGreaterThan(0);
+    // At a maximum in a box, the gradient of a free input vanishes and one at a bound points outwards.
+    const dx = result.derivatives.dx[0];
+    optimum.x.forEach((v, j) => {
+      if (v === optimum.upper[j]) expect(dx[j]).toBeGreaterThanOrEqual(0);
+      else if (v === optimum.lower[j]) expect(dx[j]).toBeLessThanOrEqual(0);
+      else expect(Math.abs(dx[j])).toBeLessThan(1e-6);
+    });
+    // Fine-tuning lowers the error on the rows it saw.
+    expect(optimum.fineTune.after.fitted).toBeLessThan(optimum.fineTune.before.fitted);
+    expect(lines.some((l) => l.startsWith("saved the fine-tuned model"))).toBe(true);
+  }, 120_000);
+
+  it("maximizeWithinBounds converges to the known maximum of a synthetic model", async () => {
+    // y = [tanh(x0 + 1) − tanh(x0 − 1)] + [tanh(x1 + 0.5) − tanh(x1 − 1.5)] + 0.1·x2:
+    // each bracket peaks midway between its two centres (x0 = 0, x1 = 0.5) and x2 goes to its upper bound.
+    const { Tabular } = await import("@neureco/tabular");
+    const identity = { shift: Float64Array.from([0, 0, 0]), scale: Float64Array.from([1, 1, 1]) };
+    // Neurons: inputs 0-2, hidden 3-6, output 7.
+    const model = Tabular.Regressor.fromDescription({
+      structure: {
+        inputs: 3,
+        hidden: 4,
+        outputs: 1,
+        links: [
+          [0, 3],
+          [0, 4],
+          [1, 5],
+          [1, 6],
+          [3, 7],
+          [4, 7],
+          [5, 7],
+          [6, 7],
+          [2, 7],
+        ],
+      },
+      // Link weights in order, then hidden biases, then the output bias.
+      weights: Float64Array.from([1, 1, 1, 1, 1, -1, 1, -1, 0.1, 1, -1, 0.5, -1.5, 0]),
+      inputNormalization: identity,
+      outputNormalization: { shift: Float64Array.from([0]), scale: Float64Array.from([1]) },
+      inputNames: [],
+      outputNames: [],
+    });
+    const best = await maximizeWithinBounds(model, [-2, -2, -2], [2, 2, 2], [1.5, -1.5, 0]);
+    expect(best.x[0]).toBeCloseTo(0, 5);
+    expect(best.x[1]).toBeCloseTo(0.5, 5);
+    expect(best.x[2]).toBe(2);
+    expect(best.y).toBeCloseTo(4 * Math.tanh(1) + 0.2, 6);
+    expect(best.projectedGradient).toBeLessThan(1e-6);
   });
 
   it("the same seed gives the same result", async () => {

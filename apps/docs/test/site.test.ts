@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExampleName, RunRecord } from "../.vitepress/theme/runner.js";
 import { run as computeGradients } from "../examples/compute-gradients.js";
 import { run as gettingStarted } from "../examples/getting-started.js";
+import { run as optimizeInputs } from "../examples/optimize-inputs.js";
 import type { ExampleResult } from "../examples/shared.js";
 import { type StaticServer, serveStatic } from "./static-server.js";
 
@@ -229,11 +230,30 @@ describe("documentation site in Chromium", () => {
     await page.close();
   });
 
+  it("runs the optimisation example in the page, to the optimum Node finds", async () => {
+    const expected = await optimizeInputs({ backend: cpu(), log: () => {} });
+    const { record, page, problems } = await runInPage(
+      "/guide/optimize.html?backend=cpu",
+      "optimize-inputs",
+      "optimize-inputs",
+    );
+    expect(record.error).toBeUndefined();
+    expect(record.status).toBe("done");
+    const result = record.result as ExampleResult;
+    expect(result.weights).toBe(expected.weights);
+    // The engines round Math.exp differently in the last bit, which moves the build by ~1e-6 (see ENGINE_TOLERANCE).
+    expectClose([result.optimum?.y ?? Number.NaN], [expected.optimum?.y ?? 0], ENGINE_TOLERANCE, "optimum");
+    expectClose([...(result.optimum?.x ?? [])], [...(expected.optimum?.x ?? [])], ENGINE_TOLERANCE, "optimum x");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("serves every page without a console error, with the generated references in place", async () => {
     const pages: [string, string][] = [
       ["/", "neureco"],
       ["/guide/getting-started.html", "Getting started"],
       ["/guide/compute-gradients.html", "Tutorial: compute gradients"],
+      ["/guide/optimize.html", "Optimise through a model"],
       ["/guide/backends.html", "Choosing a backend"],
       ["/concepts/builder.html", "How the builder works"],
       ["/concepts/normalization.html", "Normalisation"],

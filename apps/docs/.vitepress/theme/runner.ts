@@ -9,7 +9,7 @@ import type { ExampleResult, RunOptions } from "../../examples/shared.js";
 
 type Backend = NonNullable<RegressorOptions["backend"]>;
 
-export type ExampleName = "getting-started" | "compute-gradients";
+export type ExampleName = "getting-started" | "compute-gradients" | "optimize-inputs";
 
 type ExampleModule = { run(options: RunOptions): Promise<ExampleResult> };
 
@@ -17,6 +17,7 @@ type ExampleModule = { run(options: RunOptions): Promise<ExampleResult> };
 const modules: Record<ExampleName, () => Promise<ExampleModule>> = {
   "getting-started": () => import("../../examples/getting-started.js"),
   "compute-gradients": () => import("../../examples/compute-gradients.js"),
+  "optimize-inputs": () => import("../../examples/optimize-inputs.js"),
 };
 
 export type BackendChoice = "auto" | "cpu" | "webgpu";
