@@ -210,6 +210,8 @@ export async function buildModel(
     : data.all;
   // One prior metric for every fit of the build, the final refit's included, so that β keeps its meaning.
   const metric = priorMetric(data.train.x, data.train.y);
+  /** All rows on the backend, from the final refit on (also for the posterior). */
+  const refit: { rows: DeviceData | null } = { rows: null };
   try {
     const { record, chosen, final, aborted } = await runPlan({
       plan: planBuild(resolved, start.checkpoint !== null),
@@ -225,16 +227,17 @@ export async function buildModel(
           settings.signal,
         ),
         fitOnAllRows: async (network, beta, options) => {
-          const all = new DeviceData(backend, dtype, data.all.x, data.all.y);
-          try {
-            return await new Fitter(backend, dtype, all, null, settings.signal, metric).fit(
-              network,
-              beta,
-              options,
-            );
-          } finally {
-            all.dispose();
-          }
+          // The refit is a build's last step: the training, validation and screening rows are
+          // done with, and freed first, so the backend never holds the rows twice.
+          train.dispose();
+          valid.dispose();
+          screen?.dispose();
+          refit.rows ??= new DeviceData(backend, dtype, data.all.x, data.all.y);
+          return new Fitter(backend, dtype, refit.rows, null, settings.signal, metric).fit(
+            network,
+            beta,
+            options,
+          );
         },
         random: builderRandom(resolved.seed),
         signal: settings.signal,
@@ -260,14 +263,10 @@ export async function buildModel(
     });
     const checkpoint = record.checkpoint();
     const built = final ?? chosen;
-    // The posterior on the rows the weights were last fitted to: all rows after the final refit.
-    const fitted = final ? new DeviceData(backend, dtype, data.all.x, data.all.y) : train;
-    let posterior: ModelPosterior | null;
-    try {
-      posterior = await posteriorAt(new Fitter(backend, dtype, fitted, null, undefined, metric), built);
-    } finally {
-      if (fitted !== train) fitted.dispose();
-    }
+    // The posterior on the rows the weights were last fitted to: all rows after the final refit
+    // (and after a refit stopped midway, whose training rows are freed already).
+    const fitted = refit.rows ?? train;
+    const posterior = await posteriorAt(new Fitter(backend, dtype, fitted, null, undefined, metric), built);
     return {
       model: {
         ...checkpointModelDescription(checkpoint, built),
@@ -285,6 +284,7 @@ export async function buildModel(
     train.dispose();
     valid.dispose();
     screen?.dispose();
+    refit.rows?.dispose();
     if (ownBackend) backend.destroy();
   }
 }

@@ -122,7 +122,12 @@ export class DeviceData {
     this.chunks = chunks;
   }
 
+  #disposed = false;
+
+  /** Frees the chunks; a second call does nothing. */
   dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
     const all = new Set<Tensor>();
     for (const c of this.chunks) for (const t of [c.x, c.y, c.xStacked, c.yStacked, c.mask]) all.add(t);
     for (const t of all) t.dispose();
