@@ -111,6 +111,14 @@ async function runInPage(
   return { record, page, problems };
 }
 
+/** `runInPage` for an example that must finish without an error; its result with the run. */
+async function runToResult(path: string, example: ExampleName) {
+  const run = await runInPage(path, example, example);
+  expect(run.record.error).toBeUndefined();
+  expect(run.record.status).toBe("done");
+  return { ...run, result: run.record.result as ExampleResult };
+}
+
 const runTutorial = (query: string, screenshot: string) =>
   runInPage(`/guide/compute-gradients.html${query}`, "compute-gradients", screenshot);
 
@@ -211,14 +219,10 @@ describe("documentation site in Chromium", () => {
 
   it("runs the getting-started example in the page", async () => {
     const expected = await gettingStarted({ backend: cpu(), log: () => {} });
-    const { record, page, problems } = await runInPage(
+    const { record, page, problems, result } = await runToResult(
       "/guide/getting-started.html",
       "getting-started",
-      "getting-started",
     );
-    expect(record.error).toBeUndefined();
-    expect(record.status).toBe("done");
-    const result = record.result as ExampleResult;
     expect(result.backend).toBe(record.backend);
     expect(result.weights).toBe(expected.weights);
     expect(result.errorCurve.map((p) => p.weights)).toEqual(expected.errorCurve.map((p) => p.weights));
@@ -232,18 +236,19 @@ describe("documentation site in Chromium", () => {
 
   it("runs the optimisation example in the page, to the optimum Node finds", async () => {
     const expected = await optimizeInputs({ backend: cpu(), log: () => {} });
-    const { record, page, problems } = await runInPage(
+    const { page, problems, result } = await runToResult(
       "/guide/optimize.html?backend=cpu",
       "optimize-inputs",
-      "optimize-inputs",
     );
-    expect(record.error).toBeUndefined();
-    expect(record.status).toBe("done");
-    const result = record.result as ExampleResult;
     expect(result.weights).toBe(expected.weights);
     // The engines round Math.exp differently in the last bit, which moves the build by ~1e-6 (see ENGINE_TOLERANCE).
     expectClose([result.optimum?.y ?? Number.NaN], [expected.optimum?.y ?? 0], ENGINE_TOLERANCE, "optimum");
-    expectClose([...(result.optimum?.x ?? [])], [...(expected.optimum?.x ?? [])], ENGINE_TOLERANCE, "optimum x");
+    expectClose(
+      [...(result.optimum?.x ?? [])],
+      [...(expected.optimum?.x ?? [])],
+      ENGINE_TOLERANCE,
+      "optimum x",
+    );
     expect(problems).toEqual([]);
     await page.close();
   });
