@@ -70,22 +70,23 @@ export async function maximizeWithinBounds(
     // Inputs at a bound that the gradient pushes further out stay there.
     const free = x.map((v, j) => !((v <= lower[j] && g[j] > 0) || (v >= upper[j] && g[j] < 0)));
     const mask = (v: readonly number[]) => v.map((vi, j) => (free[j] ? vi : 0));
-    // Two-loop recursion: d = −H·g on the free inputs.
+    // Two-loop recursion: d = −H·g on the free inputs, from the remembered steps restricted to them.
+    const pairs = memory.map(({ s, t }) => ({ s: mask(s), t: mask(t) }));
     let q = mask(g);
     const alphas: number[] = [];
-    for (let k = memory.length - 1; k >= 0; k--) {
-      const { s, t } = memory[k];
-      const alpha = dot(mask(s), q) / dot(mask(s), mask(t));
+    for (let k = pairs.length - 1; k >= 0; k--) {
+      const { s, t } = pairs[k];
+      const alpha = dot(s, q) / dot(s, t);
       alphas[k] = alpha;
-      q = q.map((v, j) => v - alpha * mask(t)[j]);
+      q = q.map((v, j) => v - alpha * t[j]);
     }
-    const last = memory.at(-1);
-    const gamma = last ? dot(mask(last.s), mask(last.t)) / dot(mask(last.t), mask(last.t)) : 1;
+    const last = pairs.at(-1);
+    const gamma = last ? dot(last.s, last.t) / dot(last.t, last.t) : 1;
     let d = q.map((v) => gamma * v);
-    for (let k = 0; k < memory.length; k++) {
-      const { s, t } = memory[k];
-      const beta = dot(mask(t), d) / dot(mask(s), mask(t));
-      d = d.map((v, j) => v + (alphas[k] - beta) * mask(s)[j]);
+    for (let k = 0; k < pairs.length; k++) {
+      const { s, t } = pairs[k];
+      const beta = dot(t, d) / dot(s, t);
+      d = d.map((v, j) => v + (alphas[k] - beta) * s[j]);
     }
     d = d.map((v) => -v);
     if (!(dot(d, g) < 0)) d = mask(g).map((v) => -v); // not a descent direction: steepest descent
@@ -128,12 +129,15 @@ export async function fineTune(model: Regressor, x: Matrix, y: Matrix, steps: nu
   const w0 = model.getWeights();
   let w = w0;
   let rho = 0;
-  const objective = async (weights: Matrix) => {
-    model.setWeights(weights);
-    const predicted = await model.evaluate(x);
+  /** ½‖r‖² + ½ρ‖w − w₀‖² for the model's predictions at `weights`. */
+  const objectiveOf = (predicted: Matrix, weights: Matrix) => {
     const sse = predicted.data.reduce((s, v, i) => s + (v - y.data[i]) ** 2, 0);
     const drift = weights.data.reduce((s, v, k) => s + (v - w0.data[k]) ** 2, 0);
     return 0.5 * sse + 0.5 * rho * drift;
+  };
+  const objective = async (weights: Matrix) => {
+    model.setWeights(weights);
+    return objectiveOf(await model.evaluate(x), weights);
   };
   let lambda = 1e-3;
   for (let step = 0; step < steps; step++) {
@@ -154,7 +158,7 @@ export async function fineTune(model: Regressor, x: Matrix, y: Matrix, steps: nu
     }
     const jtj = columns.map((a) => columns.map((b) => dot(a, b)));
     if (step === 0) rho = jtj.reduce((s, row, k) => s + row[k], 0) / p;
-    const current = await objective(w);
+    const current = objectiveOf(predicted, w);
     const g = Array.from(jtr.data, (v, k) => v + rho * (w.data[k] - w0.data[k]));
     for (let tries = 0; tries < 20; tries++, lambda *= 10) {
       const delta = solve(

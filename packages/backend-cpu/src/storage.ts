@@ -45,6 +45,8 @@ export function dtypeOfArray(array: HostArray): DType {
 
 const describeShape = (shape: Shape) => `[${shape.join(", ")}]`;
 
+const BYTES_PER_ELEMENT: Record<DType, number> = { float64: 8, float32: 4 };
+
 /** Smallest array kept for reuse: smaller ones come cheaply from the engine's heap. */
 const POOL_MIN_BYTES = 1 << 16;
 /** Most bytes of freed arrays kept for reuse, per storage. */
@@ -63,7 +65,7 @@ export class CpuStorage {
   private destroyed = false;
   private nextId = 0;
   /** Freed arrays by dtype and length, oldest first; `pooledBytes` in all. */
-  private readonly pool = new Map<string, HostArray[]>();
+  private readonly pool: Record<DType, Map<number, HostArray[]>> = { float64: new Map(), float32: new Map() };
   private pooledBytes = 0;
 
   private checkAlive(): void {
@@ -87,27 +89,31 @@ export class CpuStorage {
 
   /** A freed array of this dtype and length, taken out of the pool, or undefined. */
   private reuse(dtype: DType, length: number): HostArray | undefined {
-    const arrays = this.pool.get(`${dtype}:${length}`);
-    const array = arrays?.pop();
+    // Most kernel outputs are small: they never reach the pool, so they skip the lookup (as does
+    // an unknown dtype, which newHostArray then names).
+    if (!(length * BYTES_PER_ELEMENT[dtype] >= POOL_MIN_BYTES)) return undefined;
+    const array = this.pool[dtype].get(length)?.pop();
     if (array === undefined) return undefined;
     this.pooledBytes -= array.byteLength;
     reuses.set(array, reuseCount(array) + 1);
     return array;
   }
 
-  /** Keeps a freed array for reuse, dropping the oldest kept ones beyond POOL_MAX_BYTES. */
+  /** Keeps a freed array for reuse; beyond POOL_MAX_BYTES, drops kept arrays, the lengths kept first going first. */
   private release(array: HostArray): void {
     if (array.byteLength < POOL_MIN_BYTES || array.byteLength > POOL_MAX_BYTES) return;
-    const key = `${dtypeOfArray(array)}:${array.length}`;
-    const arrays = this.pool.get(key);
+    const byLength = this.pool[dtypeOfArray(array)];
+    const arrays = byLength.get(array.length);
     if (arrays) arrays.push(array);
-    else this.pool.set(key, [array]);
+    else byLength.set(array.length, [array]);
     this.pooledBytes += array.byteLength;
-    for (const [k, kept] of this.pool) {
-      if (this.pooledBytes <= POOL_MAX_BYTES) break;
-      while (kept.length > 0 && this.pooledBytes > POOL_MAX_BYTES)
-        this.pooledBytes -= (kept.shift() as HostArray).byteLength;
-      if (kept.length === 0) this.pool.delete(k);
+    for (const lengths of [this.pool.float64, this.pool.float32]) {
+      for (const [length, kept] of lengths) {
+        if (this.pooledBytes <= POOL_MAX_BYTES) return;
+        while (kept.length > 0 && this.pooledBytes > POOL_MAX_BYTES)
+          this.pooledBytes -= (kept.shift() as HostArray).byteLength;
+        if (kept.length === 0) lengths.delete(length);
+      }
     }
   }
 
@@ -157,7 +163,8 @@ export class CpuStorage {
   destroy(): void {
     for (const dataId of this.arrays.keys()) this.disposed.add(dataId);
     this.arrays.clear();
-    this.pool.clear();
+    this.pool.float64.clear();
+    this.pool.float32.clear();
     this.pooledBytes = 0;
     this.destroyed = true;
   }

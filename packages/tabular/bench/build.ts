@@ -41,7 +41,7 @@ import { representativeRows } from "../src/builder/validation-split.js";
 import type { Matrix } from "../src/matrix.js";
 import { computeNormalization, normalize } from "../src/normalization/index.js";
 import { predict } from "../test/builder-helpers.js";
-import { type Baseline, edgeTask, readEdgeBaselines, readTasks, type Task } from "./tasks.js";
+import { type Baseline, columnSds, edgeTask, readEdgeBaselines, readTasks, type Task } from "./tasks.js";
 
 /** Targets of the benchmark (on the per-task means over seeds). */
 const TARGET = {
@@ -96,14 +96,10 @@ function rmsePerOutput(a: Matrix, b: Matrix): number[] {
 /** The largest absolute error over rows and outputs, in standard deviations of each output over `reference`. */
 function maxErrorInSds(predicted: Matrix, actual: Matrix, reference: Matrix): number {
   const [n, k] = actual.shape;
-  const rows = reference.shape[0];
+  const sds = columnSds(reference);
   let worst = 0;
   for (let j = 0; j < k; j++) {
-    let mean = 0;
-    for (let i = 0; i < rows; i++) mean += reference.data[i * k + j] / rows;
-    let variance = 0;
-    for (let i = 0; i < rows; i++) variance += (reference.data[i * k + j] - mean) ** 2 / rows;
-    const sd = Math.sqrt(variance) || 1;
+    const sd = sds[j] || 1;
     for (let i = 0; i < n; i++)
       worst = Math.max(worst, Math.abs(predicted.data[i * k + j] - actual.data[i * k + j]) / sd);
   }

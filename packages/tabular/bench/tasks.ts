@@ -124,3 +124,15 @@ export function edgeTask(task: Task, edge: EdgeBaseline): Task {
     mlp: edge,
   };
 }
+
+/** Standard deviation of each column of `m` over its rows (two passes: mean, then squared deviations). */
+export function columnSds(m: Matrix): number[] {
+  const [rows, k] = m.shape;
+  return Array.from({ length: k }, (_, j) => {
+    let mean = 0;
+    for (let i = 0; i < rows; i++) mean += m.data[i * k + j] / rows;
+    let variance = 0;
+    for (let i = 0; i < rows; i++) variance += (m.data[i * k + j] - mean) ** 2 / rows;
+    return Math.sqrt(variance);
+  });
+}

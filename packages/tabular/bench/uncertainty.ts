@@ -29,7 +29,7 @@ import { buildModel } from "../src/builder/index.js";
 import { Matrix } from "../src/matrix.js";
 import type { ModelDescription } from "../src/model/description.js";
 import { Regressor } from "../src/regressor/regressor.js";
-import { edgeTask, readEdgeBaselines, readTasks, type Task } from "./tasks.js";
+import { columnSds, edgeTask, readEdgeBaselines, readTasks, type Task } from "./tasks.js";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
 const option = (name: string): string | null => (args.includes(name) ? args[args.indexOf(name) + 1] : null);
@@ -63,20 +63,6 @@ async function predictWithSd(model: ModelDescription, x: Matrix): Promise<{ y: M
   } finally {
     regressor.delete();
   }
-}
-
-/** Standard deviation of each output over the rows. */
-function columnSds(m: Matrix): number[] {
-  return Array.from({ length: m.cols }, (_, j) => {
-    let s = 0;
-    let s2 = 0;
-    for (let i = 0; i < m.rows; i++) {
-      s += m.get(i, j);
-      s2 += m.get(i, j) ** 2;
-    }
-    const mean = s / m.rows;
-    return Math.sqrt(Math.max(s2 / m.rows - mean * mean, 0));
-  });
 }
 
 interface Calibration {

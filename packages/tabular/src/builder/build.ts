@@ -47,7 +47,7 @@ import { CrossValidator } from "./cross-validation.js";
 import { BuildDataError, type BuildInput, checkBuildInput, prepareData, takeRows } from "./data.js";
 import { abortError, planBuild, RESUME_PLAN, runPlan } from "./driver.js";
 import { type BuildFingerprint, buildFingerprint, fingerprintDifferences } from "./fingerprint.js";
-import { Fitter, type Trainer } from "./fit.js";
+import { Fitter, type TrainedNetwork } from "./fit.js";
 import { DeviceData } from "./objective.js";
 import { priorMetric } from "./prior.js";
 import { builderRandom } from "./random.js";
@@ -166,19 +166,14 @@ function exactResumePoint(start: Start, settings: ResolvedSettings): ResumePoint
   return point.model === start.kept.length - 1 ? point : null;
 }
 
-/** The posterior of `model` at its weights and β, judged on the trainer's rows (see model/posterior.ts). */
-async function posteriorAt(
-  trainer: Trainer,
-  model: Omit<CheckpointModel, "number">,
-): Promise<ModelPosterior | null> {
-  const judged = await trainer.assess({ structure: model.structure, weights: model.weights }, model.beta);
-  const n = trainer.trainingRows;
+/** The posterior of a network as `fit` or `assess` judged it on `rows` rows (see model/posterior.ts). */
+function posteriorOf(judged: TrainedNetwork, rows: number): ModelPosterior | null {
   if (!Number.isFinite(judged.gamma)) return null;
   return posteriorFromFit({
     jtj: judged.jtj,
     penalty: judged.penalty,
-    sseByOutput: judged.trainingRmse.map((r) => r * r * n),
-    rows: n,
+    sseByOutput: judged.trainingRmse.map((r) => r * r * rows),
+    rows,
     gamma: judged.gamma,
   });
 }
@@ -210,8 +205,8 @@ export async function buildModel(
     : data.all;
   // One prior metric for every fit of the build, the final refit's included, so that β keeps its meaning.
   const metric = priorMetric(data.train.x, data.train.y);
-  /** All rows on the backend, from the final refit on (also for the posterior). */
-  const refit: { rows: DeviceData | null } = { rows: null };
+  /** All rows on the backend from the final refit on, and the refit's result (for the posterior). */
+  const refit: { rows: DeviceData | null; trained: TrainedNetwork | null } = { rows: null, trained: null };
   try {
     const { record, chosen, final, aborted } = await runPlan({
       plan: planBuild(resolved, start.checkpoint !== null),
@@ -233,11 +228,12 @@ export async function buildModel(
           valid.dispose();
           screen?.dispose();
           refit.rows ??= new DeviceData(backend, dtype, data.all.x, data.all.y);
-          return new Fitter(backend, dtype, refit.rows, null, settings.signal, metric).fit(
+          refit.trained = await new Fitter(backend, dtype, refit.rows, null, settings.signal, metric).fit(
             network,
             beta,
             options,
           );
+          return refit.trained;
         },
         random: builderRandom(resolved.seed),
         signal: settings.signal,
@@ -263,10 +259,18 @@ export async function buildModel(
     });
     const checkpoint = record.checkpoint();
     const built = final ?? chosen;
-    // The posterior on the rows the weights were last fitted to: all rows after the final refit
-    // (and after a refit stopped midway, whose training rows are freed already).
+    // The posterior on the rows the weights were last fitted to: the final refit judged them on all
+    // rows already; otherwise the chosen model is judged on its training rows (or on all rows after
+    // a refit stopped midway, whose training rows are freed already).
     const fitted = refit.rows ?? train;
-    const posterior = await posteriorAt(new Fitter(backend, dtype, fitted, null, undefined, metric), built);
+    const judged =
+      final && refit.trained
+        ? refit.trained
+        : await new Fitter(backend, dtype, fitted, null, undefined, metric).assess(
+            { structure: built.structure, weights: built.weights },
+            built.beta,
+          );
+    const posterior = posteriorOf(judged, fitted.rows);
     return {
       model: {
         ...checkpointModelDescription(checkpoint, built),

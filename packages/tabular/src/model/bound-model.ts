@@ -4,7 +4,7 @@
  * tensors, so the network is traced once per input shape. All derivatives go
  * through core's `jvp` and `vjp` on the model in raw units (SPEC section 3).
  */
-import { type Backend, type DType, jit, jvp, type Tensor, tensor, vjp } from "@neureco/core";
+import { type Backend, type DType, type HostArray, jit, jvp, type Tensor, tensor, vjp } from "@neureco/core";
 import { alignColumns, type ModelData } from "../columns.js";
 import { assertFinite, expectShape, Matrix, type MatrixOrVectorInput } from "../matrix.js";
 import { type NetworkFunction, networkFunction, rawUnitsFunction } from "../network/forward.js";
@@ -126,6 +126,11 @@ export class BoundModel {
     return this.#deleted;
   }
 
+  /** Whether the model carries the posterior its error bars need. */
+  get hasPosterior(): boolean {
+    return this.#description.posterior !== undefined;
+  }
+
   /** The backend-independent model, with the current weights (a copy). */
   description(): ModelDescription {
     this.checkAlive("description");
@@ -144,11 +149,12 @@ export class BoundModel {
   }
 
   /**
-   * Predictive standard deviations (n, k) in raw units at the rows x: the
-   * noise and the weights' posterior uncertainty (see posterior.ts). Throws
-   * when the model carries no posterior.
+   * y (n, k) for x (n, m) and each prediction's standard deviation, in raw
+   * units: the noise and the weights' posterior uncertainty (see
+   * posterior.ts). The rows are uploaded once for both. Throws when the
+   * model carries no posterior.
    */
-  async predictiveSd(xInput: ModelData, call: string): Promise<Matrix> {
+  async evaluateWithSd(xInput: ModelData, call: string): Promise<{ y: Matrix; sd: Matrix }> {
     this.checkAlive(call);
     const { posterior, outputNormalization } = this.#description;
     if (!posterior) {
@@ -160,9 +166,16 @@ export class BoundModel {
     const n = x.rows;
     const k = this.outputs;
     const variance = new Float64Array(n * k);
+    let y = Matrix.zeros(n, k);
     if (n > 0) {
       const xt = tensor(this.backend, x.data, [n, this.inputs], this.dtype);
       try {
+        const yt = this.#calls.evaluate(...this.#constants, this.#weights, xt);
+        try {
+          y = new Matrix(float64(await yt.read()), n, k);
+        } finally {
+          yt.dispose();
+        }
         for (const v of posteriorDirections(posterior, this.weightCount)) {
           const vt = tensor(this.backend, v, [1, v.length], this.dtype);
           let dy: Tensor | undefined;
@@ -186,7 +199,7 @@ export class BoundModel {
         sd.data[i * k + j] = Math.sqrt(variance[i * k + j] + noise);
       }
     }
-    return sd;
+    return { y, sd };
   }
 
   getWeights(): Matrix {
@@ -283,10 +296,7 @@ export class BoundModel {
       const result = fn(uploaded);
       outputs = Array.isArray(result) ? (result as readonly Tensor[]) : [result as Tensor];
       const values = await Promise.all(outputs.map((t) => t.read()));
-      // `read` hands back a fresh array: float64 is kept as it is.
-      return values.map(
-        (v, k) => new Matrix(v instanceof Float64Array ? v : new Float64Array(v), shapes[k][0], shapes[k][1]),
-      );
+      return values.map((v, k) => new Matrix(float64(v), shapes[k][0], shapes[k][1]));
     } finally {
       for (const t of uploaded) t.dispose();
       for (const t of outputs) t.dispose();
@@ -319,6 +329,11 @@ export class BoundModel {
     expectShape(m, [rows, this.inputs], name);
     return m;
   }
+}
+
+/** A read-back array as float64: `read` hands back a fresh array, so float64 is kept as it is. */
+function float64(values: HostArray): Float64Array {
+  return values instanceof Float64Array ? values : new Float64Array(values);
 }
 
 function checkArgs(args: unknown, names: readonly string[], call: string): void {

@@ -245,9 +245,10 @@ function posteriorMismatch(posterior: ModelPosterior, p: number, k: number): str
     return `posterior precision factor has ${precisionFactor.length} values, expected ${packed} (p(p + 1)/2 for ${p} weights)`;
   }
   if (!precisionFactor.every(Number.isFinite)) return "posterior precision factor has a non-finite value";
-  for (let i = 0, at = 0; i < p; at += i + 2, i++) {
-    // at: where diagonal entry i lies in the packed rows.
-    if (!(precisionFactor[at] > 0)) return `posterior precision factor: diagonal entry ${i} is not positive`;
+  for (let i = 0; i < p; i++) {
+    // Row i of the packed lower triangle starts at i(i + 1)/2; its diagonal entry is its last.
+    if (!(precisionFactor[(i * (i + 1)) / 2 + i] > 0))
+      return `posterior precision factor: diagonal entry ${i} is not positive`;
   }
   return undefined;
 }

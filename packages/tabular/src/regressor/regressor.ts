@@ -157,13 +157,12 @@ export class Regressor {
   async evaluate(x: ModelData, options: EvaluateOptions = {}): Promise<Matrix | Prediction> {
     const model = this.model("evaluate");
     if (!options.uncertainty) return model.evaluate(x);
-    const y = await model.evaluate(x);
-    return { y, sd: await model.predictiveSd(x, "evaluate") };
+    return model.evaluateWithSd(x, "evaluate");
   }
 
   /** Whether `evaluate(x, { uncertainty: true })` can give error bars (the model carries its posterior). */
   get hasUncertainty(): boolean {
-    return this.model("hasUncertainty").description().posterior !== undefined;
+    return this.model("hasUncertainty").hasPosterior;
   }
 
   /** The trainable parameters, (p, 1) (a copy). */
