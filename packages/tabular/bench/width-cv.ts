@@ -26,6 +26,7 @@ import { linearNetwork, type WeightedNetwork } from "../src/builder/network-edit
 import { DeviceData } from "../src/builder/objective.js";
 import { BETA_GROUPS, priorMetric } from "../src/builder/prior.js";
 import { builderRandom } from "../src/builder/random.js";
+import { matrixRows } from "../src/builder/rows.js";
 import { resolveSettings } from "../src/builder/settings.js";
 import { dropRows, rowsWithNaN } from "../src/csv/index.js";
 import type { Matrix } from "../src/matrix.js";
@@ -74,9 +75,9 @@ function sse(net: WeightedNetwork, x: Matrix, y: Matrix): number {
 
 /** The network of `hidden` neurons trained from `starts` fresh starts on (x, y); the best by log evidence. */
 async function trainWidth(x: Matrix, y: Matrix, hidden: number, seed: number): Promise<TrainedNetwork> {
-  const data = new DeviceData(backend, "float64", x, y);
+  const data = DeviceData.upload(backend, "float64", matrixRows(x, y));
   try {
-    const fitter = new Fitter(backend, "float64", data, null, undefined, priorMetric(x, y));
+    const fitter = new Fitter(backend, "float64", data, null, undefined, priorMetric(matrixRows(x, y)));
     const random = builderRandom(seed);
     let shape = linearNetwork(x.shape[1], y.shape[1]);
     for (let h = 0; h < hidden; h++) shape = growthCandidates(shape, 1, random)[0];

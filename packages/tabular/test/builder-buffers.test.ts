@@ -9,6 +9,7 @@
 import { cpu } from "@neureco/backend-cpu";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../src/builder/index.js";
+import { NORMAL_EQUATIONS_CHUNK } from "../src/builder/objective.js";
 import { friedmanWithNoiseInputs } from "./builder-helpers.js";
 import { countingBackend } from "./counting-backend.js";
 
@@ -26,4 +27,17 @@ describe("a build's buffers", () => {
       inner.destroy();
     }
   });
+
+  it("are all freed when the final refit ran on the training and validation chunks joined (rows > one chunk)", async () => {
+    const inner = cpu();
+    const { backend, live } = countingBackend(inner);
+    try {
+      const { x, y } = friedmanWithNoiseInputs(NORMAL_EQUATIONS_CHUNK + 500, 5, 0.5, 4);
+      const { history } = await buildModel({ x, y }, { seed: 0, backend });
+      expect(history.final).not.toBeNull();
+      expect(live.size).toBe(0);
+    } finally {
+      inner.destroy();
+    }
+  }, 120_000);
 });

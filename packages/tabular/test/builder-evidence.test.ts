@@ -17,6 +17,7 @@ import { addHiddenNeuron, linearNetwork } from "../src/builder/network-edit.js";
 import { DeviceData } from "../src/builder/objective.js";
 import { penaltyDiagonal, priorMetric, weightPrior } from "../src/builder/prior.js";
 import { builderRandom } from "../src/builder/random.js";
+import { matrixRows } from "../src/builder/rows.js";
 import { effectiveParameters } from "../src/builder/train.js";
 import { Matrix } from "../src/matrix.js";
 import { gaussian, lcg } from "./builder-helpers.js";
@@ -183,9 +184,16 @@ describe("validationLogLikelihood", () => {
     const v = sample(20);
     const backend = cpu();
     try {
-      const train = new DeviceData(backend, "float64", t.x, t.y);
-      const valid = new DeviceData(backend, "float64", v.x, v.y);
-      const fitter = new Fitter(backend, "float64", train, valid, undefined, priorMetric(t.x, t.y));
+      const train = DeviceData.upload(backend, "float64", matrixRows(t.x, t.y));
+      const valid = DeviceData.upload(backend, "float64", matrixRows(v.x, v.y));
+      const fitter = new Fitter(
+        backend,
+        "float64",
+        train,
+        valid,
+        undefined,
+        priorMetric(matrixRows(t.x, t.y)),
+      );
       const network = growthCandidates(linearNetwork(2, 1), 1, builderRandom(2))[0];
       const trained = await fitter.fit(network, [0.1, 0.1, 0.1], SEARCH_FIT);
       const b = noisePrecision(50 * trained.trainingRmse[0] ** 2, trained.gamma, 50);

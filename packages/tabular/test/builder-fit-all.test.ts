@@ -6,6 +6,7 @@ import { linearNetwork, type WeightedNetwork } from "../src/builder/network-edit
 import { DeviceData } from "../src/builder/objective.js";
 import { type Beta, priorMetric } from "../src/builder/prior.js";
 import { builderRandom } from "../src/builder/random.js";
+import { matrixRows } from "../src/builder/rows.js";
 import { Matrix } from "../src/matrix.js";
 import { lcg } from "./builder-helpers.js";
 
@@ -52,9 +53,9 @@ class FailingFitter extends Fitter {
 async function withFitter(test: (fitter: FailingFitter) => Promise<void>): Promise<void> {
   const backend = cpu();
   const { x, y } = sample(60);
-  const data = new DeviceData(backend, "float64", x, y);
+  const data = DeviceData.upload(backend, "float64", matrixRows(x, y));
   try {
-    await test(new FailingFitter(backend, "float64", data, null, undefined, priorMetric(x, y)));
+    await test(new FailingFitter(backend, "float64", data, null, undefined, priorMetric(matrixRows(x, y))));
   } finally {
     data.dispose();
     backend.destroy();

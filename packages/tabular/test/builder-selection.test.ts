@@ -9,6 +9,7 @@ import {
   weightGroups,
   weightPrior,
 } from "../src/builder/prior.js";
+import { matrixRows } from "../src/builder/rows.js";
 import { EVIDENCE_TOLERANCE, selectModel } from "../src/builder/rules.js";
 import { effectiveParameters } from "../src/builder/train.js";
 import { Matrix } from "../src/matrix.js";
@@ -108,7 +109,7 @@ describe("weight prior", () => {
     const net = { inputs: 1, hidden: 1, outputs: 1, links: [[0, 1] as const, [1, 2] as const] };
     const w = 0.7;
     const penalty = (data: Matrix, weight: number) =>
-      penaltyDiagonal(weightPrior(net, priorMetric(data, y)), [1, 1, 1])[0] * weight * weight;
+      penaltyDiagonal(weightPrior(net, priorMetric(matrixRows(data, y))), [1, 1, 1])[0] * weight * weight;
     expect(penalty(xSmall, 10 * w)).toBeCloseTo(penalty(x, w), 12);
   });
 });

@@ -6,6 +6,7 @@ import { FINAL_FIT, SEARCH_FIT } from "../src/builder/fit.js";
 import { addHiddenNeuron, linearNetwork } from "../src/builder/network-edit.js";
 import { DeviceData, Objective } from "../src/builder/objective.js";
 import { GROUP_HIDDEN_TO_OUTPUT, priorMetric, weightPrior } from "../src/builder/prior.js";
+import { matrixRows } from "../src/builder/rows.js";
 import { evidenceBeta, trainLevenbergMarquardt } from "../src/builder/train.js";
 import { Matrix } from "../src/matrix.js";
 import { lcg } from "./builder-helpers.js";
@@ -48,7 +49,7 @@ describe("CrossValidator", () => {
     const ym = new Matrix(y, n, 1);
     const backend = cpu();
     try {
-      const cv = new CrossValidator(backend, "float64", xm, ym, priorMetric(xm, ym), undefined);
+      const cv = new CrossValidator(backend, "float64", xm, ym, priorMetric(matrixRows(xm, ym)), undefined);
       expect(cv.rows).toBe(n);
       const [errors] = await cv.foldErrors(linearNetwork(1, 1), [1e-8, 1e-8, 1e-8], [FINAL_FIT], folds);
       expect(errors).toHaveLength(folds);
@@ -86,9 +87,9 @@ describe("an absolute β floor (TrainOptions.betaFloor)", () => {
 
   it("holds the group's β at the floor while the evidence would set it lower, and leaves the other groups to the evidence", async () => {
     const backend = cpu();
-    const data = new DeviceData(backend, "float64", x, y);
+    const data = DeviceData.upload(backend, "float64", matrixRows(x, y));
     try {
-      const prior = weightPrior(network.structure, priorMetric(x, y));
+      const prior = weightPrior(network.structure, priorMetric(matrixRows(x, y)));
       const train = (betaFloor?: readonly number[]) =>
         trainLevenbergMarquardt(new Objective(backend, network.structure, data), network.weights, {
           ...SEARCH_FIT,

@@ -12,6 +12,7 @@ import { buildModel } from "../src/builder/index.js";
 import { addHiddenNeuron, linearNetwork, type WeightedNetwork } from "../src/builder/network-edit.js";
 import { DeviceData, NORMAL_EQUATIONS_CHUNK, Objective } from "../src/builder/objective.js";
 import { builderRandom, normalDraw } from "../src/builder/random.js";
+import { matrixRows } from "../src/builder/rows.js";
 import { Matrix } from "../src/matrix.js";
 
 /** A linear network of m inputs and k outputs plus `hidden` tanh neurons reading every input, weights drawn from `seed`. */
@@ -72,8 +73,8 @@ describe("normal equations over chunks of rows", () => {
           async (m, k, hidden, n, chunk, seed) => {
             const network = randomNetwork(m, k, hidden, seed);
             const { x, y } = randomData(n, m, k, seed);
-            const whole = new DeviceData(backend, "float64", x, y, n * k);
-            const chunked = new DeviceData(backend, "float64", x, y, chunk);
+            const whole = DeviceData.upload(backend, "float64", matrixRows(x, y), n * k);
+            const chunked = DeviceData.upload(backend, "float64", matrixRows(x, y), chunk);
             try {
               expect(whole.chunks).toHaveLength(1);
               expect(chunked.chunks).toHaveLength(Math.ceil(n / Math.max(1, Math.floor(chunk / k))));

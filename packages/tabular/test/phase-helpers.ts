@@ -13,6 +13,7 @@ import type { PhaseContext } from "../src/builder/phases/context.js";
 import { type Beta, priorMetric } from "../src/builder/prior.js";
 import { builderRandom } from "../src/builder/random.js";
 import { BuildRecord, type CheckpointBase } from "../src/builder/record.js";
+import { matrixRows } from "../src/builder/rows.js";
 import type { BuildProgress } from "../src/builder/settings.js";
 import { Matrix } from "../src/matrix.js";
 import { computeNormalization } from "../src/normalization/index.js";
@@ -57,7 +58,7 @@ export function standInTrainer(
     options,
     trainingRows,
     validationRows: trainingRows / 2,
-    trainingInputs,
+    trainingInputs: () => trainingInputs,
     metric: { inputVariance: new Array(trainingInputs.shape[1]).fill(1), outputVariance: 1 },
     trainingResiduals: async () => new Float64Array(trainingRows),
     fit,
@@ -159,10 +160,10 @@ export function realTrainer(
   valid: { x: Matrix; y: Matrix },
 ): { trainer: Fitter; dispose: () => void } {
   const backend = cpu();
-  const t = new DeviceData(backend, "float64", train.x, train.y);
-  const v = new DeviceData(backend, "float64", valid.x, valid.y);
+  const t = DeviceData.upload(backend, "float64", matrixRows(train.x, train.y));
+  const v = DeviceData.upload(backend, "float64", matrixRows(valid.x, valid.y));
   return {
-    trainer: new Fitter(backend, "float64", t, v, undefined, priorMetric(train.x, train.y)),
+    trainer: new Fitter(backend, "float64", t, v, undefined, priorMetric(matrixRows(train.x, train.y))),
     dispose: () => {
       t.dispose();
       v.dispose();

@@ -9,6 +9,7 @@ import {
 } from "../src/builder/phases/grow.js";
 import { RESTARTS, restart } from "../src/builder/phases/restart.js";
 import { builderRandom, normalDraw } from "../src/builder/random.js";
+import { inputRows } from "../src/builder/rows.js";
 import { SCREEN_ROWS, screeningRows } from "../src/builder/screening.js";
 import { Matrix } from "../src/matrix.js";
 import { oneNeuron, phaseContext, standInTrainer, trainedAs, withChosen } from "./phase-helpers.js";
@@ -26,13 +27,13 @@ function uniformRows(n: number, m: number, seed: number): Matrix {
 
 describe("screening rows", () => {
   it("screens nothing below 2 · SCREEN_ROWS rows", () => {
-    expect(screeningRows(uniformRows(2 * SCREEN_ROWS - 1, 2, 1))).toBeNull();
+    expect(screeningRows(inputRows(uniformRows(2 * SCREEN_ROWS - 1, 2, 1)))).toBeNull();
   });
 
   it("takes about SCREEN_ROWS distinct rows, ascending, spread over the data", () => {
     const n = 3 * SCREEN_ROWS + 17;
     const x = uniformRows(n, 2, 2);
-    const rows = screeningRows(x) as number[];
+    const rows = screeningRows(inputRows(x)) as number[];
     expect(Math.abs(rows.length - SCREEN_ROWS)).toBeLessThanOrEqual(SCREEN_ROWS / 100);
     for (let i = 1; i < rows.length; i++) expect(rows[i]).toBeGreaterThan(rows[i - 1]);
     expect(rows[0]).toBeGreaterThanOrEqual(0);

@@ -44,14 +44,15 @@ import {
   type ResumePoint,
 } from "./checkpoint.js";
 import { CrossValidator } from "./cross-validation.js";
-import { BuildDataError, type BuildInput, checkBuildInput, prepareData, takeRows } from "./data.js";
+import { BuildDataError, type BuildInput, checkBuildInput, prepareData } from "./data.js";
 import { abortError, planBuild, RESUME_PLAN, runPlan } from "./driver.js";
 import { type BuildFingerprint, buildFingerprint, fingerprintDifferences } from "./fingerprint.js";
 import { Fitter, type TrainedNetwork } from "./fit.js";
-import { DeviceData } from "./objective.js";
+import { DeviceData, NORMAL_EQUATIONS_CHUNK } from "./objective.js";
 import { priorMetric } from "./prior.js";
 import { builderRandom } from "./random.js";
 import { progressOf } from "./record.js";
+import { matrixRows, pickRows, readAllRows } from "./rows.js";
 import { screeningRows } from "./screening.js";
 import {
   type BuildProgress,
@@ -192,19 +193,31 @@ export async function buildModel(
   const ownBackend = settings.backend === undefined;
   const backend: Backend = settings.backend ?? cpu();
   const dtype = modelDtype(backend);
-  const train = new DeviceData(backend, dtype, data.train.x, data.train.y);
-  const valid = new DeviceData(backend, dtype, data.valid.x, data.valid.y);
+  const train = DeviceData.upload(backend, dtype, data.train);
+  const valid = DeviceData.upload(backend, dtype, data.valid);
   // On many rows, choices among trainings are made on a subset (screening.ts).
-  const screenRows = screeningRows(data.train.x);
-  const screen = screenRows
-    ? new DeviceData(backend, dtype, takeRows(data.train.x, screenRows), takeRows(data.train.y, screenRows))
-    : null;
-  const allScreenRows = screeningRows(data.all.x);
-  const crossValidated = allScreenRows
-    ? { x: takeRows(data.all.x, allScreenRows), y: takeRows(data.all.y, allScreenRows) }
-    : data.all;
+  const screenRows = screeningRows(data.train);
+  const screened = screenRows && pickRows(data.train, screenRows);
+  const screen = screened ? DeviceData.upload(backend, dtype, matrixRows(screened.x, screened.y)) : null;
+  const allScreenRows = screeningRows(data.all);
+  const crossValidated = allScreenRows ? pickRows(data.all, allScreenRows) : readAllRows(data.all);
   // One prior metric for every fit of the build, the final refit's included, so that β keeps its meaning.
-  const metric = priorMetric(data.train.x, data.train.y);
+  const metric = priorMetric(data.train);
+  /**
+   * All rows on the backend, for the final refit. Data of more than one chunk are the training and
+   * validation chunks already there, joined: uploading the rows again would hold them twice until
+   * the engine collects the freed ones. Data of one chunk (every benchmark task) are uploaded in
+   * their own order, one chunk, so that the refit sums its rows exactly as it always has.
+   */
+  const allRows = (): DeviceData => {
+    if (data.all.rows * data.all.outputs > NORMAL_EQUATIONS_CHUNK) return DeviceData.join(train, valid);
+    train.dispose();
+    valid.dispose();
+    return DeviceData.upload(backend, dtype, data.all);
+  };
+  const fitterOn = (rows: DeviceData) => new Fitter(backend, dtype, rows, null, settings.signal, metric);
+  // Judging the result goes on after an abort.
+  const judgeOn = (rows: DeviceData) => new Fitter(backend, dtype, rows, null, undefined, metric);
   /** All rows on the backend from the final refit on, and the refit's result (for the posterior). */
   const refit: { rows: DeviceData | null; trained: TrainedNetwork | null } = { rows: null, trained: null };
   try {
@@ -222,17 +235,9 @@ export async function buildModel(
           settings.signal,
         ),
         fitOnAllRows: async (network, beta, options) => {
-          // The refit is a build's last step: the training, validation and screening rows are
-          // done with, and freed first, so the backend never holds the rows twice.
-          train.dispose();
-          valid.dispose();
           screen?.dispose();
-          refit.rows ??= new DeviceData(backend, dtype, data.all.x, data.all.y);
-          refit.trained = await new Fitter(backend, dtype, refit.rows, null, settings.signal, metric).fit(
-            network,
-            beta,
-            options,
-          );
+          refit.rows ??= allRows();
+          refit.trained = await fitterOn(refit.rows).fit(network, beta, options);
           return refit.trained;
         },
         random: builderRandom(resolved.seed),
@@ -266,10 +271,7 @@ export async function buildModel(
     const judged =
       final && refit.trained
         ? refit.trained
-        : await new Fitter(backend, dtype, fitted, null, undefined, metric).assess(
-            { structure: built.structure, weights: built.weights },
-            built.beta,
-          );
+        : await judgeOn(fitted).assess({ structure: built.structure, weights: built.weights }, built.beta);
     const posterior = posteriorOf(judged, fitted.rows);
     return {
       model: {

@@ -6,11 +6,11 @@
  */
 import type { Backend, DType } from "@neureco/core";
 import type { Matrix } from "../matrix.js";
-import { takeRows } from "./data.js";
 import { type FitOptions, Fitter } from "./fit.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { DeviceData } from "./objective.js";
 import type { Beta, PriorMetric } from "./prior.js";
+import { selectedRows } from "./rows.js";
 
 /**
  * The fold of every row: row i goes to fold i mod k, so that each fold
@@ -71,18 +71,9 @@ export class CrossValidator implements CrossValidation {
       const inFold: number[] = [];
       const outOfFold: number[] = [];
       for (let row = 0; row < this.rows; row++) (foldOfRow(row, folds) === f ? inFold : outOfFold).push(row);
-      const train = new DeviceData(
-        this.backend,
-        this.dtype,
-        takeRows(this.x, outOfFold),
-        takeRows(this.y, outOfFold),
-      );
-      const held = new DeviceData(
-        this.backend,
-        this.dtype,
-        takeRows(this.x, inFold),
-        takeRows(this.y, inFold),
-      );
+      const rows = (of: number[]) => selectedRows(this.x, this.y, null, null, Int32Array.from(of));
+      const train = DeviceData.upload(this.backend, this.dtype, rows(outOfFold));
+      const held = DeviceData.upload(this.backend, this.dtype, rows(inFold));
       try {
         const fitter = new Fitter(this.backend, this.dtype, train, held, this.signal, this.metric);
         const settled = await Promise.allSettled(options.map((o) => fitter.fit(network, beta, o)));

@@ -1,11 +1,12 @@
 /**
  * Checks the data handed to a build and prepares it: the validation rows,
- * the normalisation, and the normalised training, validation and full sets.
+ * the normalisation, and the training, validation and full sets (rows.ts).
  */
 import { Matrix } from "../matrix.js";
-import { computeNormalization, type NormalizationStats, normalize } from "../normalization/index.js";
+import { computeNormalization, type NormalizationStats } from "../normalization/index.js";
+import { concatRows, type RowSource, selectedRows } from "./rows.js";
 import type { ResolvedSettings } from "./settings.js";
-import { representativeRows } from "./validation-split.js";
+import { representativeRowsOf } from "./validation-split.js";
 
 export interface BuildInput {
   readonly x: Matrix;
@@ -88,31 +89,16 @@ function checkIndices(indices: readonly number[], n: number): number[] {
   return [...seen].sort((a, b) => a - b);
 }
 
-/** The given rows of `m`, in the order given. */
-export function takeRows(m: Matrix, rows: readonly number[]): Matrix {
-  const cols = m.shape[1];
-  const out = new Float64Array(rows.length * cols);
-  rows.forEach((r, i) => out.set(m.data.subarray(r * cols, (r + 1) * cols), i * cols));
-  return new Matrix(out, rows.length, cols);
-}
-
-function stackRows(a: Matrix, b: Matrix): Matrix {
-  const out = new Float64Array(a.data.length + b.data.length);
-  out.set(a.data);
-  out.set(b.data, a.data.length);
-  return new Matrix(out, a.shape[0] + b.shape[0], a.shape[1]);
-}
-
 export interface PreparedData {
   readonly inputNormalization: NormalizationStats;
   readonly outputNormalization: NormalizationStats;
   /** Rows of x held out for validation; empty when validation data was given. */
   readonly validationRows: readonly number[];
-  /** Normalised sets. */
-  readonly train: { readonly x: Matrix; readonly y: Matrix };
-  readonly valid: { readonly x: Matrix; readonly y: Matrix };
+  /** The sets, normalised as they are read (rows.ts): nothing of the data is copied whole. */
+  readonly train: RowSource;
+  readonly valid: RowSource;
   /** Training and validation rows together (for the final refit). */
-  readonly all: { readonly x: Matrix; readonly y: Matrix };
+  readonly all: RowSource;
 }
 
 /** What a resumed build reuses from its checkpoint, so its weights keep their meaning. */
@@ -149,20 +135,20 @@ export function prepareData(
       `the checkpoint's model has ${inputNormalization.shift.length} inputs and ${outputNormalization.shift.length} outputs, the data ${x.shape[1]} and ${y.shape[1]}`,
     );
   }
-  const xn = normalize(x, inputNormalization);
-  const yn = normalize(y, outputNormalization);
+  const rowsOf = (xs: Matrix, ys: Matrix, rows: Int32Array | null = null) =>
+    selectedRows(xs, ys, inputNormalization, outputNormalization, rows);
 
   if (input.validationX && input.validationY) {
     if (n < MIN_TRAINING_ROWS) fail(`too few rows: x has ${n}, a build needs at least ${MIN_TRAINING_ROWS}`);
-    const vx = normalize(input.validationX, inputNormalization);
-    const vy = normalize(input.validationY, outputNormalization);
+    const train = rowsOf(x, y);
+    const valid = rowsOf(input.validationX, input.validationY);
     return {
       inputNormalization,
       outputNormalization,
       validationRows: [],
-      train: { x: xn, y: yn },
-      valid: { x: vx, y: vy },
-      all: { x: stackRows(xn, vx), y: stackRows(yn, vy) },
+      train,
+      valid,
+      all: concatRows(train, valid),
     };
   }
   const minRows = MIN_TRAINING_ROWS + 1;
@@ -170,6 +156,7 @@ export function prepareData(
     fail(
       `too few rows: x has ${n}, a build needs at least ${minRows} (${MIN_TRAINING_ROWS} to train on, 1 to validate)`,
     );
+  const all = rowsOf(x, y);
   let validationRows: number[];
   // A resumed build keeps its checkpoint's rows; one beyond the data means other data (a checkpoint
   // without `origin` is not checked otherwise). A frozen structure may be retrained on other data:
@@ -183,11 +170,12 @@ export function prepareData(
   if (fixed && fixed.validationRows.length > 0 && beyond === undefined)
     validationRows = [...fixed.validationRows];
   else if (settings.validationIndices) validationRows = checkIndices(settings.validationIndices, n);
-  else validationRows = representativeRows(xn, settings.validPercentage);
+  else validationRows = representativeRowsOf(all, settings.validPercentage);
   if (validationRows.length === 0) fail("validationIndices is empty: at least one row must be held out");
-  const held = new Set(validationRows);
-  const trainRows = [];
-  for (let i = 0; i < n; i++) if (!held.has(i)) trainRows.push(i);
+  const held = new Uint8Array(n);
+  for (const r of validationRows) held[r] = 1;
+  const trainRows = new Int32Array(n - validationRows.length);
+  for (let i = 0, t = 0; i < n; i++) if (!held[i]) trainRows[t++] = i;
   if (trainRows.length < MIN_TRAINING_ROWS) {
     fail(
       `too few rows: ${trainRows.length} left to train on after holding out ${validationRows.length} for validation, at least ${MIN_TRAINING_ROWS} needed`,
@@ -197,8 +185,8 @@ export function prepareData(
     inputNormalization,
     outputNormalization,
     validationRows,
-    train: { x: takeRows(xn, trainRows), y: takeRows(yn, trainRows) },
-    valid: { x: takeRows(xn, validationRows), y: takeRows(yn, validationRows) },
-    all: { x: xn, y: yn },
+    train: rowsOf(x, y, trainRows),
+    valid: rowsOf(x, y, Int32Array.from(validationRows)),
+    all,
   };
 }

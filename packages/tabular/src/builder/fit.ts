@@ -10,6 +10,7 @@ import { cholesky } from "./linalg.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { type DeviceData, Objective } from "./objective.js";
 import { type Beta, type PriorMetric, weightPrior } from "./prior.js";
+import { readAllRows } from "./rows.js";
 import { totalWellDetermined, trainLevenbergMarquardt, wellDeterminedWeights } from "./train.js";
 
 export interface TrainedNetwork {
@@ -191,8 +192,8 @@ export interface Trainer {
   readonly validationRows: number;
   /** Variances behind the weights' prior (see prior.ts). */
   readonly metric: PriorMetric;
-  /** The normalised training inputs, (n, m). */
-  readonly trainingInputs: Matrix;
+  /** The normalised training inputs, (n, m), copied whole on each call: ask it of a subset (`PhaseContext.screen`) on many rows. */
+  trainingInputs(): Matrix;
   /** Prediction − target of `network` on the training rows, (n, k) row-major. */
   trainingResiduals(network: WeightedNetwork): Promise<Float64Array>;
   /** Trains `network` from its weights with the prior strengths `beta`. */
@@ -226,9 +227,8 @@ export class Fitter implements Trainer {
     return this.valid?.rows ?? 0;
   }
 
-  /** The normalised training inputs, (n, m). */
-  get trainingInputs(): Matrix {
-    return this.train.hostX;
+  trainingInputs(): Matrix {
+    return readAllRows(this.train.source).x;
   }
 
   /** Prediction − target of `network` on the training rows, (n, k) row-major. */

@@ -19,9 +19,9 @@ import {
   transpose,
   vjp,
 } from "@neureco/core";
-import type { Matrix } from "../matrix.js";
 import { networkFunction } from "../network/forward.js";
 import { type NetworkStructure, weightCount } from "../network/structure.js";
+import { concatRows, type RowSource } from "./rows.js";
 
 /**
  * Stacked rows (rows × outputs) per chunk. A chunk's Jacobian and the
@@ -54,33 +54,56 @@ export interface DeviceChunk {
   readonly mask: Tensor;
 }
 
-/** The chunk of rows [from, to) of x (n, m) and y (n, k). */
+/** Host arrays a DeviceData reads every chunk into before uploading it (see `RowSource.readInto`). */
+interface ChunkScratch {
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  /** For k > 1 outputs: the stacked inputs and targets. */
+  readonly xStacked: Float64Array;
+  readonly yStacked: Float64Array;
+}
+
+function chunkScratch(rows: number, m: number, k: number): ChunkScratch {
+  const stacked = k > 1 ? rows * k : 0;
+  return {
+    x: new Float64Array(rows * m),
+    y: new Float64Array(rows * k),
+    xStacked: new Float64Array(stacked * m),
+    yStacked: new Float64Array(stacked),
+  };
+}
+
+/** The mask of a chunk of `n` rows and k outputs: ones for k = 1, else one-hot rows (block j selects output j). */
+function chunkMask(backend: Backend, dtype: DType, n: number, k: number): Tensor {
+  const mask = new Float64Array(n * k * k);
+  for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) mask[(j * n + i) * k + j] = 1;
+  return tensor(backend, mask, [n * k, k], dtype);
+}
+
+/** The chunk of rows [from, to) of `source` on the backend, read through `scratch`, with the mask given. */
 function deviceChunk(
   backend: Backend,
   dtype: DType,
-  x: Matrix,
-  y: Matrix,
+  source: RowSource,
   from: number,
   to: number,
+  scratch: ChunkScratch,
+  mask: Tensor,
 ): DeviceChunk {
-  const m = x.shape[1];
-  const k = y.shape[1];
+  const m = source.inputs;
+  const k = source.outputs;
   const n = to - from;
-  const rowsX = tensor(backend, x.data.subarray(from * m, to * m), [n, m], dtype);
-  const rowsY = tensor(backend, y.data.subarray(from * k, to * k), [n, k], dtype);
-  if (k === 1) {
-    const ones = tensor(backend, new Float64Array(n).fill(1), [n, 1], dtype);
-    return { rows: n, x: rowsX, y: rowsY, xStacked: rowsX, yStacked: rowsY, mask: ones };
-  }
-  const xs = new Float64Array(n * k * m);
-  const ys = new Float64Array(n * k);
-  const mask = new Float64Array(n * k * k);
+  const x = scratch.x.subarray(0, n * m);
+  const y = scratch.y.subarray(0, n * k);
+  source.readInto(from, to, x, y);
+  const rowsX = tensor(backend, x, [n, m], dtype);
+  const rowsY = tensor(backend, y, [n, k], dtype);
+  if (k === 1) return { rows: n, x: rowsX, y: rowsY, xStacked: rowsX, yStacked: rowsY, mask };
+  const xs = scratch.xStacked.subarray(0, n * k * m);
+  const ys = scratch.yStacked.subarray(0, n * k);
   for (let j = 0; j < k; j++) {
-    xs.set(x.data.subarray(from * m, to * m), j * n * m);
-    for (let i = 0; i < n; i++) {
-      ys[j * n + i] = y.data[(from + i) * k + j];
-      mask[(j * n + i) * k + j] = 1;
-    }
+    xs.set(x, j * n * m);
+    for (let i = 0; i < n; i++) ys[j * n + i] = y[i * k + j];
   }
   return {
     rows: n,
@@ -88,49 +111,88 @@ function deviceChunk(
     y: rowsY,
     xStacked: tensor(backend, xs, [n * k, m], dtype),
     yStacked: tensor(backend, ys, [n * k, 1], dtype),
-    mask: tensor(backend, mask, [n * k, k], dtype),
+    mask,
   };
 }
 
-/** A data set on the backend, in normalised units, in chunks of rows (nothing of it is held whole). */
+/**
+ * A data set on the backend, in normalised units, in chunks of rows: the
+ * host holds none of it (each chunk is read from its source into the same
+ * host arrays and uploaded from there).
+ */
 export class DeviceData {
   readonly rows: number;
   readonly outputs: number;
   readonly dtype: DType;
-  /** The (n, m) inputs on the host. */
-  readonly hostX: Matrix;
+  /** Where the rows came from (read again only for subsets, see `Fitter.trainingInputs`). */
+  readonly source: RowSource;
   /** The rows in chunks of at most NORMAL_EQUATIONS_CHUNK stacked rows, in order. */
   readonly chunks: readonly DeviceChunk[];
+  /** What `dispose` frees: the chunks' tensors, or the sets joined. */
+  readonly #owned: readonly Tensor[] | readonly DeviceData[];
+  #disposed = false;
 
-  constructor(
-    backend: Backend,
+  private constructor(
     dtype: DType,
-    x: Matrix,
-    y: Matrix,
-    chunkStackedRows = NORMAL_EQUATIONS_CHUNK,
+    source: RowSource,
+    chunks: readonly DeviceChunk[],
+    owned: readonly Tensor[] | readonly DeviceData[],
   ) {
-    const n = x.shape[0];
-    const k = y.shape[1];
-    this.rows = n;
-    this.outputs = k;
+    this.rows = source.rows;
+    this.outputs = source.outputs;
     this.dtype = dtype;
-    this.hostX = x;
-    const chunkRows = Math.max(1, Math.floor(chunkStackedRows / k));
-    const chunks: DeviceChunk[] = [];
-    for (let from = 0; from < n; from += chunkRows)
-      chunks.push(deviceChunk(backend, dtype, x, y, from, Math.min(n, from + chunkRows)));
+    this.source = source;
     this.chunks = chunks;
+    this.#owned = owned;
   }
 
-  #disposed = false;
+  /** The rows of `source` put on the backend, chunk by chunk. */
+  static upload(
+    backend: Backend,
+    dtype: DType,
+    source: RowSource,
+    chunkStackedRows = NORMAL_EQUATIONS_CHUNK,
+  ): DeviceData {
+    const n = source.rows;
+    const k = source.outputs;
+    const chunkRows = Math.max(1, Math.floor(chunkStackedRows / k));
+    const scratch = chunkScratch(Math.min(chunkRows, n), source.inputs, k);
+    // Chunks of one length share their mask.
+    const masks = new Map<number, Tensor>();
+    const chunks: DeviceChunk[] = [];
+    for (let from = 0; from < n; from += chunkRows) {
+      const to = Math.min(n, from + chunkRows);
+      let mask = masks.get(to - from);
+      if (!mask) {
+        mask = chunkMask(backend, dtype, to - from, k);
+        masks.set(to - from, mask);
+      }
+      chunks.push(deviceChunk(backend, dtype, source, from, to, scratch, mask));
+    }
+    const owned = new Set<Tensor>();
+    for (const c of chunks) for (const t of [c.x, c.y, c.xStacked, c.yStacked, c.mask]) owned.add(t);
+    return new DeviceData(dtype, source, chunks, [...owned]);
+  }
+
+  /**
+   * The rows of `first` then those of `second`, from the chunks already on
+   * the backend (nothing is uploaded); it owns both: disposing it disposes
+   * them.
+   */
+  static join(first: DeviceData, second: DeviceData): DeviceData {
+    return new DeviceData(
+      first.dtype,
+      concatRows(first.source, second.source),
+      [...first.chunks, ...second.chunks],
+      [first, second],
+    );
+  }
 
   /** Frees the chunks; a second call does nothing. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    const all = new Set<Tensor>();
-    for (const c of this.chunks) for (const t of [c.x, c.y, c.xStacked, c.yStacked, c.mask]) all.add(t);
-    for (const t of all) t.dispose();
+    for (const owned of this.#owned) owned.dispose();
   }
 }
 

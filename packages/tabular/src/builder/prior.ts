@@ -15,8 +15,8 @@
  * (v_j: variance of normalised input j, v_y: mean variance of the
  * normalised outputs). Biases are not penalised.
  */
-import type { Matrix } from "../matrix.js";
 import type { NetworkStructure } from "../network/structure.js";
+import { forEachBlock, type RowSource } from "./rows.js";
 
 /** Prior strengths, one per weight group (see `weightGroups`). */
 export type Beta = readonly number[];
@@ -36,21 +36,40 @@ export interface PriorMetric {
 /** Smallest variance used: a constant column must not get an infinite prior precision (nor a zero one). */
 const VARIANCE_FLOOR = 1e-12;
 
-function columnVariance(m: Matrix, j: number): number {
-  const [n, c] = m.shape;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += m.data[i * c + j] / n;
-  let v = 0;
-  for (let i = 0; i < n; i++) v += (m.data[i * c + j] - mean) ** 2 / n;
-  return Math.max(v, VARIANCE_FLOOR);
+/**
+ * Variance of every column of the rows' inputs and outputs, in one pass for
+ * the means and one for the squares, each summed in row order.
+ */
+function columnVariances(source: RowSource): { inputs: Float64Array; outputs: Float64Array } {
+  const n = source.rows;
+  const { inputs: m, outputs: k } = source;
+  const sums = (f: (v: number, mean: number) => number, means: [Float64Array, Float64Array] | null) => {
+    const into: [Float64Array, Float64Array] = [new Float64Array(m), new Float64Array(k)];
+    forEachBlock(source, (block, _first, rows) => {
+      for (const [values, c, side] of [
+        [block.x, m, 0],
+        [block.y, k, 1],
+      ] as const) {
+        const out = into[side];
+        const mean = means?.[side];
+        for (let i = 0; i < rows; i++)
+          for (let j = 0; j < c; j++) out[j] += f(values[i * c + j], mean ? mean[j] : 0);
+      }
+    });
+    return into;
+  };
+  const means = sums((v) => v / n, null);
+  const [vx, vy] = sums((v, mean) => (v - mean) ** 2 / n, means);
+  const floor = (v: Float64Array) => v.map((x) => Math.max(x, VARIANCE_FLOOR));
+  return { inputs: floor(vx), outputs: floor(vy) };
 }
 
-/** The metric of normalised training data. */
-export function priorMetric(x: Matrix, y: Matrix): PriorMetric {
-  const inputVariance = Array.from({ length: x.shape[1] }, (_, j) => columnVariance(x, j));
+/** The metric of normalised training rows. */
+export function priorMetric(training: RowSource): PriorMetric {
+  const variances = columnVariances(training);
   let outputVariance = 0;
-  for (let o = 0; o < y.shape[1]; o++) outputVariance += columnVariance(y, o) / y.shape[1];
-  return { inputVariance, outputVariance };
+  for (const v of variances.outputs) outputVariance += v / training.outputs;
+  return { inputVariance: Array.from(variances.inputs), outputVariance };
 }
 
 /** Group of every weight (-1 = bias, not penalised), in the weight layout of network/structure.ts. */

@@ -27,8 +27,8 @@
  * link removal, the selection and the final refit always use every row:
  * they train one network at a time.
  */
-import type { Matrix } from "../matrix.js";
-import { representativeRows } from "./validation-split.js";
+import type { RowSource } from "./rows.js";
+import { representativeRowsOf } from "./validation-split.js";
 
 /** Rows a screening subset has. */
 export const SCREEN_ROWS = 32_768;
@@ -37,8 +37,8 @@ export const SCREEN_ROWS = 32_768;
  * The rows (ascending) of the screening subset of `x`, or null when `x` has
  * fewer than 2 · SCREEN_ROWS rows and nothing is screened.
  */
-export function screeningRows(x: Matrix): number[] | null {
-  const n = x.shape[0];
+export function screeningRows(x: RowSource): number[] | null {
+  const n = x.rows;
   if (n < 2 * SCREEN_ROWS) return null;
-  return representativeRows(x, (100 * SCREEN_ROWS) / n);
+  return representativeRowsOf(x, (100 * SCREEN_ROWS) / n);
 }

@@ -14,7 +14,8 @@
  * k-th row of the curve samples every region of the space in proportion to
  * its rows. O(n·m·log n).
  */
-import type { Matrix } from "../matrix.js";
+import { Matrix } from "../matrix.js";
+import { forEachBlock, inputRows, type RowSource, readAllRows } from "./rows.js";
 
 /**
  * Farthest-point order of the rows of `x` (already normalised). O(n²·m) at
@@ -99,21 +100,30 @@ const Z_ORDER_BITS = 16;
  * first among equals), which is the order of their interleaved bits,
  * without forming them.
  */
-export function zOrder(x: Matrix): number[] {
-  const [n, m] = x.shape;
-  const q = new Uint32Array(n * m);
-  const top = 2 ** Z_ORDER_BITS - 1;
-  for (let j = 0; j < m; j++) {
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < n; i++) {
-      const v = x.data[i * m + j];
-      if (v < min) min = v;
-      if (v > max) max = v;
+export function zOrder(x: Matrix | RowSource): number[] {
+  const source = x instanceof Matrix ? inputRows(x) : x;
+  const { rows: n, inputs: m } = source;
+  const min = new Float64Array(m).fill(Number.POSITIVE_INFINITY);
+  const max = new Float64Array(m).fill(Number.NEGATIVE_INFINITY);
+  forEachBlock(source, (block, _first, rows) => {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < m; j++) {
+        const v = block.x[i * m + j];
+        if (v < min[j]) min[j] = v;
+        if (v > max[j]) max[j] = v;
+      }
     }
-    const scale = max > min ? top / (max - min) : 0;
-    for (let i = 0; i < n; i++) q[i * m + j] = Math.min(top, Math.floor((x.data[i * m + j] - min) * scale));
-  }
+  });
+  const top = 2 ** Z_ORDER_BITS - 1;
+  const scale = Array.from(min, (lo, j) => (max[j] > lo ? top / (max[j] - lo) : 0));
+  // 16 bits per value: a quarter of the inputs' own size, the only n·m array a large build makes.
+  const q = new Uint16Array(n * m);
+  forEachBlock(source, (block, first, rows) => {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < m; j++)
+        q[(first + i) * m + j] = Math.min(top, Math.floor((block.x[i * m + j] - min[j]) * scale[j]));
+    }
+  });
   // Whether the highest set bit of a is below that of b.
   const lowerTopBit = (a: number, b: number) => a < b && a < (a ^ b);
   const order = Array.from({ length: n }, (_, i) => i);
@@ -141,13 +151,19 @@ export function zOrder(x: Matrix): number[] {
  * Sorted ascending.
  */
 export function representativeRows(x: Matrix, percentage: number, offset = 0.5): number[] {
+  return representativeRowsOf(inputRows(x), percentage, offset);
+}
+
+/** `representativeRows` of the (normalised) inputs of a build's rows, read a block at a time. */
+export function representativeRowsOf(source: RowSource, percentage: number, offset = 0.5): number[] {
   if (!(offset >= 0 && offset < 1))
     throw new RangeError(`representativeRows: offset must be in [0, 1), got ${offset}`);
-  const n = x.shape[0];
+  const { rows: n, inputs: m } = source;
   const count = Math.min(n - 1, Math.max(1, Math.round((n * percentage) / 100)));
-  const order = n * n * x.shape[1] <= FARTHEST_POINT_MAX_WORK ? farthestPointOrder(x) : zOrder(x);
-  const chosen: number[] = [];
-  // Position (q + offset)·n/count for q = 0 … count−1.
-  for (let q = 0; q < count; q++) chosen.push(order[Math.min(n - 1, Math.floor(((q + offset) * n) / count))]);
-  return [...new Set(chosen)].sort((a, b) => a - b);
+  const order =
+    n * n * m <= FARTHEST_POINT_MAX_WORK ? farthestPointOrder(readAllRows(source).x) : zOrder(source);
+  // Positions (q + offset)·n/count, q = 0 … count−1, are distinct (count < n), and so are their rows.
+  const chosen = new Int32Array(count);
+  for (let q = 0; q < count; q++) chosen[q] = order[Math.min(n - 1, Math.floor(((q + offset) * n) / count))];
+  return Array.from(chosen.sort());
 }

@@ -135,9 +135,11 @@ async function directedGrowth(ctx: PhaseContext, base: TrainedNetwork): Promise<
   const room = weightBudget(ctx) - weightCount(base.network.structure) - 1 - outputs;
   // Only the first neuron reads fewer inputs; later ones wait for input removal (`growAfterInputRemoval`).
   if (room < 1 || (room < inputs.length && base.network.structure.hidden > 0)) return [];
-  const residuals = await ctx.trainer.trainingResiduals(base.network);
+  // On many rows the directions are read off the screening subset, on which the candidates train.
+  const rows = ctx.screen ?? ctx.trainer;
+  const residuals = await rows.trainingResiduals(base.network);
   const directions = curvatureDirections(
-    ctx.trainer.trainingInputs,
+    rows.trainingInputs(),
     residuals,
     outputs,
     inputs,
