@@ -9,6 +9,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { noisePrecision, posteriorPrecision, priorPrecisions } from "../src/builder/fit.js";
 import { cholesky } from "../src/builder/linalg.js";
 import { builderRandom, normalDraw } from "../src/builder/random.js";
 import { EdnnFormatError, EdnnKind, encodeEdnn } from "../src/format/index.js";
@@ -16,7 +17,13 @@ import { Regressor } from "../src/index.js";
 import type { Matrix } from "../src/matrix.js";
 import type { ModelDescription } from "../src/model/description.js";
 import { modelHeader, modelToBytes } from "../src/model/model-file.js";
-import { packLower } from "../src/model/posterior.js";
+import {
+  packLower,
+  posteriorFromFit,
+  scalePosterior,
+  studentVarianceFactor,
+  unpackLower,
+} from "../src/model/posterior.js";
 import { randomStructure, sampleInputs, sampleModel } from "./model-fixtures.js";
 
 const STEP = 1e-6;
@@ -106,6 +113,44 @@ describe("predictive standard deviation", () => {
         expect(Math.abs(sd.get(i, j) - expected) / expected).toBeLessThan(1e-6);
       }
     });
+  });
+
+  it("is the Student-t's: the Laplace variances times ν/(ν − 2), ν = N·k − γ residual degrees of freedom", async () => {
+    const p = 4;
+    const jtj = randomPrecision(p, 8);
+    const penalty = Float64Array.from([0.5, 0.2, 0, 1]); // a bias (0): its fixed prior precision
+    const fit = { jtj, penalty, sseByOutput: [3, 1.5], rows: 10, gamma: 3.5 };
+    const posterior = posteriorFromFit(fit) as NonNullable<ReturnType<typeof posteriorFromFit>>;
+    const nu = 10 * 2 - 3.5;
+    const factor = nu / (nu - 2);
+    expect(posterior.noiseVariance[0]).toBeCloseTo((3 / (10 - 3.5 / 2)) * factor, 14);
+    expect(posterior.noiseVariance[1]).toBeCloseTo((1.5 / (10 - 3.5 / 2)) * factor, 14);
+    // L·Lᵀ = A / factor, A = b·JᵀJ + diag(α) from the evidence framework's b and α.
+    const b = noisePrecision(4.5, 3.5, 20);
+    const a = posteriorPrecision(jtj, priorPrecisions(penalty, b), b);
+    const l = unpackLower(posterior.precisionFactor, p);
+    for (let i = 0; i < p; i++)
+      for (let j = 0; j < p; j++) {
+        let llt = 0;
+        for (let r = 0; r < p; r++) llt += l[i * p + r] * l[j * p + r];
+        expect(llt).toBeCloseTo(a[i * p + j] / factor, 10);
+      }
+    // Few residual degrees of freedom: floored at 3, a factor of 3.
+    expect(studentVarianceFactor(1)).toBe(3);
+    expect(studentVarianceFactor(1e6)).toBeCloseTo(1, 5);
+    // Scaled, every predictive variance of a model (noise and weight term) is that many times larger.
+    const base = sampleModel(7, randomStructure(3, 3, 2, 11));
+    const q = base.weights.length;
+    const laplace = {
+      noiseVariance: [0.04, 0.25],
+      precisionFactor: packLower(cholesky(randomPrecision(q, 6), q) as Float64Array, q),
+    };
+    const plain = Regressor.fromDescription({ ...base, posterior: laplace });
+    const wider = Regressor.fromDescription({ ...base, posterior: scalePosterior(laplace, 3) });
+    const rows = sampleInputs(base, 4, 2);
+    const before = (await plain.evaluate(rows, { uncertainty: true })).sd;
+    const after = (await wider.evaluate(rows, { uncertainty: true })).sd;
+    before.data.forEach((v, i) => expect(after.data[i] / v).toBeCloseTo(Math.sqrt(3), 12));
   });
 
   it("of a built model is wider outside its data than inside, and covers fresh rows about as claimed", async () => {

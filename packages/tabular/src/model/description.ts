@@ -12,11 +12,12 @@ export interface ModelErrors {
  * weights, normalised units; see model/posterior.ts).
  */
 export interface ModelPosterior {
-  /** Noise variance per output: the residual variance of the rows it was fitted to. */
+  /** Noise variance per output: the residual variance of the rows it was fitted to (times ν/(ν − 2), see model/posterior.ts). */
   readonly noiseVariance: readonly number[];
   /**
    * Lower Cholesky factor L of the weights' posterior precision A = b·JᵀJ +
-   * diag(α) at the weights (A = L·Lᵀ, the evidence framework's A), its
+   * diag(α) at the weights (A = L·Lᵀ, the evidence framework's A, divided
+   * by the same ν/(ν − 2)), its
    * lower triangle packed row by row: p(p + 1)/2 values.
    */
   readonly precisionFactor: Float64Array;

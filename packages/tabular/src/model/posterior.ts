@@ -10,7 +10,13 @@
  *
  *   σ_j² + gᵀ·A⁻¹·g      (normalised units, times the output's scale² in raw units),
  *
- * σ_j² the residual variance of output j on the rows of the fit. With
+ * σ_j² the residual variance of output j on the rows of the fit, both
+ * terms times ν/(ν − 2) for ν = N·k − γ residual degrees of freedom: every
+ * term is proportional to the noise variance 1/b (A = b·(JᵀJ + D), D the
+ * penalty diagonal, up to the biases' fixed prior), and with b integrated
+ * over its posterior, a Gamma of ν degrees of freedom around b̂ =
+ * ν/Σr², the prediction is a Student-t of that scale, whose variance is
+ * ν/(ν − 2) times its scale² (≈ 1 on many rows, 1.2 at ν = 12). With
  * A = L·Lᵀ, gᵀA⁻¹g = ‖L⁻¹g‖², and (L⁻¹g)_k = g·v_k for v_k the k-th row of
  * L⁻¹: one forward-mode derivative of the model along each v_k gives that
  * term for every row and output at once. The linearisation ignores the
@@ -44,10 +50,21 @@ export function posteriorFromFit(fit: FitSummary): ModelPosterior | null {
   if (!l) return null;
   // Each output's share of the rows' degrees of freedom, as b shares them all.
   const dof = Math.max(fit.rows - fit.gamma / k, 1);
-  return {
-    noiseVariance: fit.sseByOutput.map((s) => s / dof),
-    precisionFactor: packLower(l, p),
-  };
+  const laplace = { noiseVariance: fit.sseByOutput.map((s) => s / dof), precisionFactor: packLower(l, p) };
+  return scalePosterior(laplace, studentVarianceFactor(fit.rows * k - fit.gamma));
+}
+
+/**
+ * Fewest residual degrees of freedom the predictive variance is computed
+ * with: a Student-t of ν ≤ 2 has no finite variance, and ν/(ν − 2) is 3
+ * at ν = 3.
+ */
+export const MIN_PREDICTIVE_DOF = 3;
+
+/** ν/(ν − 2): the variance of a Student-t of ν degrees of freedom over its scale² (ν floored at MIN_PREDICTIVE_DOF). */
+export function studentVarianceFactor(dof: number): number {
+  const nu = Math.max(dof, MIN_PREDICTIVE_DOF);
+  return nu / (nu - 2);
 }
 
 /** The lower triangle of a p × p row-major matrix, row by row: p(p + 1)/2 values. */
@@ -70,4 +87,14 @@ export function unpackLower(packed: Float64Array, p: number): Float64Array {
 export function posteriorDirections(posterior: ModelPosterior, p: number): Float64Array[] {
   const inverse = inverseLower(unpackLower(posterior.precisionFactor, p), p);
   return Array.from({ length: p }, (_, k) => inverse.slice(k * p, (k + 1) * p));
+}
+
+/** The posterior whose predictive variances are `scale` times those of `posterior`: σ² · scale, A / scale. */
+export function scalePosterior(posterior: ModelPosterior, scale: number): ModelPosterior {
+  if (scale === 1) return posterior;
+  const root = Math.sqrt(scale);
+  return {
+    noiseVariance: posterior.noiseVariance.map((v) => v * scale),
+    precisionFactor: posterior.precisionFactor.map((l) => l / root),
+  };
 }
