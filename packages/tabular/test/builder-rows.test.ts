@@ -150,8 +150,8 @@ describe("row sources", () => {
       const rows = Int32Array.from({ length: 20 }, (_, i) => (i * 5) % n);
       const view = selectedRows(x, y, computeNormalization(x), computeNormalization(y), rows);
       const taken = readAllRows(view);
-      const a = DeviceData.upload(backend, "float64", view, 8);
-      const b = DeviceData.upload(backend, "float64", matrixRows(taken.x, taken.y), 8);
+      const a = DeviceData.upload(backend, "float64", view, { chunkStackedRows: 8 });
+      const b = DeviceData.upload(backend, "float64", matrixRows(taken.x, taken.y), { chunkStackedRows: 8 });
       expect(a.chunks.length).toBe(5);
       for (let c = 0; c < a.chunks.length; c++) {
         for (const key of ["x", "y", "xStacked", "yStacked", "mask"] as const)

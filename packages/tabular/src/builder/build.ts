@@ -193,16 +193,20 @@ export async function buildModel(
   const ownBackend = settings.backend === undefined;
   const backend: Backend = settings.backend ?? cpu();
   const dtype = modelDtype(backend);
-  const train = DeviceData.upload(backend, dtype, data.train);
-  const valid = DeviceData.upload(backend, dtype, data.valid);
+  const likelihood = input.likelihood ?? "gaussian";
+  const upload = { likelihood };
+  const train = DeviceData.upload(backend, dtype, data.train, upload);
+  const valid = DeviceData.upload(backend, dtype, data.valid, upload);
   // On many rows, choices among trainings are made on a subset (screening.ts).
   const screenRows = screeningRows(data.train);
   const screened = screenRows && pickRows(data.train, screenRows);
-  const screen = screened ? DeviceData.upload(backend, dtype, matrixRows(screened.x, screened.y)) : null;
+  const screen = screened
+    ? DeviceData.upload(backend, dtype, matrixRows(screened.x, screened.y), upload)
+    : null;
   const allScreenRows = screeningRows(data.all);
   const crossValidated = allScreenRows ? pickRows(data.all, allScreenRows) : readAllRows(data.all);
   // One prior metric for every fit of the build, the final refit's included, so that β keeps its meaning.
-  const metric = priorMetric(data.train);
+  const metric = priorMetric(data.train, likelihood);
   /**
    * All rows on the backend, for the final refit. Data of more than one chunk are the training and
    * validation chunks already there, joined: uploading the rows again would hold them twice until
@@ -213,7 +217,7 @@ export async function buildModel(
     if (data.all.rows * data.all.outputs > NORMAL_EQUATIONS_CHUNK) return DeviceData.join(train, valid);
     train.dispose();
     valid.dispose();
-    return DeviceData.upload(backend, dtype, data.all);
+    return DeviceData.upload(backend, dtype, data.all, upload);
   };
   const fitterOn = (rows: DeviceData) => new Fitter(backend, dtype, rows, null, settings.signal, metric);
   // Judging the result goes on after an abort.
@@ -233,6 +237,7 @@ export async function buildModel(
           crossValidated.y,
           metric,
           settings.signal,
+          likelihood,
         ),
         fitOnAllRows: async (network, beta, options) => {
           screen?.dispose();
@@ -272,7 +277,8 @@ export async function buildModel(
       final && refit.trained
         ? refit.trained
         : await judgeOn(fitted).assess({ structure: built.structure, weights: built.weights }, built.beta);
-    const posterior = posteriorOf(judged, fitted.rows);
+    // Error bars are the Regressor's (a Gaussian's noise level and weight uncertainty).
+    const posterior = likelihood === "gaussian" ? posteriorOf(judged, fitted.rows) : null;
     return {
       model: {
         ...checkpointModelDescription(checkpoint, built),

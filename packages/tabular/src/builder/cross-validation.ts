@@ -7,10 +7,23 @@
 import type { Backend, DType } from "@neureco/core";
 import type { Matrix } from "../matrix.js";
 import { type FitOptions, Fitter } from "./fit.js";
+import type { Likelihood } from "./likelihood.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { DeviceData } from "./objective.js";
 import type { Beta, PriorMetric } from "./prior.js";
 import { selectedRows } from "./rows.js";
+
+/**
+ * A fold's error from its per-output errors (`TrainedNetwork.validationRmse`):
+ * the sum over its rows of the mean square error over outputs, or of the
+ * cross-entropy for a categorical likelihood.
+ */
+function foldError(perOutput: readonly number[], held: DeviceData): number {
+  if (held.likelihood === "categorical") return perOutput[0] * held.rows;
+  let meanSquare = 0;
+  for (const rmse of perOutput) meanSquare += (rmse * rmse) / perOutput.length;
+  return meanSquare * held.rows;
+}
 
 /**
  * The fold of every row: row i goes to fold i mod k, so that each fold
@@ -25,7 +38,7 @@ export function foldOfRow(row: number, folds: number): number {
 export interface CrossValidation {
   /** Rows cross-validated over (0: none, the phases that need it skip). */
   readonly rows: number;
-  /** Squared error of each of `folds` folds for each of `options` (see `CrossValidator.foldErrors`). */
+  /** Error (squared, or cross-entropy) of each of `folds` folds for each of `options` (see `CrossValidator.foldErrors`). */
   foldErrors(
     network: WeightedNetwork,
     beta: Beta,
@@ -43,6 +56,7 @@ export class CrossValidator implements CrossValidation {
     private readonly y: Matrix,
     private readonly metric: PriorMetric,
     private readonly signal: AbortSignal | undefined,
+    private readonly likelihood: Likelihood = "gaussian",
   ) {}
 
   get rows(): number {
@@ -72,17 +86,15 @@ export class CrossValidator implements CrossValidation {
       const outOfFold: number[] = [];
       for (let row = 0; row < this.rows; row++) (foldOfRow(row, folds) === f ? inFold : outOfFold).push(row);
       const rows = (of: number[]) => selectedRows(this.x, this.y, null, null, Int32Array.from(of));
-      const train = DeviceData.upload(this.backend, this.dtype, rows(outOfFold));
-      const held = DeviceData.upload(this.backend, this.dtype, rows(inFold));
+      const upload = { likelihood: this.likelihood };
+      const train = DeviceData.upload(this.backend, this.dtype, rows(outOfFold), upload);
+      const held = DeviceData.upload(this.backend, this.dtype, rows(inFold), upload);
       try {
         const fitter = new Fitter(this.backend, this.dtype, train, held, this.signal, this.metric);
         const settled = await Promise.allSettled(options.map((o) => fitter.fit(network, beta, o)));
         settled.forEach((s, o) => {
           if (s.status === "rejected") throw s.reason;
-          let meanSquare = 0;
-          for (const rmse of s.value.validationRmse)
-            meanSquare += (rmse * rmse) / s.value.validationRmse.length;
-          errors[o].push(meanSquare * held.rows);
+          errors[o].push(foldError(s.value.validationRmse, held));
         });
       } finally {
         train.dispose();

@@ -4,6 +4,7 @@
  */
 import { Matrix } from "../matrix.js";
 import { computeNormalization, type NormalizationStats } from "../normalization/index.js";
+import type { Likelihood } from "./likelihood.js";
 import { concatRows, type RowSource, selectedRows } from "./rows.js";
 import type { ResolvedSettings } from "./settings.js";
 import { representativeRowsOf } from "./validation-split.js";
@@ -15,6 +16,12 @@ export interface BuildInput {
   readonly validationY?: Matrix;
   readonly inputNames?: readonly string[];
   readonly outputNames?: readonly string[];
+  /**
+   * What y holds (likelihood.ts; default gaussian). Categorical: class
+   * indicators, one-hot over classes 1 … k − 1 (class 0: a row of zeros);
+   * they are not normalised.
+   */
+  readonly likelihood?: Likelihood;
 }
 
 /** Bad build data; the message names the argument and, for a bad value, its row and column. */
@@ -71,6 +78,10 @@ export function checkBuildInput(input: BuildInput): void {
     if (vx.shape[0] !== vy.shape[0])
       fail(`validationX has ${vx.shape[0]} rows but validationY has ${vy.shape[0]}`);
   }
+  if (input.likelihood === "categorical") {
+    checkClassIndicators(input.y, "y");
+    if (input.validationY) checkClassIndicators(input.validationY, "validationY");
+  }
   if (input.inputNames && input.inputNames.length !== m)
     fail(`inputNames has ${input.inputNames.length} names for ${m} inputs`);
   if (input.outputNames && input.outputNames.length !== k)
@@ -78,6 +89,28 @@ export function checkBuildInput(input: BuildInput): void {
 }
 
 /** Checks user-given validation indices against n rows. */
+/** Each row of `y` one-hot or all zeros (see `BuildInput.likelihood`). */
+function checkClassIndicators(y: Matrix, name: string): void {
+  const [n, k] = y.shape;
+  for (let i = 0; i < n; i++) {
+    let ones = 0;
+    for (let j = 0; j < k; j++) {
+      const v = y.data[i * k + j];
+      if (v !== 0 && v !== 1)
+        fail(
+          `${name} holds ${v} at row ${i + 1}, column ${j + 1} (counted from 1): class indicators are 0 or 1`,
+        );
+      ones += v;
+    }
+    if (ones > 1) fail(`${name} row ${i + 1} (counted from 1) marks ${ones} classes: a row has one class`);
+  }
+}
+
+/** Shift 0 and scale 1 for `columns` columns: values used as they are. */
+function identityNormalization(columns: number): NormalizationStats {
+  return { shift: new Float64Array(columns), scale: new Float64Array(columns).fill(1) };
+}
+
 function checkIndices(indices: readonly number[], n: number): number[] {
   const seen = new Set<number>();
   indices.forEach((v, i) => {
@@ -125,6 +158,7 @@ export function prepareData(
     });
   const outputNormalization =
     fixed?.outputNormalization ??
+    (input.likelihood === "categorical" ? identityNormalization(y.shape[1]) : null) ??
     computeNormalization(y, {
       shifting: settings.outputsShifting,
       scaling: settings.outputsScaling,

@@ -68,6 +68,8 @@ export function buildFingerprint(input: BuildInput, settings: ResolvedSettings):
       linksMaximumNumber: settings.linksMaximumNumber,
       disconnectInputsIfPossible: settings.disconnectInputsIfPossible,
       finalLearning: settings.finalLearning,
+      // Named only for a classifier, so that a regression's fingerprint is what it was.
+      ...(input.likelihood === "categorical" ? { likelihood: "categorical" } : {}),
     },
   };
 }

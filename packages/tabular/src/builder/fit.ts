@@ -6,6 +6,7 @@
 import type { Backend, DType } from "@neureco/core";
 import type { Matrix } from "../matrix.js";
 import type { NetworkStructure } from "../network/structure.js";
+import type { Likelihood } from "./likelihood.js";
 import { cholesky } from "./linalg.js";
 import type { WeightedNetwork } from "./network-edit.js";
 import { type DeviceData, Objective } from "./objective.js";
@@ -21,11 +22,11 @@ export interface TrainedNetwork {
   readonly penalty: Float64Array;
   /** JᵀJ on the training rows at the trained weights. */
   readonly jtj: Float64Array;
-  /** RMSE per output on the training rows. */
+  /** RMSE per output on the training rows (categorical likelihood: the log-loss, in every entry). */
   readonly trainingRmse: readonly number[];
-  /** RMSE per output on the validation rows (empty set: NaN). */
+  /** RMSE per output on the validation rows (empty set: NaN; categorical: the log-loss, in every entry). */
   readonly validationRmse: readonly number[];
-  /** The selection criterion: RMSE over all outputs on the validation rows. */
+  /** The selection criterion: RMSE over all outputs on the validation rows (categorical: their log-loss). */
   readonly score: number;
   /** Effective number of parameters γ (see train.ts `effectiveParameters`). */
   readonly gamma: number;
@@ -41,6 +42,20 @@ export interface TrainedNetwork {
  */
 export function noisePrecision(sse: number, gamma: number, residuals: number): number {
   return Math.max(residuals - gamma, 1) / Math.max(sse, Number.MIN_VALUE);
+}
+
+/** The noise precision the evidence formulas use: `noisePrecision`'s, or 1 for a categorical likelihood (no noise level). */
+function likelihoodPrecision(likelihood: Likelihood, sse: number, gamma: number, residuals: number): number {
+  return likelihood === "categorical" ? 1 : noisePrecision(sse, gamma, residuals);
+}
+
+/**
+ * ln p(rows | network) from their deviance D: a Gaussian's
+ * −½·b·D + ½·n·ln(b/2π) (n residuals, noise precision b), or −½·D, minus
+ * the cross-entropy, for a categorical likelihood.
+ */
+function logLikelihood(likelihood: Likelihood, deviance: number, residuals: number, b: number): number {
+  return likelihood === "categorical" ? -0.5 * deviance : validationLogLikelihood(deviance, residuals, b);
 }
 
 /**
@@ -95,7 +110,9 @@ export function posteriorPrecision(jtj: Float64Array, alphas: Float64Array, b: n
  * −½·b·Σr² − ½·Σα_i·w_i² − ½·ln det A + ½·Σ ln α_i + ½·N·ln(b/2π) + ln(h!·2^h),
  * the last term for the h! orderings and 2^h sign flips of the hidden
  * neurons that give the same function (h: the distinct hidden neurons, see
- * `distinctHiddenNeurons`).
+ * `distinctHiddenNeurons`). For a categorical likelihood, b = 1 and the
+ * Gaussian's normalising term ½·N·ln(b/2π) is absent: −½·Σr² is then minus
+ * the cross-entropy (Σr² the deviance, JᵀJ the Gauss–Newton matrix JᵀHJ).
  */
 export function logEvidence(
   jtj: Float64Array,
@@ -105,9 +122,10 @@ export function logEvidence(
   gamma: number,
   residuals: number,
   hidden: number,
+  likelihood: Likelihood = "gaussian",
 ): number {
   const p = weights.length;
-  const b = noisePrecision(sse, gamma, residuals);
+  const b = likelihoodPrecision(likelihood, sse, gamma, residuals);
   const alphas = priorPrecisions(penalty, b);
   let prior = 0;
   let logAlpha = 0;
@@ -121,6 +139,8 @@ export function logEvidence(
   for (let i = 0; i < p; i++) logDet += 2 * Math.log(l[i * p + i]);
   let symmetry = 0;
   for (let h = 1; h <= hidden; h++) symmetry += Math.log(h) + Math.LN2;
+  if (likelihood === "categorical")
+    return -0.5 * sse - 0.5 * prior - 0.5 * logDet + 0.5 * logAlpha + symmetry;
   return (
     -0.5 * b * sse -
     0.5 * prior -
@@ -272,8 +292,8 @@ export class Fitter implements Trainer {
       signal: this.signal,
     });
     const trained: WeightedNetwork = { structure: network.structure, weights: result.weights };
-    const trainingSse = await objective.sseByOutput(result.weights);
-    const trainingRmse = Array.from(trainingSse, (s) => Math.sqrt(s / this.train.rows));
+    const { likelihood } = this.train;
+    const trainingRmse = errorPerOutput(await objective.sseByOutput(result.weights), this.train);
     const { penalty } = result;
     const gammas = wellDeterminedWeights(result.jtj, penalty);
     const gamma = gammas ? totalWellDetermined(gammas) : Number.NaN;
@@ -285,18 +305,27 @@ export class Fitter implements Trainer {
       const validSse = await new Objective(this.backend, network.structure, this.valid).sseByOutput(
         result.weights,
       );
-      const rows = this.valid.rows;
-      validationRmse = Array.from(validSse, (s) => Math.sqrt(s / rows));
-      validationLikelihood = validationLogLikelihood(
+      validationRmse = errorPerOutput(validSse, this.valid);
+      validationLikelihood = logLikelihood(
+        likelihood,
         validSse.reduce((a, b) => a + b, 0),
-        rows * this.valid.outputs,
-        noisePrecision(result.sse, gamma, residuals),
+        this.valid.rows * this.valid.outputs,
+        likelihoodPrecision(likelihood, result.sse, gamma, residuals),
       );
     } else {
       validationRmse = trainingRmse.map(() => Number.NaN);
     }
     return {
-      evidence: logEvidence(result.jtj, result.weights, penalty, result.sse, gamma, residuals, distinct),
+      evidence: logEvidence(
+        result.jtj,
+        result.weights,
+        penalty,
+        result.sse,
+        gamma,
+        residuals,
+        distinct,
+        likelihood,
+      ),
       validationLogLikelihood: validationLikelihood,
       penalty,
       network: trained,
@@ -308,4 +337,19 @@ export class Fitter implements Trainer {
       gamma,
     };
   }
+}
+
+/**
+ * The error per output from the deviance per output (`Objective.sseByOutput`):
+ * the RMSE, or for a categorical likelihood the mean cross-entropy per row
+ * (the log-loss) in every entry, so that `overallRmse` of them is the
+ * log-loss too.
+ */
+function errorPerOutput(deviance: Float64Array, data: DeviceData): number[] {
+  if (data.likelihood === "categorical") {
+    let total = 0;
+    for (const d of deviance) total += d;
+    return Array.from(deviance, () => total / (2 * data.rows));
+  }
+  return Array.from(deviance, (s) => Math.sqrt(s / data.rows));
 }

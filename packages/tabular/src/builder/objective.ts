@@ -1,17 +1,25 @@
 /**
- * The least-squares problem of one network structure on one data set, as
- * compiled core graphs: the normal equations (JᵀJ, Jᵀr, Σr²) in batched
- * reverse passes over chunks of rows, and the per-output sum of squared
- * errors. Everything runs on the backend; only p² + p + 1 numbers per chunk
- * come back to the host, where they are summed in chunk order.
+ * The fitting problem of one network structure on one data set, as
+ * compiled core graphs: the normal equations (the Gauss–Newton matrix, the
+ * gradient, the deviance) in batched reverse passes over chunks of rows,
+ * and the errors. For a Gaussian likelihood these are JᵀJ, Jᵀr and Σr²; for
+ * a categorical one (likelihood.ts) JᵀHJ with H the softmax's Hessian,
+ * Jᵀ(q − y) and twice the cross-entropy. Everything runs on the backend;
+ * only p² + p + 1 numbers per chunk come back to the host, where they are
+ * summed in chunk order.
  */
 import {
+  add,
   type Backend,
   broadcastTo,
+  concat,
   type DType,
+  div,
   jit,
   matmul,
   mul,
+  slice,
+  sqrt,
   sub,
   sum,
   type Tensor,
@@ -19,8 +27,10 @@ import {
   transpose,
   vjp,
 } from "@neureco/core";
-import { networkFunction } from "../network/forward.js";
+import { classProbabilities, crossEntropy } from "../network/class-probabilities.js";
+import { type NetworkFunction, networkFunction } from "../network/forward.js";
 import { type NetworkStructure, weightCount } from "../network/structure.js";
+import type { Likelihood } from "./likelihood.js";
 import { concatRows, type RowSource } from "./rows.js";
 
 /**
@@ -115,6 +125,13 @@ function deviceChunk(
   };
 }
 
+export interface UploadOptions {
+  /** What the outputs are (default gaussian). */
+  readonly likelihood?: Likelihood;
+  /** Stacked rows per chunk (default NORMAL_EQUATIONS_CHUNK). */
+  readonly chunkStackedRows?: number;
+}
+
 /**
  * A data set on the backend, in normalised units, in chunks of rows: the
  * host holds none of it (each chunk is read from its source into the same
@@ -124,6 +141,8 @@ export class DeviceData {
   readonly rows: number;
   readonly outputs: number;
   readonly dtype: DType;
+  /** What the outputs are (likelihood.ts). */
+  readonly likelihood: Likelihood;
   /** Where the rows came from (read again only for subsets, see `Fitter.trainingInputs`). */
   readonly source: RowSource;
   /** The rows in chunks of at most NORMAL_EQUATIONS_CHUNK stacked rows, in order. */
@@ -134,6 +153,7 @@ export class DeviceData {
 
   private constructor(
     dtype: DType,
+    likelihood: Likelihood,
     source: RowSource,
     chunks: readonly DeviceChunk[],
     owned: readonly Tensor[] | readonly DeviceData[],
@@ -141,17 +161,18 @@ export class DeviceData {
     this.rows = source.rows;
     this.outputs = source.outputs;
     this.dtype = dtype;
+    this.likelihood = likelihood;
     this.source = source;
     this.chunks = chunks;
     this.#owned = owned;
   }
 
-  /** The rows of `source` put on the backend, chunk by chunk. */
+  /** The rows of `source` put on the backend, chunk by chunk (of `chunkStackedRows` stacked rows at most). */
   static upload(
     backend: Backend,
     dtype: DType,
     source: RowSource,
-    chunkStackedRows = NORMAL_EQUATIONS_CHUNK,
+    { likelihood = "gaussian", chunkStackedRows = NORMAL_EQUATIONS_CHUNK }: UploadOptions = {},
   ): DeviceData {
     const n = source.rows;
     const k = source.outputs;
@@ -171,7 +192,7 @@ export class DeviceData {
     }
     const owned = new Set<Tensor>();
     for (const c of chunks) for (const t of [c.x, c.y, c.xStacked, c.yStacked, c.mask]) owned.add(t);
-    return new DeviceData(dtype, source, chunks, [...owned]);
+    return new DeviceData(dtype, likelihood, source, chunks, [...owned]);
   }
 
   /**
@@ -182,6 +203,7 @@ export class DeviceData {
   static join(first: DeviceData, second: DeviceData): DeviceData {
     return new DeviceData(
       first.dtype,
+      first.likelihood,
       concatRows(first.source, second.source),
       [...first.chunks, ...second.chunks],
       [first, second],
@@ -197,11 +219,11 @@ export class DeviceData {
 }
 
 export interface NormalEquations {
-  /** JᵀJ, p × p row-major. */
+  /** The Gauss–Newton matrix JᵀJ (categorical: JᵀHJ), p × p row-major. */
   readonly jtj: Float64Array;
-  /** Jᵀr, length p (r = prediction − target). */
+  /** Jᵀr, length p (r = prediction − target; categorical: the gradient of the cross-entropy, r = q − y). */
   readonly jtr: Float64Array;
-  /** Σ r² over all rows and outputs. */
+  /** The deviance: Σ r² over all rows and outputs (categorical: 2·Σ cross-entropy). */
   readonly sse: number;
 }
 
@@ -217,7 +239,7 @@ export class Objective {
   readonly data: DeviceData;
   readonly weightCount: number;
   private readonly backend: Backend;
-  private readonly normal: (w: Tensor, xStacked: Tensor, yStacked: Tensor, mask: Tensor) => Tensor[];
+  private readonly normal: NormalGraph;
   private readonly errors: (w: Tensor, x: Tensor, y: Tensor) => Tensor;
   private readonly residualsOf: (w: Tensor, x: Tensor, y: Tensor) => Tensor;
 
@@ -229,28 +251,10 @@ export class Objective {
     this.weightCount = p;
     const f = networkFunction(structure);
     const k = data.outputs;
-    // One compiled graph per chunk shape (the last chunk may be shorter).
-    this.normal = jit((w: Tensor, xStacked: Tensor, yStacked: Tensor, mask: Tensor) => {
-      const wRows = broadcastTo(w, [xStacked.shape[0], p]);
-      const [y, pullback] = vjp((wr: Tensor) => f(wr, xStacked), [wRows]);
-      // One pullback with the one-hot mask: row i of the result is the
-      // gradient of its own (masked) output w.r.t. its own weight row.
-      const [jac] = pullback(mask);
-      const prediction = k === 1 ? y : sum(mul(y, mask), 1, true);
-      const r = sub(prediction, yStacked);
-      const jt = transpose(jac);
-      return [matmul(jt, jac), matmul(jt, r), sum(mul(r, r))];
-    });
-    // The data are arguments, never closed over: a traced function computes
-    // what it can from captured tensors at once and keeps the results with
-    // its graph (here the inputs gathered per link, rows × links doubles),
-    // which no one frees when the objective is dropped.
-    const residual = (w: Tensor, x: Tensor, y: Tensor) => sub(f(w, x), y);
-    this.residualsOf = jit(residual);
-    this.errors = jit((w: Tensor, x: Tensor, y: Tensor) => {
-      const r = residual(w, x, y);
-      return sum(mul(r, r), 0, true);
-    });
+    const compiled = data.likelihood === "categorical" ? categoricalGraphs(f, p, k) : gaussianGraphs(f, p, k);
+    this.normal = compiled.normal;
+    this.residualsOf = jit(compiled.residual);
+    this.errors = jit(compiled.errors);
   }
 
   private weights(w: ArrayLike<number>): Tensor {
@@ -265,7 +269,7 @@ export class Objective {
       let jtrSum: Float64Array | null = null;
       let sseSum = 0;
       for (const chunk of this.data.chunks) {
-        const [jtjT, jtrT, sseT] = this.normal(wt, chunk.xStacked, chunk.yStacked, chunk.mask);
+        const [jtjT, jtrT, sseT] = this.normal(wt, chunk);
         const [jtj, jtr, sse] = await Promise.all([
           readAndDispose(jtjT),
           readAndDispose(jtrT),
@@ -287,7 +291,7 @@ export class Objective {
     }
   }
 
-  /** Prediction − target, (n, k) row-major. */
+  /** Prediction − target, (n, k) row-major (categorical: class probabilities q − y). */
   async residuals(w: ArrayLike<number>): Promise<Float64Array> {
     const wt = this.weights(w);
     try {
@@ -304,7 +308,11 @@ export class Objective {
     }
   }
 
-  /** Σ r² per output (length k): each chunk's, summed in chunk order. */
+  /**
+   * Σ r² per output (length k): each chunk's, summed in chunk order.
+   * Categorical: 2·Σ cross-entropy in the first entry, 0 in the others (a
+   * row's cross-entropy is not split between its outputs).
+   */
   async sseByOutput(w: ArrayLike<number>): Promise<Float64Array> {
     const wt = this.weights(w);
     try {
@@ -319,10 +327,87 @@ export class Objective {
     }
   }
 
+  /** The deviance (see `NormalEquations.sse`). */
   async sse(w: ArrayLike<number>): Promise<number> {
     const byOutput = await this.sseByOutput(w);
     let s = 0;
     for (const v of byOutput) s += v;
     return s;
   }
+}
+
+/** The normal equations of one chunk, compiled: [JᵀJ, Jᵀr, deviance] (see `NormalEquations`). */
+type NormalGraph = (w: Tensor, chunk: DeviceChunk) => Tensor[];
+
+interface Graphs {
+  readonly normal: NormalGraph;
+  /** (w, x, y) ↦ prediction − target, (n, k). */
+  readonly residual: (w: Tensor, x: Tensor, y: Tensor) => Tensor;
+  /** (w, x, y) ↦ deviance per output, (1, k). */
+  readonly errors: (w: Tensor, x: Tensor, y: Tensor) => Tensor;
+}
+
+// The data are arguments, never closed over: a traced function computes
+// what it can from captured tensors at once and keeps the results with
+// its graph (here the inputs gathered per link, rows × links doubles),
+// which no one frees when the objective is dropped.
+
+function gaussianGraphs(f: NetworkFunction, p: number, k: number): Graphs {
+  const residual = (w: Tensor, x: Tensor, y: Tensor) => sub(f(w, x), y);
+  // One compiled graph per chunk shape (the last chunk may be shorter).
+  const normal = jit((w: Tensor, xStacked: Tensor, yStacked: Tensor, mask: Tensor) => {
+    const wRows = broadcastTo(w, [xStacked.shape[0], p]);
+    const [y, pullback] = vjp((wr: Tensor) => f(wr, xStacked), [wRows]);
+    // One pullback with the one-hot mask: row i of the result is the
+    // gradient of its own (masked) output w.r.t. its own weight row.
+    const [jac] = pullback(mask);
+    const prediction = k === 1 ? y : sum(mul(y, mask), 1, true);
+    const r = sub(prediction, yStacked);
+    const jt = transpose(jac);
+    return [matmul(jt, jac), matmul(jt, r), sum(mul(r, r))];
+  });
+  return {
+    normal: (w, c) => normal(w, c.xStacked, c.yStacked, c.mask),
+    residual,
+    errors: (w, x, y) => {
+      const r = residual(w, x, y);
+      return sum(mul(r, r), 0, true);
+    },
+  };
+}
+
+/**
+ * The softmax cross-entropy's normal equations. Its Hessian in the k − 1
+ * logits is H = diag(q) − q·qᵀ (q: the probabilities of classes 1 … k − 1),
+ * and H = L·Lᵀ with Lᵀ = diag(√q) − c·√q·qᵀ, c = 1/(1 + √q₀) (q₀ = 1 − Σq,
+ * class 0's probability: then 2c − c²·Σq = 1). So JᵀHJ = J̃ᵀJ̃ with J̃ = LᵀJ,
+ * whose rows one pullback gives: row (j, i) of the stacked rows pulls back
+ * the cotangent √q_ij·(e_j − c_i·q_i), column j of L_i. The gradient
+ * Jᵀ(q − y) is one more pullback, on the unstacked rows with shared weights.
+ */
+function categoricalGraphs(f: NetworkFunction, p: number, k: number): Graphs {
+  const probabilities = (z: Tensor) => classProbabilities(z);
+  const others = (q: Tensor) => slice(q, [0, 1], [q.shape[0], k]);
+  const normal = jit((w: Tensor, x: Tensor, y: Tensor, xStacked: Tensor, mask: Tensor) => {
+    const stacked = xStacked.shape[0];
+    const wRows = broadcastTo(w, [stacked, p]);
+    const [zs, pullbackStacked] = vjp((wr: Tensor) => f(wr, xStacked), [wRows]);
+    const qs = probabilities(zs);
+    const q = others(qs);
+    const c = div(1, add(1, sqrt(slice(qs, [0, 0], [stacked, 1]))));
+    const own = sum(mul(sqrt(q), mask), 1, true);
+    const [jac] = pullbackStacked(mul(own, sub(mask, mul(c, q))));
+    const [z, pullback] = vjp((wv: Tensor) => f(wv, x), [w]);
+    const [gradient] = pullback(sub(others(probabilities(z)), y));
+    const jt = transpose(jac);
+    return [matmul(jt, jac), transpose(gradient), mul(sum(crossEntropy(z, y)), 2)];
+  });
+  return {
+    normal: (w, c) => normal(w, c.x, c.y, c.xStacked, c.mask),
+    residual: (w, x, y) => sub(others(probabilities(f(w, x))), y),
+    errors: (w, x, y) => {
+      const deviance = mul(sum(crossEntropy(f(w, x), y), 0, true), 2);
+      return k === 1 ? deviance : concat([deviance, mul(slice(y, [0, 1], [1, k - 1]), 0)], 1);
+    },
+  };
 }

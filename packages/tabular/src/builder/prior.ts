@@ -16,6 +16,7 @@
  * normalised outputs). Biases are not penalised.
  */
 import type { NetworkStructure } from "../network/structure.js";
+import type { Likelihood } from "./likelihood.js";
 import { forEachBlock, type RowSource } from "./rows.js";
 
 /** Prior strengths, one per weight group (see `weightGroups`). */
@@ -64,11 +65,16 @@ function columnVariances(source: RowSource): { inputs: Float64Array; outputs: Fl
   return { inputs: floor(vx), outputs: floor(vy) };
 }
 
-/** The metric of normalised training rows. */
-export function priorMetric(training: RowSource): PriorMetric {
+/**
+ * The metric of normalised training rows. A categorical likelihood's
+ * outputs are logits, not the class indicators the rows hold: their
+ * variance is taken as 1 (a unit of log-odds).
+ */
+export function priorMetric(training: RowSource, likelihood: Likelihood = "gaussian"): PriorMetric {
   const variances = columnVariances(training);
   let outputVariance = 0;
   for (const v of variances.outputs) outputVariance += v / training.outputs;
+  if (likelihood === "categorical") outputVariance = 1;
   return { inputVariance: Array.from(variances.inputs), outputVariance };
 }
 

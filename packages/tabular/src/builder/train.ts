@@ -11,10 +11,15 @@
  * γ_g = Σ_{i∈g}(1 − d_i·[A⁻¹]_ii) well-determined parameters in group g,
  * γ = Σγ_g + (unpenalised count), β_g ← γ_g·Σr² / (Σ_{i∈g} s_i·w_i² · (N − γ)).
  * On noiseless data every β falls towards 0 and the fit goes to machine
- * precision.
+ * precision. For a categorical likelihood (likelihood.ts) the same step
+ * minimises the cross-entropy plus the penalty (Σr² read as the deviance,
+ * JᵀJ as the Gauss–Newton matrix JᵀHJ), and the noise factor Σr²/(N − γ)
+ * of the β update is 1 (MacKay, 1992, "The evidence framework applied to
+ * classification networks").
  */
 
 import { letEventLoopRun } from "./event-loop.js";
+import type { Likelihood } from "./likelihood.js";
 import { cholesky, choleskyInverseDiagonal, choleskySolve, dot } from "./linalg.js";
 import type { Objective } from "./objective.js";
 import { BETA_GROUPS, type Beta, fullBeta, penaltyDiagonal, type WeightPrior } from "./prior.js";
@@ -118,6 +123,7 @@ export function evidenceBeta(
   residuals: number,
   /** Least β of each group (see `TrainOptions.betaFloor`). */
   floor?: Beta,
+  likelihood: Likelihood = "gaussian",
 ): Beta {
   const p = w.length;
   const full = fullBeta(beta);
@@ -131,7 +137,8 @@ export function evidenceBeta(
     gammaOf[g] += gammas[i];
     norm2[g] += prior.scales[i] * w[i] * w[i];
   }
-  const noise = sse / Math.max(residuals - totalWellDetermined(gammas), 1);
+  // A categorical likelihood has no noise level: β is the prior precision itself.
+  const noise = likelihood === "categorical" ? 1 : sse / Math.max(residuals - totalWellDetermined(gammas), 1);
   return full.map((b, g) => {
     if (!(norm2[g] > 0) || !(gammaOf[g] > 0)) return b;
     const next = Math.max(noise * Math.max(gammaOf[g] / norm2[g], MIN_PRECISION_RATIO), floor?.[g] ?? 0);
@@ -189,7 +196,16 @@ export async function trainLevenbergMarquardt(
       mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
       nu = 2;
       if (options.adaptBeta) {
-        beta = evidenceBeta(jtj, options.prior, beta, sse, w, residuals, options.betaFloor);
+        beta = evidenceBeta(
+          jtj,
+          options.prior,
+          beta,
+          sse,
+          w,
+          residuals,
+          options.betaFloor,
+          objective.data.likelihood,
+        );
         betaVec = penaltyDiagonal(options.prior, beta);
       }
       e = energy(sse, w);
