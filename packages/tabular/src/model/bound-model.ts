@@ -7,6 +7,7 @@
 import { type Backend, type DType, type HostArray, jit, jvp, type Tensor, tensor, vjp } from "@neureco/core";
 import { alignColumns, type ModelData } from "../columns.js";
 import { assertFinite, expectShape, Matrix, type MatrixOrVectorInput } from "../matrix.js";
+import { classProbabilities } from "../network/class-probabilities.js";
 import { type NetworkFunction, networkFunction, rawUnitsFunction } from "../network/forward.js";
 import { weightCount } from "../network/structure.js";
 import type { ModelDescription } from "./description.js";
@@ -70,6 +71,35 @@ function rawUnits(
   return rawUnitsFunction(network, { shift: inShift, scale: inScale }, { shift: outShift, scale: outScale });
 }
 
+/** The compiled calls of `network` in raw units, its outputs passed through `head` when given. */
+function compiledCalls(network: NetworkFunction, head: ((y: Tensor) => Tensor) | null): Calls {
+  const model = (n: Normalization): NetworkFunction => {
+    const f = rawUnits(network, n);
+    return head ? (w, x) => head(f(w, x)) : f;
+  };
+  return {
+    evaluate: jit((is, isc, os, osc, w, x) => model([is, isc, os, osc])(w, x)),
+    forwardWithDx: jit(
+      (is, isc, os, osc, w, dw, x, dx) => jvp(model([is, isc, os, osc]), [w, x], [dw, dx])[1],
+    ),
+    forwardWeightsOnly: jit((is, isc, os, osc, w, dw, x) => {
+      const f = model([is, isc, os, osc]);
+      return jvp((wv: Tensor) => f(wv, x), [w], [dw])[1];
+    }),
+    gradient: jit((is, isc, os, osc, w, x, py) => {
+      const [, pullback] = vjp(model([is, isc, os, osc]), [w, x]);
+      return pullback(py);
+    }),
+  };
+}
+
+/**
+ * Which outputs a call is about: the model's (`outputs`: a regressor's
+ * values, a classifier's class probabilities) or its network's (`network`:
+ * a classifier's logits of classes 1 … k − 1; a regressor's outputs again).
+ */
+export type OutputSide = "outputs" | "network";
+
 export class BoundModel {
   readonly backend: Backend;
   readonly dtype: DType;
@@ -77,7 +107,10 @@ export class BoundModel {
   #description: ModelDescription;
   #weights: Tensor;
   readonly #constants: Normalization;
+  /** The model's outputs: the network's, or a classifier's class probabilities. */
   readonly #calls: Calls;
+  /** The network's own outputs (a classifier's logits; else the same as `#calls`). */
+  readonly #networkCalls: Calls;
   #deleted = false;
 
   constructor(description: ModelDescription, backend: Backend) {
@@ -94,28 +127,32 @@ export class BoundModel {
     ];
     this.#weights = row(this.#description.weights);
     const network = networkFunction(description.structure);
-    this.#calls = {
-      evaluate: jit((is, isc, os, osc, w, x) => rawUnits(network, [is, isc, os, osc])(w, x)),
-      forwardWithDx: jit(
-        (is, isc, os, osc, w, dw, x, dx) => jvp(rawUnits(network, [is, isc, os, osc]), [w, x], [dw, dx])[1],
-      ),
-      forwardWeightsOnly: jit((is, isc, os, osc, w, dw, x) => {
-        const f = rawUnits(network, [is, isc, os, osc]);
-        return jvp((wv: Tensor) => f(wv, x), [w], [dw])[1];
-      }),
-      gradient: jit((is, isc, os, osc, w, x, py) => {
-        const [, pullback] = vjp(rawUnits(network, [is, isc, os, osc]), [w, x]);
-        return pullback(py);
-      }),
-    };
+    this.#calls = compiledCalls(network, description.classification ? classProbabilities : null);
+    this.#networkCalls = description.classification ? compiledCalls(network, null) : this.#calls;
   }
 
   get inputs(): number {
     return this.#description.structure.inputs;
   }
 
+  /** Columns of the model's outputs: a classifier's classes, else the network's outputs. */
   get outputs(): number {
-    return this.#description.structure.outputs;
+    return this.#description.classification?.classes.length ?? this.#description.structure.outputs;
+  }
+
+  private width(side: OutputSide): number {
+    return side === "outputs" ? this.outputs : this.#description.structure.outputs;
+  }
+
+  private callsOf(side: OutputSide): Calls {
+    return side === "outputs" ? this.#calls : this.#networkCalls;
+  }
+
+  /** The names of the columns of `side` (empty: unnamed, matched by position). */
+  private outputColumnNames(side: OutputSide): readonly string[] {
+    const { classification, outputNames } = this.#description;
+    if (!classification) return outputNames;
+    return side === "outputs" ? classification.classes : classification.classes.slice(1);
   }
 
   get weightCount(): number {
@@ -138,14 +175,16 @@ export class BoundModel {
   }
 
   /** y (n, k) for x (n, m). */
-  async evaluate(xInput: ModelData): Promise<Matrix> {
+  async evaluate(xInput: ModelData, side: OutputSide = "outputs"): Promise<Matrix> {
     this.checkAlive("evaluate");
     const x = this.inputMatrix(xInput, "x", null);
     const n = x.rows;
-    if (n === 0) return Matrix.zeros(0, this.outputs);
-    return this.run([x], ([xt]) => this.#calls.evaluate(...this.#constants, this.#weights, xt), [
-      [n, this.outputs],
-    ]).then(([y]) => y);
+    const k = this.width(side);
+    if (n === 0) return Matrix.zeros(0, k);
+    const calls = this.callsOf(side);
+    return this.run([x], ([xt]) => calls.evaluate(...this.#constants, this.#weights, xt), [[n, k]]).then(
+      ([y]) => y,
+    );
   }
 
   /**
@@ -220,7 +259,7 @@ export class BoundModel {
   }
 
   /** dy (n, k), dy_i = J_w(x_i)·dw + J_x(x_i)·dx_i, at the given w (the stored weights are not used). */
-  async forwardDerivative(args: ForwardDerivativeArgs): Promise<Matrix> {
+  async forwardDerivative(args: ForwardDerivativeArgs, side: OutputSide = "outputs"): Promise<Matrix> {
     this.checkAlive("forwardDerivative");
     checkArgs(args, ["w", "dw", "x", "dx"], "forwardDerivative");
     const w = this.weightsRow(args.w, "w");
@@ -228,38 +267,41 @@ export class BoundModel {
     const x = this.inputMatrix(args.x, "x", null);
     const n = x.rows;
     const dx = args.dx === null ? null : this.inputMatrix(args.dx, "dx", n);
-    if (n === 0) return Matrix.zeros(0, this.outputs);
+    const k = this.width(side);
+    if (n === 0) return Matrix.zeros(0, k);
+    const calls = this.callsOf(side);
     const [dy] = dx
       ? await this.run(
           [w, dw, x, dx],
-          ([wt, dwt, xt, dxt]) => this.#calls.forwardWithDx(...this.#constants, wt, dwt, xt, dxt),
-          [[n, this.outputs]],
+          ([wt, dwt, xt, dxt]) => calls.forwardWithDx(...this.#constants, wt, dwt, xt, dxt),
+          [[n, k]],
         )
       : await this.run(
           [w, dw, x],
-          ([wt, dwt, xt]) => this.#calls.forwardWeightsOnly(...this.#constants, wt, dwt, xt),
-          [[n, this.outputs]],
+          ([wt, dwt, xt]) => calls.forwardWeightsOnly(...this.#constants, wt, dwt, xt),
+          [[n, k]],
         );
     return dy;
   }
 
   /** { dw (p, 1) = Σ_i J_w(x_i)ᵀ·py_i, dx (n, m) with dx_i = J_x(x_i)ᵀ·py_i }, at the given w. */
-  async gradient(args: GradientArgs): Promise<Gradient> {
+  async gradient(args: GradientArgs, side: OutputSide = "outputs"): Promise<Gradient> {
     this.checkAlive("gradient");
     checkArgs(args, ["w", "x", "py"], "gradient");
     const w = this.weightsRow(args.w, "w");
     const x = this.inputMatrix(args.x, "x", null);
     const n = x.rows;
     const py = Matrix.from(
-      alignColumns(args.py, this.#description.outputNames, "py", "the model's outputs").data,
+      alignColumns(args.py, this.outputColumnNames(side), "py", "the model's outputs").data,
       "py",
     );
-    expectShape(py, [n, this.outputs], "py");
+    expectShape(py, [n, this.width(side)], "py");
+    const calls = this.callsOf(side);
     const p = this.weightCount;
     if (n === 0) return { dw: Matrix.zeros(p, 1), dx: Matrix.zeros(0, this.inputs) };
     const [dw, dx] = await this.run(
       [w, x, py],
-      ([wt, xt, pyt]) => this.#calls.gradient(...this.#constants, wt, xt, pyt),
+      ([wt, xt, pyt]) => calls.gradient(...this.#constants, wt, xt, pyt),
       [
         [p, 1],
         [n, this.inputs],

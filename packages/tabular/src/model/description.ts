@@ -24,6 +24,17 @@ export interface ModelPosterior {
 }
 
 /**
+ * What makes a model a classifier: its network's k − 1 outputs are the
+ * logits of classes 1 … k − 1 against class 0 (network/class-probabilities.ts).
+ */
+export interface ModelClassification {
+  /** The name of the label column (empty when unknown). */
+  readonly label: string;
+  /** The k class names, in the order of the probabilities: class 0 first. */
+  readonly classes: readonly string[];
+}
+
+/**
  * Everything that defines a built model, independent of any backend: what
  * `.ednn` files store, what the builder produces and what a checkpoint
  * records for each accepted model.
@@ -41,4 +52,6 @@ export interface ModelDescription {
   readonly errors?: ModelErrors;
   /** The posterior at these weights, when the model was built with them (absent: no error bars). */
   readonly posterior?: ModelPosterior;
+  /** Present for a classifier (then the output names are empty, and the errors are log-losses). */
+  readonly classification?: ModelClassification;
 }

@@ -229,7 +229,25 @@ export function descriptionMismatch(model: ModelDescription): string | undefined
   if (model.outputNames.length !== 0 && model.outputNames.length !== s.outputs) {
     return `${model.outputNames.length} output names for ${s.outputs} outputs`;
   }
+  if (model.classification) return classificationMismatch(model);
   return model.posterior && posteriorMismatch(model.posterior, p, s.outputs);
+}
+
+/** What is wrong with a classifier's description, if anything (see `ModelClassification`). */
+function classificationMismatch(model: ModelDescription): string | undefined {
+  const { classes } = model.classification ?? { classes: [] };
+  const k = model.structure.outputs;
+  if (classes.length !== k + 1)
+    return `a classifier of ${k} network outputs has ${k + 1} classes, got ${classes.length} class names`;
+  const seen = new Set<string>();
+  for (const c of classes) {
+    if (seen.has(c)) return `class ${JSON.stringify(c)} is named twice`;
+    seen.add(c);
+  }
+  if (model.outputNames.length !== 0)
+    return "a classifier's output names must be empty (its outputs are its classes)";
+  if (model.posterior) return "a classifier carries no error bars";
+  return undefined;
 }
 
 /** What is wrong with a posterior for p weights and k outputs, if anything. */

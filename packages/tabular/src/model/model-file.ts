@@ -39,8 +39,8 @@ export const POSTERIOR_FACTOR_ARRAY = "posteriorFactor";
 export interface ModelHeader {
   format: typeof MODEL_HEADER_FORMAT;
   formatVersion: number;
-  /** What the model does; only "regression" so far. */
-  task: "regression";
+  /** What the model does: a Regressor's or a Classifier's (then `classification` says its classes). */
+  task: "regression" | "classification";
   /** The library that wrote the file (informative). */
   library: { name: string; version: string };
   structure: { inputs: number; hidden: number; outputs: number; links: [number, number][] };
@@ -56,6 +56,8 @@ export interface ModelHeader {
    * bars (older ones, or a model whose weights were set after its build).
    */
   uncertainty?: { noiseVariance: number[] };
+  /** With task "classification": the label column and the class names (see `ModelClassification`). */
+  classification?: { label: string; classes: string[] };
 }
 
 export function modelHeader(model: ModelDescription): ModelHeader {
@@ -63,7 +65,7 @@ export function modelHeader(model: ModelDescription): ModelHeader {
   return {
     format: MODEL_HEADER_FORMAT,
     formatVersion: MODEL_HEADER_VERSION,
-    task: "regression",
+    task: model.classification ? "classification" : "regression",
     library: { name: LIBRARY_NAME, version: LIBRARY_VERSION },
     structure: {
       inputs: structure.inputs,
@@ -82,6 +84,14 @@ export function modelHeader(model: ModelDescription): ModelHeader {
         }
       : null,
     ...(model.posterior ? { uncertainty: { noiseVariance: [...model.posterior.noiseVariance] } } : {}),
+    ...(model.classification
+      ? {
+          classification: {
+            label: model.classification.label,
+            classes: [...model.classification.classes],
+          },
+        }
+      : {}),
   };
 }
 
@@ -136,6 +146,7 @@ function modelFromHeader(
           },
         }
       : {}),
+    ...(header.classification ? { classification: header.classification } : {}),
   };
   const mismatch = descriptionMismatch(description);
   if (mismatch !== undefined) fail(mismatch);
@@ -182,7 +193,15 @@ export function parseModelHeader(json: unknown): ModelHeader {
       `model header version ${version} is newer than this library reads (up to ${MODEL_HEADER_VERSION}); update ${LIBRARY_NAME}`,
     );
   }
-  const task = oneOf(h.task, "task", ["regression"] as const);
+  const task = oneOf(h.task, "task", ["regression", "classification"] as const);
+  let classification: ModelHeader["classification"];
+  if (task === "classification") {
+    const c = object(h.classification, "classification");
+    classification = {
+      label: string(c.label, "classification.label"),
+      classes: strings(c.classes, "classification.classes"),
+    };
+  }
   const library = object(h.library, "library");
   const libraryName = string(library.name, "library.name");
   const libraryVersion = string(library.version, "library.version");
@@ -217,5 +236,6 @@ export function parseModelHeader(json: unknown): ModelHeader {
       validation: errors.validation.map(finiteOrNull),
     },
     ...(uncertainty ? { uncertainty } : {}),
+    ...(classification ? { classification } : {}),
   };
 }

@@ -1,34 +1,14 @@
 /**
  * The Node flavour of `Tabular.Regressor`: everything of the portable one
- * plus `save(path)` and `load(path)` on `.ednn` files, written atomically.
+ * plus `save(path)` and `load(path)` on `.ednn` files, written atomically
+ * (node/model-files.ts).
  */
 import type { BuildIO } from "../builder/index.js";
-import { EdnnFormatError } from "../format/ednn.js";
-import { writeFileAtomic } from "../node/atomic-write.js";
-import { readEdnnFile } from "../node/ednn-file.js";
-import { describeReadError } from "../node/read-error.js";
-import { checkReplaceable } from "../node/replace-check.js";
+import { buildFilesOnDisk, loadModel, type SaveOptions, saveModel } from "../node/model-files.js";
 import type { BuildFiles } from "./build-options.js";
 import { Regressor as PortableRegressor } from "./regressor.js";
 
-/** The extension of model files. */
-export const MODEL_EXTENSION = ".ednn";
-
-/** `path` with `.ednn` appended unless it already ends with it. */
-export function modelPath(path: string): string {
-  if (typeof path !== "string" || path === "") throw new TypeError("model path must be a non-empty string");
-  return path.endsWith(MODEL_EXTENSION) ? path : `${path}${MODEL_EXTENSION}`;
-}
-
-/** Options of `Regressor.save`. */
-export interface SaveOptions {
-  /**
-   * Replace the file even when it is not a model (a CSV, any other file).
-   * Without it such a file is left untouched and a `FileReplaceError` is
-   * thrown; a model file is always replaced.
-   */
-  readonly force?: boolean;
-}
+export { MODEL_EXTENSION, modelPath, type SaveOptions } from "../node/model-files.js";
 
 export class Regressor extends PortableRegressor {
   /**
@@ -38,73 +18,20 @@ export class Regressor extends PortableRegressor {
    */
   async save(path: string, options: SaveOptions = {}): Promise<void> {
     this.checkAlive("save");
-    const file = modelPath(path);
-    if (!this.hasModel) {
-      throw new Error(`save: there is no model to save to "${file}" yet; build() or load() one first`);
-    }
-    await checkReplaceable(file, "model", forceOption(options, "save"));
-    await writeFileAtomic(file, this.toBytes());
+    await saveModel(this, path, options);
   }
 
-  /** Replaces the model with the one in `path` (`.ednn` added when missing). Errors name the file. */
+  /** Replaces the model with the one in the `.ednn` file at `path` (`.ednn` added when missing). */
   async load(path: string): Promise<void> {
     this.checkAlive("load");
-    const file = modelPath(path);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readEdnnFile(file);
-    } catch (error) {
-      if (error instanceof EdnnFormatError) throw error;
-      throw new Error(`cannot load model "${file}": ${describeReadError(error)}`, { cause: error });
-    }
-    this.loadBytes(bytes, file);
+    await loadModel(this, path);
   }
 
-  /** Checkpoints go to `checkpointAddress` (atomically); a build continues from `checkpointToStartBuildFrom`. */
-  protected override async buildFiles(files: BuildFiles): Promise<BuildIO> {
-    const { checkpointAddress, checkpointToStartBuildFrom, writeModelTo, force } = files;
-    // Refused before the build starts, not after it: files that are not of the kind written are kept.
-    if (writeModelTo !== null) await checkReplaceable(modelPath(writeModelTo), "model", force);
-    if (checkpointAddress !== null) await checkReplaceable(checkpointAddress, "checkpoint", force);
-    let resume: Pick<BuildIO, "resumeFrom" | "resumeSource"> = {};
-    if (checkpointToStartBuildFrom !== null) {
-      try {
-        resume = {
-          resumeFrom: await readEdnnFile(checkpointToStartBuildFrom),
-          resumeSource: checkpointToStartBuildFrom,
-        };
-      } catch (error) {
-        if (error instanceof EdnnFormatError) throw error;
-        throw new Error(
-          `build: cannot read checkpoint "${checkpointToStartBuildFrom}": ${describeReadError(error)}`,
-          { cause: error },
-        );
-      }
-    }
-    return {
-      ...resume,
-      ...(checkpointAddress !== null
-        ? {
-            saveCheckpoint: async (bytes: Uint8Array) => {
-              await checkReplaceable(checkpointAddress, "checkpoint", force);
-              await writeFileAtomic(checkpointAddress, bytes);
-            },
-          }
-        : {}),
-    };
+  protected override buildFiles(files: BuildFiles): Promise<BuildIO> {
+    return buildFilesOnDisk(files);
   }
 
   protected override async writeBuiltModel(path: string, force: boolean): Promise<void> {
     await this.save(path, { force });
   }
-}
-
-function forceOption(options: SaveOptions, where: string): boolean {
-  if (options === null || typeof options !== "object")
-    throw new TypeError(`${where}: options must be an object`);
-  const { force } = options;
-  if (force !== undefined && typeof force !== "boolean") {
-    throw new TypeError(`${where}: force must be true or false, got ${JSON.stringify(force)}`);
-  }
-  return force === true;
 }

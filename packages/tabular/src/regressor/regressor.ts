@@ -4,28 +4,18 @@
  * extends it with `save(path)` / `load(path)`.
  */
 
-import { cpu } from "@neureco/backend-cpu";
-import type { Backend } from "@neureco/core";
-import { type BuildHistory, type BuildIO, buildModel } from "../builder/index.js";
+import { type BuildHistory, buildModel } from "../builder/index.js";
 import type { ModelData } from "../columns.js";
 import { type CExport, type CExportOptions, modelToC } from "../export/c-source.js";
 import { modelToOnnx, type OnnxExportOptions } from "../export/onnx.js";
-import type { Matrix, MatrixOrVectorInput } from "../matrix.js";
-import {
-  BoundModel,
-  type ForwardDerivativeArgs,
-  type Gradient,
-  type GradientArgs,
-} from "../model/bound-model.js";
+import type { Matrix } from "../matrix.js";
+import type { ForwardDerivativeArgs, Gradient, GradientArgs } from "../model/bound-model.js";
 import type { ModelDescription } from "../model/description.js";
-import { modelFromBytes, modelToBytes } from "../model/model-file.js";
 import { modelSensitivity, type Sensitivity, type SensitivityOptions } from "../model/sensitivity.js";
-import { type BuildFiles, type BuildOptions, validateBuildOptions } from "./build-options.js";
+import { type ModelOptions, TabularModel } from "../model/tabular-model.js";
+import { type BuildOptions, validateBuildOptions } from "./build-options.js";
 
-export interface RegressorOptions {
-  /** Where tensors live and kernels run; default a new CPU backend (`cpu()` of @neureco/backend-cpu). */
-  readonly backend?: Backend;
-}
+export type RegressorOptions = ModelOptions;
 
 export interface EvaluateOptions {
   /** Also return each prediction's standard deviation (see `Regressor.evaluate`). Default false. */
@@ -51,19 +41,9 @@ export interface RegressorInfo {
   readonly outputNames: readonly string[];
 }
 
-export class Regressor {
-  readonly backend: Backend;
-  /** True when this regressor created its backend (and so frees it on delete). */
-  readonly #ownsBackend: boolean;
-  #model: BoundModel | null = null;
-  #deleted = false;
-
+export class Regressor extends TabularModel {
   constructor(options: RegressorOptions = {}) {
-    if (options === null || typeof options !== "object") {
-      throw new TypeError("Regressor: options must be an object");
-    }
-    this.#ownsBackend = options.backend === undefined;
-    this.backend = options.backend ?? cpu();
+    super("Regressor", options);
   }
 
   /** A regressor holding the model read from `.ednn` bytes; `source` names them in errors. */
@@ -92,11 +72,6 @@ export class Regressor {
     return regressor;
   }
 
-  /** Whether a model is loaded (built, loaded or set) and the regressor is not deleted. */
-  get hasModel(): boolean {
-    return !this.#deleted && this.#model !== null;
-  }
-
   /**
    * Builds a model from data, with no hyper-parameters (SPEC sections 4 and
    * 5), and makes it this regressor's model. Resolves to the build's history
@@ -111,27 +86,6 @@ export class Regressor {
     this.setModel(result.model);
     if (files.writeModelTo !== null) await this.writeBuiltModel(files.writeModelTo, files.force);
     return result.history;
-  }
-
-  /**
-   * The checkpoint reading and writing of a build. Without a file system
-   * (this class) no path may be given; the Node entry overrides it.
-   */
-  protected async buildFiles(files: BuildFiles): Promise<BuildIO> {
-    const given = (["writeModelTo", "checkpointAddress", "checkpointToStartBuildFrom"] as const).filter(
-      (key) => files[key] !== null,
-    );
-    if (given.length > 0) {
-      throw new Error(
-        `build: ${given.join(", ")} need${given.length === 1 ? "s" : ""} a file system, which this entry of @neureco/tabular does not use; leave ${given.length === 1 ? "it" : "them"} out and keep the model with toBytes()`,
-      );
-    }
-    return {};
-  }
-
-  /** Writes the built model to `writeModelTo`; only reached when `buildFiles` accepted the path. */
-  protected async writeBuiltModel(path: string, _force: boolean): Promise<void> {
-    throw new Error(`build: cannot write the model to "${path}" without a file system`);
   }
 
   /**
@@ -163,16 +117,6 @@ export class Regressor {
   /** Whether `evaluate(x, { uncertainty: true })` can give error bars (the model carries its posterior). */
   get hasUncertainty(): boolean {
     return this.model("hasUncertainty").hasPosterior;
-  }
-
-  /** The trainable parameters, (p, 1) (a copy). */
-  getWeights(): Matrix {
-    return this.model("getWeights").getWeights();
-  }
-
-  /** Replaces the trainable parameters: (p, 1) or length p. On error the weights are unchanged. */
-  setWeights(w: MatrixOrVectorInput): void {
-    this.model("setWeights").setWeights(w);
   }
 
   /** Forward mode: dy (n, k), dy_i = J_w(x_i)·dw + J_x(x_i)·dx_i, at the given w. `dx: null` means no input direction. */
@@ -221,11 +165,6 @@ export class Regressor {
     };
   }
 
-  /** The backend-independent model with the current weights (a copy). */
-  toDescription(): ModelDescription {
-    return this.model("toDescription").description();
-  }
-
   /**
    * The model as one dependency-free C99 file and its header (with the
    * current weights): `<name>_evaluate` computes what `evaluate` does and
@@ -243,44 +182,5 @@ export class Regressor {
    */
   toOnnx(options: OnnxExportOptions = {}): Uint8Array {
     return modelToOnnx(this.model("toOnnx").description(), options);
-  }
-
-  /** The model as `.ednn` bytes (with the current weights). */
-  toBytes(): Uint8Array {
-    return modelToBytes(this.model("toBytes").description());
-  }
-
-  /** Replaces the model with one read from `.ednn` bytes; `source` names them in errors. */
-  loadBytes(bytes: Uint8Array, source = "model bytes"): void {
-    this.checkAlive("loadBytes");
-    this.setModel(modelFromBytes(bytes, source));
-  }
-
-  /** Replaces the model with `description` (validated, copied to the backend). */
-  setModel(description: ModelDescription): void {
-    this.checkAlive("setModel");
-    const next = new BoundModel(description, this.backend);
-    this.#model?.delete();
-    this.#model = next;
-  }
-
-  /** Frees the model's backend memory (and the backend, when the regressor created it). Later calls throw. */
-  delete(): void {
-    if (this.#deleted) return;
-    this.#deleted = true;
-    this.#model?.delete();
-    this.#model = null;
-    if (this.#ownsBackend) this.backend.destroy();
-  }
-
-  /** Throws the error every call gives after `delete()`. */
-  protected checkAlive(call: string): void {
-    if (this.#deleted) throw new Error(`${call}: this Regressor was deleted; create a new one`);
-  }
-
-  private model(call: string): BoundModel {
-    this.checkAlive(call);
-    if (!this.#model) throw new Error(`${call}: no model yet; build() or load() one first`);
-    return this.#model;
   }
 }
