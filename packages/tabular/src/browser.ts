@@ -4,10 +4,11 @@
  * `Regressor.fromBytes`, `loadBytes`). Its API is portable.ts (which says
  * what belongs in it) plus `Regressor` and `Tabular`.
  */
+import { Classifier } from "./classifier/classifier.js";
 import { Regressor } from "./regressor/regressor.js";
 
 export * from "./portable.js";
-export { Regressor };
+export { Classifier, Regressor };
 
 /** The namespace of the tutorial: `new Tabular.Regressor()`. */
-export const Tabular = { Regressor } as const;
+export const Tabular = { Regressor, Classifier } as const;

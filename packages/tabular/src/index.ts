@@ -6,6 +6,7 @@
  * written to disk, and the atomic write the library's own files use (the CLI
  * writes its plots with it).
  */
+import { Classifier } from "./classifier/node-classifier.js";
 import { Regressor } from "./regressor/node-regressor.js";
 
 export { NotARegularFileError, readEdnnFile } from "./node/ednn-file.js";
@@ -21,7 +22,7 @@ export {
 export { FileReplaceError, type ReplacedKind } from "./node/replace-check.js";
 export * from "./portable.js";
 export { MODEL_EXTENSION, modelPath, type SaveOptions } from "./regressor/node-regressor.js";
-export { Regressor };
+export { Classifier, Regressor };
 
-/** The namespace of the tutorial: `new Tabular.Regressor()`. */
-export const Tabular = { Regressor } as const;
+/** The namespace of the tutorial: `new Tabular.Regressor()`, `new Tabular.Classifier()`. */
+export const Tabular = { Regressor, Classifier } as const;

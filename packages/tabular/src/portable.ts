@@ -25,6 +25,10 @@ export {
   checkpointModelDescription,
   decodeCheckpoint,
 } from "./builder/index.js";
+export type { ClassifierBuildOptions } from "./classifier/build-options.js";
+export type { ClassifierInfo, ClassifierOptions, LogitsOption } from "./classifier/classifier.js";
+export type { Label } from "./classifier/labels.js";
+export { CALIBRATION_BINS, type ClassificationScores } from "./classifier/scores.js";
 export { ColumnMismatchError, type ModelData, type NamedColumns, reorderByName } from "./columns.js";
 export type { CsvDelimiter, CsvParseOptions, CsvTable, MissingCellPolicy } from "./csv/index.js";
 export { CsvParseError, CsvStreamParser, dropRows, parseCsv, rowsWithNaN, toCsv } from "./csv/index.js";
@@ -34,7 +38,7 @@ export { EdnnFormatError, type EdnnProblem } from "./format/index.js";
 export type { MatrixFromOptions, MatrixInput, MatrixOrVectorInput } from "./matrix.js";
 export { Matrix } from "./matrix.js";
 export type { ForwardDerivativeArgs, Gradient, GradientArgs } from "./model/bound-model.js";
-export type { ModelDescription, ModelErrors } from "./model/description.js";
+export type { ModelClassification, ModelDescription, ModelErrors } from "./model/description.js";
 export { LIBRARY_VERSION } from "./model/library-version.js";
 export type { InputSensitivity, Sensitivity, SensitivityOptions } from "./model/sensitivity.js";
 export {
