@@ -15,10 +15,12 @@ export {
   type ReadCsvOptions,
   type ReadParquetOptions,
   readCsv,
+  readLabelCsv,
   readParquet,
   writeCsv,
   writeFileAtomic,
 } from "./node/index.js";
+export { readModel } from "./node/read-model.js";
 export { FileReplaceError, type ReplacedKind } from "./node/replace-check.js";
 export * from "./portable.js";
 export { MODEL_EXTENSION, modelPath, type SaveOptions } from "./regressor/node-regressor.js";

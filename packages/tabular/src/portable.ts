@@ -30,8 +30,16 @@ export type { ClassifierInfo, ClassifierOptions, LogitsOption } from "./classifi
 export type { Label } from "./classifier/labels.js";
 export { CALIBRATION_BINS, type ClassificationScores } from "./classifier/scores.js";
 export { ColumnMismatchError, type ModelData, type NamedColumns, reorderByName } from "./columns.js";
-export type { CsvDelimiter, CsvParseOptions, CsvTable, MissingCellPolicy } from "./csv/index.js";
-export { CsvParseError, CsvStreamParser, dropRows, parseCsv, rowsWithNaN, toCsv } from "./csv/index.js";
+export type { CsvDelimiter, CsvParseOptions, CsvTable, LabelColumn, MissingCellPolicy } from "./csv/index.js";
+export {
+  CsvParseError,
+  CsvStreamParser,
+  dropRows,
+  parseCsv,
+  parseLabels,
+  rowsWithNaN,
+  toCsv,
+} from "./csv/index.js";
 export type { CExport, CExportOptions } from "./export/c-source.js";
 export type { OnnxExportOptions } from "./export/onnx.js";
 export { EdnnFormatError, type EdnnProblem } from "./format/index.js";

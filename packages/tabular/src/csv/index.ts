@@ -1,4 +1,4 @@
 export { CsvParseError } from "./errors.js";
-export type { CsvDelimiter, CsvParseOptions, CsvTable, MissingCellPolicy } from "./parse.js";
-export { CsvStreamParser, dropRows, parseCsv, rowsWithNaN } from "./parse.js";
+export type { CsvDelimiter, CsvParseOptions, CsvTable, LabelColumn, MissingCellPolicy } from "./parse.js";
+export { CsvStreamParser, dropRows, parseCsv, parseLabels, rowsWithNaN } from "./parse.js";
 export { formatNumber, toCsv } from "./write.js";

@@ -128,6 +128,73 @@ function splitRows(
   if (failure !== undefined) throw failure;
 }
 
+/** A column of class labels read as text (`parseLabels`). */
+export interface LabelColumn {
+  /** The column's name: from the header, or `col1` when there is none. */
+  readonly column: string;
+  readonly header: boolean;
+  /** One label per data row, trimmed; "" for a missing cell when `missing` is not "error". */
+  readonly labels: string[];
+  /** 0-based data rows whose label is missing (empty unless `missing` is "nan" or "drop-row"). */
+  readonly missingRows: number[];
+}
+
+/**
+ * A one-column CSV text of class labels (text or numbers), such as the y
+ * file of a classification task. The first row is a header when it cannot
+ * be a label of data rows that are all numbers — that is, when it is not a
+ * number itself (`header: "auto"`, as `parseCsv` decides): text labels need
+ * a header row. Missing cells (`missing`, as for `parseCsv`: empty, `NA`, …)
+ * are refused by default, naming their line; otherwise they are read as ""
+ * and listed in `missingRows`. More than one column is refused.
+ */
+export function parseLabels(text: string, options: CsvParseOptions = {}): LabelColumn {
+  const source = options.source ?? "<csv>";
+  const delimiter = options.delimiter ?? detectDelimiter(text);
+  const policy = options.missing ?? "error";
+  const labels: string[] = [];
+  const missingRows: number[] = [];
+  let column: string | null = null;
+  let first = true;
+  splitRows(unifyBreaks(text), delimiter, source, 1, ({ cells, line }) => {
+    if (cells.length !== 1) {
+      throw new CsvParseError(
+        `${source}, line ${line}: ${cells.length} columns, expected one (the class label)`,
+        source,
+        line,
+      );
+    }
+    const cell = cells[0].trim();
+    if (first) {
+      first = false;
+      const header =
+        options.header === "auto" || options.header === undefined
+          ? readCell(cell) === undefined
+          : options.header;
+      if (header) {
+        column = cell;
+        return;
+      }
+    }
+    if (readCell(cell) === null) {
+      if (policy === "error") {
+        throw new CsvParseError(
+          `${source}, line ${line}: the label is missing (${JSON.stringify(cell)}; pass missing: "drop-row" to skip such rows)`,
+          source,
+          line,
+          1,
+        );
+      }
+      missingRows.push(labels.length);
+      labels.push("");
+      return;
+    }
+    labels.push(cell);
+  });
+  if (labels.length === 0) throw new CsvParseError(`${source}: no labels (no data rows)`, source);
+  return { column: column ?? "col1", header: column !== null, labels, missingRows };
+}
+
 function columnLabel(columns: string[] | null, j: number): string {
   const name = columns?.[j];
   return name ? `column ${JSON.stringify(name)} (${j + 1})` : `column ${j + 1}`;

@@ -1,6 +1,14 @@
 import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { CsvParseError } from "../csv/errors.js";
-import { type CsvDelimiter, type CsvParseOptions, CsvStreamParser, type CsvTable } from "../csv/parse.js";
+import {
+  type CsvDelimiter,
+  type CsvParseOptions,
+  CsvStreamParser,
+  type CsvTable,
+  type LabelColumn,
+  parseLabels,
+} from "../csv/parse.js";
 import { toCsv } from "../csv/write.js";
 import type { Matrix } from "../matrix.js";
 import { writeFileAtomic } from "./atomic-write.js";
@@ -53,4 +61,22 @@ export async function writeCsv(
   delimiter: CsvDelimiter = ";",
 ): Promise<void> {
   await writeFileAtomic(path, toCsv(matrix, columns, delimiter));
+}
+
+/**
+ * A one-column CSV file of class labels, read as text (see `parseLabels`:
+ * a header row unless the first row is a number; missing labels refused
+ * unless `missing` says otherwise). Errors name the file.
+ */
+export async function readLabelCsv(
+  path: string,
+  options: Pick<CsvParseOptions, "delimiter" | "header" | "missing"> = {},
+): Promise<LabelColumn> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new Error(`cannot read CSV file "${path}": ${describeReadError(error)}`, { cause: error });
+  }
+  return parseLabels(text, { ...options, source: path });
 }
