@@ -41,6 +41,7 @@ export default defineConfig({
           { text: "Getting started", link: "/guide/getting-started" },
           { text: "Tutorial: compute gradients", link: "/guide/compute-gradients" },
           { text: "Optimise through a model", link: "/guide/optimize" },
+          { text: "Classify rows", link: "/guide/classify" },
           { text: "Choosing a backend", link: "/guide/backends" },
           { text: "Use a model elsewhere", link: "/guide/use-elsewhere" },
         ],

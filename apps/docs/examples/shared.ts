@@ -60,8 +60,17 @@ export interface ExampleResult {
   /** Number of trainable parameters p of the built model. */
   readonly weights: number;
   readonly errorCurve: readonly ErrorPoint[];
-  /** Test set: measured and predicted outputs (first output). */
-  readonly parity: { readonly measured: readonly number[]; readonly predicted: readonly number[] };
+  /** Test set: measured and predicted outputs (first output); a regression's. */
+  readonly parity?: { readonly measured: readonly number[]; readonly predicted: readonly number[] };
+  /** Test set scores of a classifier. */
+  readonly classification?: {
+    readonly classes: readonly string[];
+    /** confusion[i][j]: test rows of class i predicted as class j. */
+    readonly confusion: readonly (readonly number[])[];
+    readonly accuracy: number;
+    readonly logLoss: number;
+    readonly calibrationError: number;
+  };
   readonly inputNames: readonly string[];
   readonly derivatives: Derivatives;
   /** The model's sensitivities over the test rows, when the example computes them. */
@@ -107,4 +116,10 @@ export function shapeOf(m: Matrix): string {
 /** Numbers rounded for printing. */
 export function fmt(values: ArrayLike<number>, digits = 5): string {
   return Array.from(values, (v) => v.toPrecision(digits)).join(", ");
+}
+
+/** A regression example's parity data (throws for an example without: a classifier's). */
+export function parityOf(result: ExampleResult): NonNullable<ExampleResult["parity"]> {
+  if (!result.parity) throw new Error("this example has no parity data (it is not a regression)");
+  return result.parity;
 }

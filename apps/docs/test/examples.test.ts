@@ -7,10 +7,11 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { cpu } from "@neureco/backend-cpu";
 import { describe, expect, it } from "vitest";
+import { run as classifyPenguins } from "../examples/classify-penguins.js";
 import { run as computeGradients } from "../examples/compute-gradients.js";
 import { run as gettingStarted } from "../examples/getting-started.js";
 import { maximizeWithinBounds, run as optimizeInputs } from "../examples/optimize-inputs.js";
-import { biomass, type ExampleResult } from "../examples/shared.js";
+import { biomass, type ExampleResult, parityOf } from "../examples/shared.js";
 
 function rmse(a: readonly number[], b: readonly number[]): number {
   let s = 0;
@@ -38,10 +39,10 @@ function checkResult(result: ExampleResult): void {
   expect(result.errorCurve.map((p) => p.weights)).toContain(result.weights);
   expect(result.weights).toBeLessThan(100);
   // Parity data: every test row, and predictions clearly better than the mean.
-  expect(result.parity.measured).toHaveLength(testRows);
-  expect(result.parity.predicted).toHaveLength(testRows);
-  expect(rmse(result.parity.measured, result.parity.predicted)).toBeLessThan(
-    0.5 * std(result.parity.measured),
+  expect(parityOf(result).measured).toHaveLength(testRows);
+  expect(parityOf(result).predicted).toHaveLength(testRows);
+  expect(rmse(parityOf(result).measured, parityOf(result).predicted)).toBeLessThan(
+    0.5 * std(parityOf(result).measured),
   );
   for (const row of result.derivatives.dx) {
     expect(row).toHaveLength(inputs.length);
@@ -114,7 +115,7 @@ describe("docs examples in Node", () => {
       expect(v).toBeLessThanOrEqual(optimum.upper[j]);
     });
     // Above every measured HHV of the training rows' range would be implausible; above the mean is the least.
-    expect(optimum.y).toBeGreaterThan(Math.max(...result.parity.measured) - 5);
+    expect(optimum.y).toBeGreaterThan(Math.max(...parityOf(result).measured) - 5);
     expect(optimum.sd).toBeGreaterThan(0);
     // At a maximum in a box, the gradient of a free input vanishes and one at a bound points outwards.
     const dx = result.derivatives.dx[0];
@@ -164,6 +165,26 @@ describe("docs examples in Node", () => {
     expect(best.x[2]).toBe(2);
     expect(best.y).toBeCloseTo(4 * Math.tanh(1) + 0.2, 6);
     expect(best.projectedGradient).toBeLessThan(1e-6);
+  });
+
+  it("classify-penguins builds a classifier, scores it and differentiates a class probability", async () => {
+    const lines: string[] = [];
+    const result = await classifyPenguins({ backend: cpu(), log: (l) => lines.push(l) });
+    const c = result.classification;
+    if (!c) throw new Error("the example classifies");
+    expect(c.classes).toEqual(["Adelie", "Chinstrap", "Gentoo"]);
+    // The species are nearly separable from these measurements (a logistic regression gets every test row).
+    expect(c.accuracy).toBeGreaterThan(0.95);
+    expect(c.logLoss).toBeLessThan(0.2);
+    const tested = c.confusion.flat().reduce((a, b) => a + b, 0);
+    expect(c.confusion.reduce((s, row, i) => s + row[i], 0) / tested).toBe(c.accuracy);
+    expect(result.errorCurve.length).toBeGreaterThan(0);
+    expect(result.derivatives.dw).toHaveLength(result.weights);
+    expect(result.derivatives.dx).toHaveLength(3);
+    const dot = result.derivatives.dotProduct;
+    if (!dot) throw new Error("the example checks the dot-product identity");
+    expect(Math.abs(dot.forward - dot.reverse)).toBeLessThan(1e-9 * Math.max(1, Math.abs(dot.forward)));
+    expect(lines.some((l) => l.startsWith("built a classifier of Adelie, Chinstrap, Gentoo"))).toBe(true);
   });
 
   it("the same seed gives the same result", async () => {

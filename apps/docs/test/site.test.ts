@@ -18,7 +18,7 @@ import type { ExampleName, RunRecord } from "../.vitepress/theme/runner.js";
 import { run as computeGradients } from "../examples/compute-gradients.js";
 import { run as gettingStarted } from "../examples/getting-started.js";
 import { run as optimizeInputs } from "../examples/optimize-inputs.js";
-import type { ExampleResult } from "../examples/shared.js";
+import { type ExampleResult, parityOf } from "../examples/shared.js";
 import { type StaticServer, serveStatic } from "./static-server.js";
 
 const docsRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -163,14 +163,14 @@ function expectSameBuild(result: ExampleResult): void {
     ENGINE_TOLERANCE,
     "trainingError",
   );
-  expect(result.parity.measured).toEqual(reference.parity.measured);
+  expect(parityOf(result).measured).toEqual(parityOf(reference).measured);
   expect(result.inputNames).toEqual(reference.inputNames);
 }
 
 async function expectRendered(page: Page, record: RunRecord): Promise<void> {
   const root = page.locator('.run-example[data-example="compute-gradients"]');
   await expect.poll(() => root.getAttribute("data-status")).toBe("done");
-  expect(await root.locator(".parity circle").count()).toBe(reference.parity.measured.length);
+  expect(await root.locator(".parity circle").count()).toBe(parityOf(reference).measured.length);
   expect(await root.locator(".error-curve polyline.train").getAttribute("points")).toMatch(/\d/);
   expect(await root.locator("table.derivatives tbody tr").count()).toBe(reference.derivatives.dx.length);
   const log = (await root.locator("pre.log").textContent()) ?? "";
@@ -188,7 +188,7 @@ describe("documentation site in Chromium", () => {
     await expectRendered(page, record);
     expectSameBuild(result);
     // float64 in both engines: the same numbers to ENGINE_TOLERANCE.
-    expectClose(result.parity.predicted, reference.parity.predicted, ENGINE_TOLERANCE, "predicted");
+    expectClose(parityOf(result).predicted, parityOf(reference).predicted, ENGINE_TOLERANCE, "predicted");
     expectClose(result.derivatives.dy, reference.derivatives.dy, ENGINE_TOLERANCE, "dy");
     expectClose(result.derivatives.dw, reference.derivatives.dw, ENGINE_TOLERANCE, "dw");
     expectClose(result.derivatives.dx.flat(), reference.derivatives.dx.flat(), ENGINE_TOLERANCE, "dx");
@@ -205,7 +205,7 @@ describe("documentation site in Chromium", () => {
     expectSameBuild(result);
     expect(result.backend).toBe("webgpu");
     // float32 on the GPU against float64 here.
-    expectClose(result.parity.predicted, reference.parity.predicted, 1e-4, "predicted");
+    expectClose(parityOf(result).predicted, parityOf(reference).predicted, 1e-4, "predicted");
     expectClose(result.derivatives.dy, reference.derivatives.dy, 1e-3, "dy");
     expectClose(result.derivatives.dw, reference.derivatives.dw, 1e-3, "dw");
     expectClose(result.derivatives.dx.flat(), reference.derivatives.dx.flat(), 1e-3, "dx");
@@ -227,9 +227,11 @@ describe("documentation site in Chromium", () => {
     expect(result.weights).toBe(expected.weights);
     expect(result.errorCurve.map((p) => p.weights)).toEqual(expected.errorCurve.map((p) => p.weights));
     const rel = result.backend === "webgpu" ? 1e-4 : 1e-9;
-    expectClose(result.parity.predicted, expected.parity.predicted, rel, "predicted");
+    expectClose(parityOf(result).predicted, parityOf(expected).predicted, rel, "predicted");
     expectClose(result.derivatives.dx.flat(), expected.derivatives.dx.flat(), rel * 10, "dx");
-    expect(await page.locator(".run-example .parity circle").count()).toBe(expected.parity.measured.length);
+    expect(await page.locator(".run-example .parity circle").count()).toBe(
+      parityOf(expected).measured.length,
+    );
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -9,7 +9,7 @@ import type { ExampleResult, RunOptions } from "../../examples/shared.js";
 
 type Backend = NonNullable<RegressorOptions["backend"]>;
 
-export type ExampleName = "getting-started" | "compute-gradients" | "optimize-inputs";
+export type ExampleName = "getting-started" | "compute-gradients" | "optimize-inputs" | "classify-penguins";
 
 type ExampleModule = { run(options: RunOptions): Promise<ExampleResult> };
 
@@ -18,6 +18,7 @@ const modules: Record<ExampleName, () => Promise<ExampleModule>> = {
   "getting-started": () => import("../../examples/getting-started.js"),
   "compute-gradients": () => import("../../examples/compute-gradients.js"),
   "optimize-inputs": () => import("../../examples/optimize-inputs.js"),
+  "classify-penguins": () => import("../../examples/classify-penguins.js"),
 };
 
 export type BackendChoice = "auto" | "cpu" | "webgpu";
