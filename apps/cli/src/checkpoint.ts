@@ -24,7 +24,15 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
   }
 }
 
-/** Training and validation error (RMS over outputs, normalised units) of every model of the checkpoint. */
+/** Whether the checkpoint records the build of a classifier (its errors are then log-losses). */
+export function isClassifierCheckpoint(checkpoint: Checkpoint): boolean {
+  return checkpoint.origin?.settings.likelihood === "categorical";
+}
+
+/**
+ * Training and validation error of every model of the checkpoint: RMS over
+ * outputs in normalised units, or a classifier's log-loss.
+ */
 export async function readErrorCurve(path: string): Promise<ErrorCurve> {
   const checkpoint = await readCheckpoint(path);
   if (checkpoint.models.length === 0) throw new CliError(`${path}: the checkpoint holds no model yet`);
@@ -32,6 +40,8 @@ export async function readErrorCurve(path: string): Promise<ErrorCurve> {
     modelNumbers: checkpoint.models.map((m) => m.number),
     training: checkpoint.models.map((m) => rms(m.errors.training)),
     validation: checkpoint.models.map((m) => rms(m.errors.validation)),
+    // A classifier's errors hold its log-loss in every entry: their RMS is that log-loss.
+    measure: isClassifierCheckpoint(checkpoint) ? "log-loss" : "RMSE, normalised units",
     ...(checkpoint.selected === null ? {} : { selected: checkpoint.selected }),
   };
 }

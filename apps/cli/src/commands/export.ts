@@ -7,7 +7,7 @@
 import { basename, dirname, join } from "node:path";
 import { writeFileAtomic } from "@neureco/tabular";
 import { CliError, type CliIo, ExitCode, libraryError, UsageError, writeLine } from "../io.js";
-import { loadModel } from "../model.js";
+import { closeModel, loadRegressor } from "../model.js";
 
 export const EXPORT_FORMATS = ["c", "onnx"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -42,7 +42,12 @@ export async function runExport(options: ExportOptions, io: CliIo): Promise<numb
   if (options.dtype !== undefined && options.format !== "onnx") {
     throw new UsageError("--dtype applies to --format onnx only (the C file computes in double)");
   }
-  const model = await loadModel(options.model, "cpu");
+  const model = await loadRegressor(
+    options.model,
+    "cpu",
+    "export",
+    "neureco evaluate gives its class probabilities",
+  );
   try {
     const folder = dirname(options.out);
     if (options.format === "onnx") {
@@ -66,6 +71,6 @@ export async function runExport(options: ExportOptions, io: CliIo): Promise<numb
     );
     return ExitCode.ok;
   } finally {
-    model.regressor.delete();
+    closeModel(model);
   }
 }

@@ -1,8 +1,9 @@
-/** `neureco inspect`: what a model file holds, as text or as JSON. */
+/** `neureco inspect`: what a model file holds (a regressor or a classifier), as text or as JSON. */
 import { connectedInputs, type ModelDescription } from "@neureco/tabular";
 import { plural } from "../data.js";
 import { type CliIo, ExitCode, writeLine } from "../io.js";
-import { type LoadedModel, loadModel } from "../model.js";
+import { classCount, classList } from "../labels.js";
+import { closeModel, type LoadedModel, loadModel } from "../model.js";
 import { formatError, formatTable, jsonNumber, terminalJson, terminalSafe } from "../text.js";
 
 export interface InspectOptions {
@@ -13,7 +14,18 @@ export interface InspectOptions {
 /** The `--json` output. Neurons are numbered as in the model file: inputs, then hidden, then outputs. */
 export interface ModelReport {
   readonly model: string;
+  /** What the model predicts: numbers ("regression") or classes ("classification"). */
+  readonly task: "regression" | "classification";
+  /** A classifier's class names, in the order of its probabilities (absent for a regressor). */
+  readonly classes?: readonly string[];
+  /** A classifier's label column name ("" when unknown; absent for a regressor). */
+  readonly label?: string;
   readonly inputs: readonly string[];
+  /**
+   * The network's outputs: a regressor's output names; for a classifier the
+   * logits of classes 2 … k against the first (`logit <class>`), which a
+   * softmax turns into the k probabilities.
+   */
   readonly outputs: readonly string[];
   /** Inputs with at least one link; the others were disconnected by the builder. */
   readonly inputsKept: readonly string[];
@@ -29,7 +41,7 @@ export interface ModelReport {
     readonly inputs: { readonly shift: readonly number[]; readonly scale: readonly number[] };
     readonly outputs: { readonly shift: readonly number[]; readonly scale: readonly number[] };
   };
-  /** RMSE per output (normalised units) recorded when the model was built, or null. */
+  /** RMSE per output (normalised units; a classifier's log-loss, in every entry) recorded when the model was built, or null. */
   readonly errors: { readonly training: (number | null)[]; readonly validation: (number | null)[] } | null;
 }
 
@@ -41,28 +53,33 @@ export async function runInspect(options: InspectOptions, io: CliIo): Promise<nu
     else io.stdout.write(reportText(safeNames(report)));
     return ExitCode.ok;
   } finally {
-    model.regressor.delete();
+    closeModel(model);
   }
 }
 
 export function modelReport(model: LoadedModel): ModelReport {
   const d: ModelDescription = model.description;
   const s = d.structure;
+  const outputNames =
+    model.kind === "regressor" ? model.outputNames : model.classes.slice(1).map((c) => `logit ${c}`);
   const neuronName = (k: number) =>
     k < s.inputs
       ? model.inputNames[k]
       : k < s.inputs + s.hidden
         ? `h${k - s.inputs + 1}`
-        : model.outputNames[k - s.inputs - s.hidden];
+        : outputNames[k - s.inputs - s.hidden];
   const weightLabels = [
     ...s.links.map(([from, to]) => `${neuronName(from)} → ${neuronName(to)}`),
     ...Array.from({ length: s.hidden }, (_, h) => `bias h${h + 1}`),
-    ...model.outputNames.map((name) => `bias ${name}`),
+    ...outputNames.map((name) => `bias ${name}`),
   ];
   return {
     model: model.path,
+    ...(model.kind === "regressor"
+      ? { task: "regression" as const }
+      : { task: "classification" as const, classes: model.classes, label: model.labelName }),
     inputs: model.inputNames,
-    outputs: model.outputNames,
+    outputs: outputNames,
     inputsKept: connectedInputs(s).map((k) => model.inputNames[k]),
     neurons: { inputs: s.inputs, hidden: s.hidden, outputs: s.outputs },
     links: s.links.map(([from, to]) => [from, to] as const),
@@ -91,6 +108,8 @@ function safeNames(r: ModelReport): ModelReport {
   return {
     ...r,
     model: terminalSafe(r.model),
+    ...(r.classes ? { classes: safe(r.classes) } : {}),
+    ...(r.label !== undefined ? { label: terminalSafe(r.label) } : {}),
     inputs: safe(r.inputs),
     outputs: safe(r.outputs),
     inputsKept: safe(r.inputsKept),
@@ -100,12 +119,19 @@ function safeNames(r: ModelReport): ModelReport {
 
 function reportText(r: ModelReport): string {
   const dropped = r.inputs.filter((name) => !r.inputsKept.includes(name));
+  const classes = r.classes ?? [];
+  const classifier = r.task === "classification";
   const lines = [
     `model          ${r.model}`,
+    classifier
+      ? `task           classification: ${classCount(classes.length)} (${classList(classes, 20)})${r.label ? `, label ${r.label}` : ""}`
+      : "task           regression",
     `inputs         ${r.inputs.length}: ${r.inputs.join(", ")}`,
     `inputs kept    ${r.inputsKept.length} of ${r.inputs.length}${dropped.length > 0 ? ` (disconnected: ${dropped.join(", ")})` : ""}`,
-    `outputs        ${r.outputs.length}: ${r.outputs.join(", ")}`,
-    `neurons        ${plural(r.neurons.inputs, "input")}, ${r.neurons.hidden} hidden (tanh), ${plural(r.neurons.outputs, "output")} (linear)`,
+    classifier
+      ? `outputs        ${classCount(classes.length)}' probabilities: a softmax of ${plural(r.outputs.length, "logit")} against class ${classes[0]}`
+      : `outputs        ${r.outputs.length}: ${r.outputs.join(", ")}`,
+    `neurons        ${plural(r.neurons.inputs, "input")}, ${r.neurons.hidden} hidden (tanh), ${plural(r.neurons.outputs, "output")} (linear${classifier ? ": the logits" : ""})`,
     `links          ${r.links.length}`,
     `weights        ${r.weightCount} (${r.links.length} links + ${r.neurons.hidden + r.neurons.outputs} biases)`,
     "",
@@ -119,7 +145,8 @@ function reportText(r: ModelReport): string {
             String(r.normalization.inputs.shift[j]),
             String(r.normalization.inputs.scale[j]),
           ]),
-          ...r.outputs.map((name, j) => [
+          // A classifier's logits are not normalised (shift 0, scale 1).
+          ...(classifier ? [] : r.outputs).map((name, j) => [
             name,
             String(r.normalization.outputs.shift[j]),
             String(r.normalization.outputs.scale[j]),
@@ -128,7 +155,12 @@ function reportText(r: ModelReport): string {
       ),
     ),
   ];
-  if (r.errors) {
+  if (r.errors && classifier) {
+    lines.push(
+      `errors at build (log-loss)  training ${formatError(r.errors.training[0] ?? Number.NaN)}, validation ${formatError(r.errors.validation[0] ?? Number.NaN)}`,
+      "",
+    );
+  } else if (r.errors) {
     lines.push("errors at build (RMSE, normalised units)");
     const row = (name: string, j: number) => [
       name,

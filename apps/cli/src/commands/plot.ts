@@ -1,16 +1,27 @@
 /**
  * `neureco plot`: an SVG parity plot (predicted against measured, one panel
- * per output), with `--checkpoint` the error curve of the build, and with
- * `--sensitivity` the inputs' first-order indices over the rows of X.
+ * per output) of a regressor, or the confusion matrix and reliability
+ * diagram of a classifier; with `--checkpoint` the error curve of the build,
+ * and with `--sensitivity` a regressor's first-order indices over the rows
+ * of X.
  */
-import { writeFileAtomic } from "@neureco/tabular";
+import { CALIBRATION_BINS, writeFileAtomic } from "@neureco/tabular";
 import type { BackendName } from "../backend.js";
 import { readErrorCurve } from "../checkpoint.js";
 import { type MissingPolicy, readRowPairs } from "../data.js";
-import { type CliIo, ExitCode, libraryError, writeLine } from "../io.js";
+import { CliError, type CliIo, ExitCode, libraryError, writeLine } from "../io.js";
 import { score } from "../metrics.js";
-import { loadModel, matchModelInputs, matchModelOutputs } from "../model.js";
-import { type ErrorCurve, type ParityPanel, renderFigure, type SensitivityPanel } from "../plot/figure.js";
+import {
+  classifierWords,
+  closeModel,
+  type LoadedClassifier,
+  type LoadedRegressor,
+  loadModel,
+  matchModelInputs,
+  matchModelOutputs,
+} from "../model.js";
+import { type ErrorCurve, type Figure, renderFigure } from "../plot/figure.js";
+import { scoreClassifier } from "./score.js";
 
 export interface PlotOptions {
   readonly model: string;
@@ -23,42 +34,26 @@ export interface PlotOptions {
   readonly backend: BackendName;
 }
 
+/** The panels of the figure that come from the model and the data. */
+type ModelPanels = Pick<Figure, "parity" | "confusion" | "reliability" | "sensitivity">;
+
 export async function runPlot(options: PlotOptions, io: CliIo): Promise<number> {
   const model = await loadModel(options.model, options.backend);
-  let parity: ParityPanel[];
-  let sensitivity: SensitivityPanel[] = [];
+  let panels: ModelPanels;
   try {
-    const [xFile, yFile] = await readRowPairs(options.x, options.y, options.missing ?? "error", io.stderr);
-    const x = matchModelInputs(model, xFile, io.stderr);
-    const y = matchModelOutputs(model, yFile, "the outputs", io.stderr);
-    const predicted = await model.regressor.evaluate(x.matrix);
-    const scores = score(predicted, y.matrix);
-    parity = model.outputNames.map((name, j) => ({
-      title: name,
-      measured: column(y.matrix, j),
-      predicted: column(predicted, j),
-      subtitle: `${scores.rows} rows · RMSE ${scores.rmse[j].toPrecision(4)} · R² ${Number.isFinite(scores.r2[j]) ? scores.r2[j].toFixed(4) : "n/a"}`,
-    }));
-    if (options.sensitivity) {
-      const s = await model.regressor.sensitivity(x.matrix);
-      sensitivity = s.outputNames.map((name, o) => ({
-        title: `${name}: first-order indices`,
-        subtitle: `${s.rows} rows · ${s.samples} samples · 95 % intervals`,
-        inputs: s.inputs.map((i) => i.input),
-        index: s.inputs.map((i) => i.firstOrderIndex[o]),
-        halfWidth: s.inputs.map((i) => i.firstOrderHalfWidth[o]),
-      }));
-    }
+    panels =
+      model.kind === "classifier"
+        ? await classifierPanels(model, options, io)
+        : await regressorPanels(model, options, io);
   } finally {
-    model.regressor.delete();
+    closeModel(model);
   }
   const errorCurve: ErrorCurve | undefined =
     options.checkpoint === undefined ? undefined : await readErrorCurve(options.checkpoint);
   const svg = renderFigure({
     title: `${options.model} on ${options.x}`,
-    parity,
+    ...panels,
     ...(errorCurve ? { errorCurve } : {}),
-    sensitivity,
   });
   try {
     await writeFileAtomic(options.out, svg);
@@ -67,6 +62,62 @@ export async function runPlot(options: PlotOptions, io: CliIo): Promise<number> 
   }
   writeLine(io.stdout, `wrote ${options.out}`);
   return ExitCode.ok;
+}
+
+async function regressorPanels(
+  model: LoadedRegressor,
+  options: PlotOptions,
+  io: CliIo,
+): Promise<ModelPanels> {
+  const [xFile, yFile] = await readRowPairs(options.x, options.y, options.missing ?? "error", io.stderr);
+  const x = matchModelInputs(model, xFile, io.stderr);
+  const y = matchModelOutputs(model, yFile, "the outputs", io.stderr);
+  const predicted = await model.regressor.evaluate(x.matrix);
+  const scores = score(predicted, y.matrix);
+  const parity = model.outputNames.map((name, j) => ({
+    title: name,
+    measured: column(y.matrix, j),
+    predicted: column(predicted, j),
+    subtitle: `${scores.rows} rows · RMSE ${scores.rmse[j].toPrecision(4)} · R² ${Number.isFinite(scores.r2[j]) ? scores.r2[j].toFixed(4) : "n/a"}`,
+  }));
+  if (!options.sensitivity) return { parity, sensitivity: [] };
+  const s = await model.regressor.sensitivity(x.matrix);
+  const sensitivity = s.outputNames.map((name, o) => ({
+    title: `${name}: first-order indices`,
+    subtitle: `${s.rows} rows · ${s.samples} samples · 95 % intervals`,
+    inputs: s.inputs.map((i) => i.input),
+    index: s.inputs.map((i) => i.firstOrderIndex[o]),
+    halfWidth: s.inputs.map((i) => i.firstOrderHalfWidth[o]),
+  }));
+  return { parity, sensitivity };
+}
+
+/** A classifier's confusion matrix (counts, rows = true class) and reliability diagram on the labelled rows. */
+async function classifierPanels(
+  model: LoadedClassifier,
+  options: PlotOptions,
+  io: CliIo,
+): Promise<ModelPanels> {
+  if (options.sensitivity) {
+    throw new CliError(
+      `${options.model} holds a ${classifierWords(model)}: --sensitivity draws a regressor's first-order indices; plot it without --sensitivity`,
+    );
+  }
+  const s = await scoreClassifier(model, options, io);
+  return {
+    parity: [],
+    confusion: {
+      title: "Confusion matrix",
+      subtitle: `${s.rows} rows · accuracy ${s.accuracy.toFixed(4)} · balanced ${s.balancedAccuracy.toFixed(4)}`,
+      classes: s.classes,
+      counts: s.confusion,
+    },
+    reliability: {
+      title: "Reliability",
+      subtitle: `${CALIBRATION_BINS} bins of the top probability · ECE ${s.calibrationError.toFixed(4)}`,
+      bins: s.reliability,
+    },
+  };
 }
 
 function column(

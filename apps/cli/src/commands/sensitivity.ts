@@ -3,7 +3,7 @@ import type { Sensitivity } from "@neureco/tabular";
 import type { BackendName } from "../backend.js";
 import { readMatrixFile } from "../data.js";
 import { type CliIo, ExitCode, writeLine } from "../io.js";
-import { loadModel, matchModelInputs } from "../model.js";
+import { closeModel, loadRegressor, matchModelInputs } from "../model.js";
 import { formatTable, terminalJson, terminalSafe } from "../text.js";
 
 export interface SensitivityOptions {
@@ -16,7 +16,12 @@ export interface SensitivityOptions {
 }
 
 export async function runSensitivity(options: SensitivityOptions, io: CliIo): Promise<number> {
-  const model = await loadModel(options.model, options.backend);
+  const model = await loadRegressor(
+    options.model,
+    options.backend,
+    "sensitivity",
+    "neureco derivative forward and gradient give the derivatives of its class probabilities",
+  );
   try {
     const x = matchModelInputs(model, await readMatrixFile(options.x), io.stderr);
     const result = await model.regressor.sensitivity(x.matrix, {
@@ -27,7 +32,7 @@ export async function runSensitivity(options: SensitivityOptions, io: CliIo): Pr
     else io.stdout.write(sensitivityText(result));
     return ExitCode.ok;
   } finally {
-    model.regressor.delete();
+    closeModel(model);
   }
 }
 

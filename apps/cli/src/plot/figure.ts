@@ -1,9 +1,10 @@
 /**
- * The `plot` command's figure: one parity panel per output (predicted against
- * measured, with the line y = x), when a checkpoint is given the error curve
- * of the build (training and validation error per model, log scale), and
- * with --sensitivity one bar chart per output of the inputs' first-order
- * indices with their 95 % intervals.
+ * The `plot` command's figure: for a regressor one parity panel per output
+ * (predicted against measured, with the line y = x), for a classifier its
+ * confusion matrix and reliability diagram; when a checkpoint is given the
+ * error curve of the build (training and validation error per model, log
+ * scale), and with --sensitivity one bar chart per output of the inputs'
+ * first-order indices with their 95 % intervals.
  */
 import { formatTick, linearTicks, logAxisTicks, paddedRange, type Range } from "./axis.js";
 import { coord, line, text } from "./svg.js";
@@ -23,6 +24,23 @@ export interface ErrorCurve {
   readonly validation: readonly number[];
   /** The model the build chose, marked on the curve. */
   readonly selected?: number;
+  /** What the errors are, for the subtitle (default "RMSE, normalised units"). */
+  readonly measure?: string;
+}
+
+/** A classifier's confusion matrix: counts[i][j] rows of class i predicted as class j. */
+export interface ConfusionPanel {
+  readonly title: string;
+  readonly subtitle: string;
+  readonly classes: readonly string[];
+  readonly counts: readonly (readonly number[])[];
+}
+
+/** A reliability diagram: per bin of confidence, its rows, mean confidence and accuracy (NaN when empty). */
+export interface ReliabilityPanel {
+  readonly title: string;
+  readonly subtitle: string;
+  readonly bins: readonly { readonly rows: number; readonly confidence: number; readonly accuracy: number }[];
 }
 
 /** One output's first-order indices: a bar per input, its 95 % interval as a whisker. */
@@ -37,6 +55,8 @@ export interface SensitivityPanel {
 export interface Figure {
   readonly title: string;
   readonly parity: readonly ParityPanel[];
+  readonly confusion?: ConfusionPanel;
+  readonly reliability?: ReliabilityPanel;
   readonly errorCurve?: ErrorCurve;
   readonly sensitivity?: readonly SensitivityPanel[];
 }
@@ -64,8 +84,16 @@ interface Frame {
 
 /** The whole figure as an SVG document. */
 export function renderFigure(figure: Figure): string {
-  const sensitivity = figure.sensitivity ?? [];
-  const panelCount = figure.parity.length + (figure.errorCurve ? 1 : 0) + sensitivity.length;
+  const { confusion, reliability, errorCurve } = figure;
+  // Each panel draws itself in the frame it is given, in this order.
+  const panels: ((frame: Frame) => string)[] = [
+    ...figure.parity.map((panel) => (frame: Frame) => parityPanel(panel, frame)),
+    ...(confusion ? [(frame: Frame) => confusionPanel(confusion, frame)] : []),
+    ...(reliability ? [(frame: Frame) => reliabilityPanel(reliability, frame)] : []),
+    ...(errorCurve ? [(frame: Frame) => errorCurvePanel(errorCurve, frame)] : []),
+    ...(figure.sensitivity ?? []).map((panel) => (frame: Frame) => sensitivityPanel(panel, frame)),
+  ];
+  const panelCount = panels.length;
   const columns = Math.min(panelCount, PANELS_PER_ROW);
   const rows = Math.ceil(panelCount / PANELS_PER_ROW);
   const width = columns * PANEL.width;
@@ -82,10 +110,7 @@ export function renderFigure(figure: Figure): string {
     width: PANEL.width - MARGIN.left - MARGIN.right,
     height: PANEL.height - MARGIN.top - MARGIN.bottom,
   });
-  figure.parity.forEach((panel, k) => parts.push(parityPanel(panel, frameAt(k))));
-  if (figure.errorCurve) parts.push(errorCurvePanel(figure.errorCurve, frameAt(figure.parity.length)));
-  const firstSensitivity = figure.parity.length + (figure.errorCurve ? 1 : 0);
-  sensitivity.forEach((panel, k) => parts.push(sensitivityPanel(panel, frameAt(firstSensitivity + k))));
+  panels.forEach((draw, k) => parts.push(draw(frameAt(k))));
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;
 }
@@ -158,7 +183,11 @@ function errorCurvePanel(curve: ErrorCurve, frame: Frame): string {
   const legendX = frame.x0 + frame.width - 110;
   return [
     `<g class="error-curve">`,
-    panelTitles("Build error", `${curve.modelNumbers.length} models (RMSE, normalised units)`, frame),
+    panelTitles(
+      "Build error",
+      `${curve.modelNumbers.length} models (${curve.measure ?? "RMSE, normalised units"})`,
+      frame,
+    ),
     axes(frame, xRange, yRange, xTicks, yTicks, formatTick, (k) => formatTick(10 ** k)),
     axisLabels(frame, "model number", "error (log scale)"),
     polyline(training, COLORS.training, "training"),
@@ -209,6 +238,71 @@ function sensitivityPanel(panel: SensitivityPanel, frame: Frame): string {
       text(frame.x0 - 6, top + height / 2 + 4, shortLabel(input), { "text-anchor": "end" }),
     );
   });
+  parts.push("</g>");
+  return parts.join("\n");
+}
+
+function confusionPanel(panel: ConfusionPanel, frame: Frame): string {
+  const k = panel.classes.length;
+  const cell = frame.width / Math.max(k, 1);
+  const fontSize = Math.max(6, Math.min(11, cell * 0.4));
+  const parts = [
+    `<g class="confusion">`,
+    panelTitles(panel.title, panel.subtitle, frame),
+    `<rect x="${coord(frame.x0)}" y="${coord(frame.y0)}" width="${coord(frame.width)}" height="${coord(frame.height)}" fill="none" stroke="${COLORS.axis}"/>`,
+    axisLabels(frame, "predicted class", "true class"),
+  ];
+  panel.counts.forEach((row, i) => {
+    // Shaded by the share of the true class's rows: a small class reads as clearly as a large one.
+    const total = row.reduce((a, b) => a + b, 0);
+    row.forEach((count, j) => {
+      const share = total > 0 ? count / total : 0;
+      const x = frame.x0 + j * cell;
+      const y = frame.y0 + i * cell;
+      parts.push(
+        `<rect class="cell" x="${coord(x)}" y="${coord(y)}" width="${coord(cell)}" height="${coord(cell)}" fill="${COLORS.point}" fill-opacity="${coord(share)}"/>`,
+        text(x + cell / 2, y + cell / 2 + fontSize / 3, String(count), {
+          class: "count",
+          "text-anchor": "middle",
+          "font-size": coord(fontSize),
+          fill: share > 0.5 ? "white" : COLORS.axis,
+        }),
+      );
+    });
+  });
+  const bottom = frame.y0 + frame.height;
+  panel.classes.forEach((name, c) => {
+    const centre = c * cell + cell / 2;
+    parts.push(
+      text(frame.x0 + centre, bottom + 16, shortLabel(name), { "text-anchor": "middle" }),
+      text(frame.x0 - 6, frame.y0 + centre + 4, shortLabel(name), { "text-anchor": "end" }),
+    );
+  });
+  parts.push("</g>");
+  return parts.join("\n");
+}
+
+function reliabilityPanel(panel: ReliabilityPanel, frame: Frame): string {
+  const range: Range = { min: 0, max: 1 };
+  const sx = scale(range, frame.x0, frame.x0 + frame.width);
+  const sy = scale(range, frame.y0 + frame.height, frame.y0);
+  const ticks = linearTicks(range);
+  const filled = panel.bins.filter((b) => b.rows > 0);
+  const points = filled.map((b) => `${coord(sx(b.confidence))},${coord(sy(b.accuracy))}`).join(" ");
+  const parts = [
+    `<g class="reliability">`,
+    panelTitles(panel.title, panel.subtitle, frame),
+    axes(frame, range, range, ticks, ticks, formatTick, formatTick),
+    axisLabels(frame, "mean confidence", "accuracy"),
+    // A calibrated model's bins lie on the diagonal: accuracy equal to confidence.
+    line(sx(0), sy(0), sx(1), sy(1), { stroke: COLORS.diagonal, "stroke-dasharray": "4 3" }),
+    `<polyline class="calibration" points="${points}" fill="none" stroke="${COLORS.point}" stroke-width="1.8"/>`,
+  ];
+  for (const b of filled) {
+    parts.push(
+      `<circle class="bin" cx="${coord(sx(b.confidence))}" cy="${coord(sy(b.accuracy))}" r="3" fill="${COLORS.point}"><title>${b.rows} rows</title></circle>`,
+    );
+  }
   parts.push("</g>");
   return parts.join("\n");
 }
