@@ -87,17 +87,22 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("build")
     .description(
-      "build a model from inputs X and outputs Y, with live progress; Ctrl-C stops and keeps the checkpoint",
+      "build a model from inputs X and outputs Y (numbers, or class labels for a classifier), with live progress; Ctrl-C stops and keeps the checkpoint",
     )
     .addOption(required("--x <file>", "inputs, one column per input"))
-    .addOption(required("--y <file>", "outputs, one column per output, one row per row of --x"))
+    .addOption(
+      required(
+        "--y <file>",
+        "outputs, one column per output, one row per row of --x; or one column of class labels",
+      ),
+    )
     .addOption(required("--out <file>", "where to write the model (.ednn added when missing)"))
     .option(
       "--checkpoint <file>",
       "where to keep every accepted model of the build (default: next to --out, .checkpoint)",
     )
     .option("--valid-x <file>", "validation inputs (with --valid-y; default: rows chosen from --x)")
-    .option("--valid-y <file>", "validation outputs")
+    .option("--valid-y <file>", "validation outputs (class labels for a classifier)")
     .option(
       "--valid-percentage <p>",
       "share of rows held out for validation, 1 to 50 (default 33.33)",
@@ -110,10 +115,22 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
       choiceOption("--inputs-scaling <method>", "scale of the inputs (default auto)", SCALING_METHODS),
     )
     .addOption(
-      choiceOption("--outputs-shifting <method>", "shift of the outputs (default auto)", SHIFTING_METHODS),
+      choiceOption(
+        "--outputs-shifting <method>",
+        "shift of the outputs (default auto; not for a classifier)",
+        SHIFTING_METHODS,
+      ),
     )
     .addOption(
-      choiceOption("--outputs-scaling <method>", "scale of the outputs (default auto)", SCALING_METHODS),
+      choiceOption(
+        "--outputs-scaling <method>",
+        "scale of the outputs (default auto; not for a classifier)",
+        SCALING_METHODS,
+      ),
+    )
+    .option(
+      "--classify",
+      "read --y and --valid-y as class labels (text) and build a classifier; without it, a --y of one column with no number in it is read so too",
     )
     .option(
       "--links-maximum <n>",
@@ -136,19 +153,21 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .addOption(verboseOption())
     .addHelpText(
       "after",
-      "\nExample:\n  neureco build --x x_train.csv --y y_train.csv --out model.ednn --seed 1\n",
+      "\nExamples:\n  neureco build --x x_train.csv --y y_train.csv --out model.ednn --seed 1\n  neureco build --x x_train.csv --y labels_train.csv --out classifier.ednn --classify\n",
     )
     .action(run<BuildCommandOptions>(runBuild));
 
   program
     .command("evaluate")
-    .description("predict the outputs for the rows of X (CSV with a header, to --out or stdout)")
+    .description(
+      "predict the outputs for the rows of X (CSV with a header, to --out or stdout); a classifier's: the predicted label and each class's probability (p_<class>)",
+    )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input"))
     .option("--out <file>", "where to write the predictions (default: stdout)")
     .option(
       "--uncertainty",
-      "follow each output's column with its predictive standard deviation, <output>_sd (noise plus the weights' posterior uncertainty)",
+      "follow each output's column with its predictive standard deviation, <output>_sd (noise plus the weights' posterior uncertainty; regressors only)",
     )
     .addOption(backendOption())
     .addOption(verboseOption())
@@ -161,7 +180,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("sensitivity")
     .description(
-      "how much each input moves each output over the rows of X: mean |dy/dx| (raw and standardised), its spread, first-order Sobol' indices",
+      "how much each input moves each output over the rows of X: mean |dy/dx| (raw and standardised), its spread, first-order Sobol' indices (regressors)",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input (at least 2 rows)"))
@@ -179,12 +198,18 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
 
   program
     .command("score")
-    .description("RMSE, MAE and R² of the model's predictions for X against Y, per output")
+    .description(
+      "RMSE, MAE and R² of the model's predictions for X against Y, per output; for a classifier, accuracy, balanced accuracy, log-loss, calibration error and confusion matrix against the labels of Y",
+    )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input"))
-    .addOption(required("--y <file>", "measured outputs, one row per row of --x"))
+    .addOption(required("--y <file>", "measured outputs (or class labels), one row per row of --x"))
     .addOption(missingOption())
-    .addOption(jsonOption('print {"rows": n, "rmse": [...], "mae": [...], "r2": [...]}'))
+    .addOption(
+      jsonOption(
+        'print {"rows": n, "rmse": [...], "mae": [...], "r2": [...]} (a classifier: rows, classes, accuracy, balancedAccuracy, logLoss, calibrationError, confusion, reliability)',
+      ),
+    )
     .addOption(backendOption())
     .addOption(verboseOption())
     .addHelpText(
@@ -196,7 +221,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("inspect")
     .description(
-      "show a model: inputs (and those kept), outputs, neurons, links, weights, normalisation, build errors",
+      "show a model: regressor or classifier (and its classes), inputs (and those kept), outputs, neurons, links, weights, normalisation, build errors",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(jsonOption("print the same as a JSON object"))
@@ -206,7 +231,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("export")
     .description(
-      "write the model in a form that runs without neureco: C99 (a .c file and its .h, needing only math.h) or ONNX (for ONNX Runtime)",
+      "write a regressor in a form that runs without neureco: C99 (a .c file and its .h, needing only math.h) or ONNX (for ONNX Runtime)",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(
@@ -224,7 +249,9 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
 
   const derivative = program
     .command("derivative")
-    .description("derivatives of the model w.r.t. its weights and inputs (forward or reverse mode)");
+    .description(
+      "derivatives of the model (a classifier: of its class probabilities) w.r.t. its weights and inputs (forward or reverse mode)",
+    );
   derivative
     .command("forward")
     .description("forward mode: dy_i = J_w(x_i)·dw + J_x(x_i)·dx_i for each row i of X")
@@ -242,7 +269,12 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .description("reverse mode: dw = Σ_i J_w(x_i)ᵀ·py_i and dx_i = J_x(x_i)ᵀ·py_i")
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs (n rows, one column per model input)"))
-    .addOption(required("--py <file>", "output cotangents: n rows, one column per model output"))
+    .addOption(
+      required(
+        "--py <file>",
+        "output cotangents: n rows, one column per model output (a classifier: per class, p_<class>)",
+      ),
+    )
     .option("--w <file>", "weights to differentiate at, one column (default: the model's)")
     .addOption(required("--out-dw <file>", "where to write dw (one column, one row per weight)"))
     .addOption(required("--out-dx <file>", "where to write dx (same shape as --x)"))
@@ -253,17 +285,17 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("plot")
     .description(
-      "SVG parity plot (predicted against measured), with --checkpoint the build's error curve, with --sensitivity the inputs' first-order indices",
+      "SVG parity plot (predicted against measured) or, for a classifier, confusion matrix and reliability diagram; with --checkpoint the build's error curve, with --sensitivity the inputs' first-order indices",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input"))
-    .addOption(required("--y <file>", "measured outputs, one row per row of --x"))
+    .addOption(required("--y <file>", "measured outputs (or class labels), one row per row of --x"))
     .addOption(missingOption())
     .addOption(required("--out <file>", "where to write the SVG"))
     .option("--checkpoint <file>", "checkpoint of the build, for the error curve")
     .option(
       "--sensitivity",
-      "add the inputs' first-order Sobol' indices over the rows of X, one panel per output",
+      "add the inputs' first-order Sobol' indices over the rows of X, one panel per output (regressors)",
     )
     .addOption(backendOption())
     .addOption(verboseOption())
@@ -300,7 +332,10 @@ function backendOption(): Option {
 }
 
 function missingOption(): Option {
-  return new Option("--missing <policy>", "rows with an empty or NA cell: stop with an error, or skip them")
+  return new Option(
+    "--missing <policy>",
+    "rows with an empty or NA cell (or label): stop with an error, or skip them",
+  )
     .choices(MISSING_POLICIES)
     .default("error");
 }

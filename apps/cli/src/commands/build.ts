@@ -1,24 +1,49 @@
 /**
  * `neureco build`: builds a model from CSV files with live progress, keeps a
  * checkpoint, and stops cleanly on Ctrl-C with the command that resumes it.
+ * A y file of class labels (`--classify`, or detected: one column, no
+ * number) builds a classifier.
  */
 import { existsSync } from "node:fs";
 import {
   type BuildOptions,
   type Checkpoint,
+  Classifier,
+  type ClassifierBuildOptions,
   checkpointModelDescription,
   connectedInputs,
   FileReplaceError,
   MODEL_EXTENSION,
+  type ModelClassification,
+  type ModelDescription,
   modelPath,
   Regressor,
+  readModel,
   type ScalingMethod,
   type ShiftingMethod,
 } from "@neureco/tabular";
 import { type BackendName, startBackend } from "../backend.js";
-import { readCheckpoint } from "../checkpoint.js";
+import { isClassifierCheckpoint, readCheckpoint } from "../checkpoint.js";
 import { type CsvData, expectColumns, type MissingPolicy, plural, readRowPairs } from "../data.js";
-import { CliError, type CliIo, ExitCode, libraryError, UsageError, writeLine } from "../io.js";
+import {
+  CliError,
+  type CliIo,
+  ExitCode,
+  libraryError,
+  type TextOutput,
+  UsageError,
+  writeLine,
+} from "../io.js";
+import {
+  classCount,
+  classesOf,
+  classList,
+  expectKnownLabels,
+  isNotANumberIn,
+  type LabelProbe,
+  probeLabels,
+  readLabeledRows,
+} from "../labels.js";
 import { createProgressReporter, type ProgressEvent } from "../progress.js";
 import { formatError, formatSeconds, terminalJson, terminalSafe } from "../text.js";
 
@@ -38,6 +63,8 @@ export interface BuildCommandOptions {
   readonly seed?: number;
   readonly missing?: MissingPolicy;
   readonly resume?: boolean;
+  /** Read --y (and --valid-y) as class labels and build a classifier. */
+  readonly classify?: boolean;
   /** Replace --out and --checkpoint even when they are not a model and a checkpoint. */
   readonly force?: boolean;
   readonly backend: BackendName;
@@ -49,10 +76,14 @@ export function checkpointPathFor(options: Pick<BuildCommandOptions, "out" | "ch
   return options.checkpoint ?? `${modelPath(options.out).slice(0, -MODEL_EXTENSION.length)}.checkpoint`;
 }
 
+/** A model a build makes. */
+type BuiltModel = Regressor | Classifier;
+
 export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise<number> {
   if ((options.validX === undefined) !== (options.validY === undefined)) {
     throw new UsageError("--valid-x and --valid-y must be given together");
   }
+  if (options.classify) refuseOutputOptions(options, "with --classify");
   const out = modelPath(options.out);
   const checkpoint = checkpointPathFor(options);
   if (options.resume && !existsSync(checkpoint)) {
@@ -60,46 +91,158 @@ export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise
       `cannot resume: the checkpoint "${checkpoint}" does not exist (run without --resume to start a new build)`,
     );
   }
+  const probe = options.classify ? undefined : await probeLabels(options.y);
+  const classify = options.classify === true || isLabelFile(probe);
+  if (classify && !options.classify) {
+    refuseOutputOptions(options, `for a classifier (${options.y} holds class labels)`);
+    const classes = probe?.classes ?? [];
+    writeLine(
+      io.stderr,
+      terminalSafe(
+        `${options.y} holds class labels (${classCount(classes.length)}: ${classList(classes)}): building a classifier`,
+      ),
+    );
+  }
 
   if (options.resume) {
     const recorded = await readCheckpoint(checkpoint);
-    if (recorded.finished) return finishedBuild(io, options, recorded, out, checkpoint);
+    expectSameTask(recorded, checkpoint, classify, options.y);
+    if (recorded.finished) {
+      const classification = classify
+        ? await finishedClassification(options, recorded, checkpoint, io)
+        : null;
+      return finishedBuild(io, options, recorded, out, checkpoint, classification);
+    }
   }
 
   const missing = options.missing ?? "error";
-  const [x, y] = await readRowPairs(options.x, options.y, missing, io.stderr);
-  let validation: Pick<BuildOptions, "validationInputData" | "validationOutputData"> = {};
-  if (options.validX !== undefined && options.validY !== undefined) {
-    const [vx, vy] = await readRowPairs(options.validX, options.validY, missing, io.stderr);
-    expectColumns(vx, x.matrix.shape[1], `as many as ${x.path}`);
-    expectColumns(vy, y.matrix.shape[1], `as many as ${y.path}`);
-    validation = { validationInputData: vx.matrix, validationOutputData: vy.matrix };
+  if (classify) return buildClassifier(io, options, out, checkpoint, missing);
+  let data: [CsvData, CsvData, Pick<BuildOptions, "validationInputData" | "validationOutputData">];
+  try {
+    data = await readRegressionData(options, missing, io.stderr);
+  } catch (error) {
+    // A one-column y file with text among its numbers: perhaps labels, some of which look like numbers.
+    if (probe !== undefined && isNotANumberIn(error, options.y) && error instanceof Error) {
+      throw new CliError(`${error.message} (--classify reads ${options.y} as class labels)`, undefined, {
+        cause: error,
+      });
+    }
+    throw error;
   }
-
+  const [x, y, validation] = data;
   const regressor = new Regressor({ backend: await startBackend(options.backend) });
   const title = `${options.resume ? "Resuming" : "Building"} ${out} from ${x.path} (${plural(x.matrix.shape[0], "row")}, ${plural(x.matrix.shape[1], "input")} → ${plural(y.matrix.shape[1], "output")}) on ${options.backend}`;
+  return buildWithProgress(io, options, regressor, out, checkpoint, title, (progress) =>
+    regressor.build({
+      inputData: x.matrix,
+      outputData: y.matrix,
+      ...validation,
+      ...sharedSettings(options, out, checkpoint),
+      ...definedOnly({ outputsShifting: options.outputsShifting, outputsScaling: options.outputsScaling }),
+      ...columnNames(x, y),
+      ...progress,
+    }),
+  );
+}
+
+/** Whether a probed y file holds class labels: one column, labels, none of them a number. */
+function isLabelFile(probe: LabelProbe | undefined): boolean {
+  return probe !== undefined && probe.texts > 0 && probe.numbers === 0;
+}
+
+/** The options that describe numeric outputs are a usage error for a classifier; `why` says why it is one. */
+function refuseOutputOptions(options: BuildCommandOptions, why: string): void {
+  const given = [
+    ["--outputs-shifting", options.outputsShifting],
+    ["--outputs-scaling", options.outputsScaling],
+  ].filter(([, v]) => v !== undefined);
+  if (given.length === 0) return;
+  throw new UsageError(
+    `${given.map(([flag]) => flag).join(" and ")} ${given.length === 1 ? "does" : "do"} not apply ${why}: a classifier's outputs are its classes' probabilities`,
+  );
+}
+
+/** Inputs, numeric outputs and any validation files of a regression build. */
+async function readRegressionData(
+  options: BuildCommandOptions,
+  missing: MissingPolicy,
+  stderr: TextOutput,
+): Promise<[CsvData, CsvData, Pick<BuildOptions, "validationInputData" | "validationOutputData">]> {
+  const [x, y] = await readRowPairs(options.x, options.y, missing, stderr);
+  if (options.validX === undefined || options.validY === undefined) return [x, y, {}];
+  const [vx, vy] = await readRowPairs(options.validX, options.validY, missing, stderr);
+  expectColumns(vx, x.matrix.shape[1], `as many as ${x.path}`);
+  expectColumns(vy, y.matrix.shape[1], `as many as ${y.path}`);
+  return [x, y, { validationInputData: vx.matrix, validationOutputData: vy.matrix }];
+}
+
+async function buildClassifier(
+  io: CliIo,
+  options: BuildCommandOptions,
+  out: string,
+  checkpoint: string,
+  missing: MissingPolicy,
+): Promise<number> {
+  const [x, y] = await readLabeledRows(options.x, options.y, missing, io.stderr);
+  const classes = classesOf(y);
+  let validation: Pick<ClassifierBuildOptions, "validationInputData" | "validationOutputData"> = {};
+  if (options.validX !== undefined && options.validY !== undefined) {
+    const [vx, vy] = await readLabeledRows(options.validX, options.validY, missing, io.stderr);
+    expectColumns(vx, x.matrix.shape[1], `as many as ${x.path}`);
+    expectKnownLabels(vy, classes, y.path);
+    validation = { validationInputData: vx.matrix, validationOutputData: vy.labels };
+  }
+  const classifier = new Classifier({ backend: await startBackend(options.backend) });
+  const title = `${options.resume ? "Resuming" : "Building"} ${out} from ${x.path} (${plural(x.matrix.shape[0], "row")}, ${plural(x.matrix.shape[1], "input")} → ${classCount(classes.length)}) on ${options.backend}`;
+  const inputNames = namesFromHeader(x);
+  return buildWithProgress(io, options, classifier, out, checkpoint, title, (progress) =>
+    classifier.build({
+      inputData: x.matrix,
+      outputData: y.labels,
+      ...validation,
+      ...sharedSettings(options, out, checkpoint),
+      ...(inputNames ? { inputNames } : {}),
+      ...(y.name !== "" ? { labelName: y.name } : {}),
+      ...progress,
+    }),
+  );
+}
+
+/** The build options a regressor's and a classifier's build share. */
+function sharedSettings(options: BuildCommandOptions, out: string, checkpoint: string) {
+  return {
+    ...definedOnly({
+      validPercentage: options.validPercentage,
+      inputsShifting: options.inputsShifting,
+      inputsScaling: options.inputsScaling,
+      linksMaximumNumber: options.linksMaximum,
+      seed: options.seed,
+    }),
+    writeModelTo: out,
+    checkpointAddress: checkpoint,
+    ...(options.force ? { force: true } : {}),
+    ...(options.resume ? { checkpointToStartBuildFrom: checkpoint, startBuildFromModelNumber: -1 } : {}),
+  };
+}
+
+/**
+ * Runs `build` with live progress and Ctrl-C handling, then reports the
+ * model; `model` is freed in every case.
+ */
+async function buildWithProgress(
+  io: CliIo,
+  options: BuildCommandOptions,
+  model: BuiltModel,
+  out: string,
+  checkpoint: string,
+  title: string,
+  build: (progress: { onProgress: (event: ProgressEvent) => void; signal: AbortSignal }) => Promise<unknown>,
+): Promise<number> {
   const progress = createProgressReporter(io, terminalSafe(title));
   const started = Date.now();
   let lastModel: ProgressEvent | undefined;
   try {
-    await regressor.build({
-      inputData: x.matrix,
-      outputData: y.matrix,
-      ...validation,
-      ...definedOnly({
-        validPercentage: options.validPercentage,
-        inputsShifting: options.inputsShifting,
-        inputsScaling: options.inputsScaling,
-        outputsShifting: options.outputsShifting,
-        outputsScaling: options.outputsScaling,
-        linksMaximumNumber: options.linksMaximum,
-        seed: options.seed,
-      }),
-      ...columnNames(x, y),
-      writeModelTo: out,
-      checkpointAddress: checkpoint,
-      ...(options.force ? { force: true } : {}),
-      ...(options.resume ? { checkpointToStartBuildFrom: checkpoint, startBuildFromModelNumber: -1 } : {}),
+    await build({
       onProgress: (event: ProgressEvent) => {
         lastModel = event;
         progress.update(event);
@@ -108,23 +251,67 @@ export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise
     });
   } catch (error) {
     progress.stop(io.signal.aborted ? "stopped" : "failed");
-    regressor.delete();
+    model.delete();
     if (io.signal.aborted) return interrupted(io, options, checkpoint, lastModel, null);
     throw cliError(error);
   }
   progress.stop(io.signal.aborted ? "stopped" : "done");
   // Stopped after a first model, the build resolves with the best model so far (written to `out`).
   if (io.signal.aborted) {
-    regressor.delete();
+    model.delete();
     return interrupted(io, options, checkpoint, lastModel, out);
   }
 
   try {
-    report(io, options, regressor, out, checkpoint, Date.now() - started);
+    report(io, options, model, out, checkpoint, Date.now() - started);
   } finally {
-    regressor.delete();
+    model.delete();
   }
   return ExitCode.ok;
+}
+
+/**
+ * `--resume` goes on with the kind of build the checkpoint records: a
+ * classifier's from class labels, a regressor's from numeric outputs.
+ */
+function expectSameTask(recorded: Checkpoint, checkpoint: string, classify: boolean, y: string): void {
+  const recordedClassifier = isClassifierCheckpoint(recorded);
+  if (recordedClassifier && !classify) {
+    throw new CliError(
+      `${checkpoint} records the build of a classifier, but ${y} is read as numeric outputs: add --classify to resume it`,
+    );
+  }
+  if (!recordedClassifier && classify) {
+    throw new CliError(
+      `${checkpoint} records the build of a regressor, but ${y} is read as class labels: resume it with the numeric outputs it was built from`,
+    );
+  }
+}
+
+/**
+ * The classes of a finished classifier's build: the checkpoint's models
+ * hold none, so they come from the label file, read as the build read it
+ * (rows dropped by `--missing` included). Refused when the file cannot be
+ * the one the build was given (another number of rows or classes).
+ */
+async function finishedClassification(
+  options: BuildCommandOptions,
+  recorded: Checkpoint,
+  checkpoint: string,
+  io: CliIo,
+): Promise<ModelClassification> {
+  const [x, y] = await readLabeledRows(options.x, options.y, options.missing ?? "error", io.stderr);
+  const classes = classesOf(y);
+  const origin = recorded.origin;
+  const outputs = recorded.models[0]?.structure.outputs ?? origin?.outputs;
+  if (outputs !== classes.length - 1 || (origin !== null && origin.rows !== x.matrix.shape[0])) {
+    const built = outputs === undefined ? "" : ` of ${classCount(outputs + 1)}`;
+    const rows = origin === null ? "" : ` on ${plural(origin.rows, "row")}`;
+    throw new CliError(
+      `${options.y} (${plural(y.labels.length, "label")}, ${classCount(classes.length)}) is not the label file of the build in ${checkpoint} (a classifier${built}${rows})`,
+    );
+  }
+  return { label: y.name, classes };
 }
 
 /** A library error as the CLI reports it. */
@@ -145,7 +332,8 @@ function cliError(error: unknown): CliError {
  * unless the file there already holds it. A build killed after its last
  * checkpoint write and before the model's write leaves its model in the
  * checkpoint only, and --out may still hold the best model of an earlier,
- * interrupted run.
+ * interrupted run. A classifier's model gets its classes from
+ * `classification` (see `finishedClassification`).
  */
 async function finishedBuild(
   io: CliIo,
@@ -153,15 +341,24 @@ async function finishedBuild(
   recorded: Checkpoint,
   out: string,
   checkpoint: string,
+  classification: ModelClassification | null,
 ): Promise<number> {
   const chosen = recorded.final ?? recorded.models.find((m) => m.number === recorded.selected);
   if (!chosen) throw new CliError(`${checkpoint}: the build is finished but records no chosen model`);
-  const regressor = Regressor.fromDescription(checkpointModelDescription(recorded, chosen));
+  const description = checkpointModelDescription(recorded, chosen);
+  let model: BuiltModel;
   try {
-    const held = existsSync(out) && (await holdsModel(out, regressor));
+    model = classification
+      ? Classifier.fromDescription({ ...description, outputNames: [], classification })
+      : Regressor.fromDescription(description);
+  } catch (error) {
+    throw libraryError(error);
+  }
+  try {
+    const held = existsSync(out) && (await holdsModel(out, model));
     if (!held) {
       try {
-        await regressor.save(out, options.force ? { force: true } : {});
+        await model.save(out, options.force ? { force: true } : {});
       } catch (error) {
         throw cliError(error);
       }
@@ -170,26 +367,26 @@ async function finishedBuild(
       io.stderr,
       `The build in ${checkpoint} had finished: nothing was built again; ${held ? `${out} already holds its model` : `its model was written to ${out}`}.`,
     );
-    report(io, options, regressor, out, checkpoint, 0);
+    report(io, options, model, out, checkpoint, 0);
   } finally {
-    regressor.delete();
+    model.delete();
   }
   return ExitCode.ok;
 }
 
-/** Whether the model file at `path` holds the same structure and weights as `regressor` (false if it cannot be read). */
-async function holdsModel(path: string, regressor: Regressor): Promise<boolean> {
-  const file = new Regressor();
+/** Whether the model file at `path` holds the same kind, classes, structure and weights as `model` (false if it cannot be read). */
+async function holdsModel(path: string, model: BuiltModel): Promise<boolean> {
+  let file: BuiltModel;
   try {
-    await file.load(path);
+    file = await readModel(path);
   } catch {
-    file.delete();
     return false;
   }
   try {
     const a = file.toDescription();
-    const b = regressor.toDescription();
+    const b = model.toDescription();
     return (
+      JSON.stringify(a.classification ?? null) === JSON.stringify(b.classification ?? null) &&
       JSON.stringify(a.structure) === JSON.stringify(b.structure) &&
       a.weights.length === b.weights.length &&
       a.weights.every((w, i) => Object.is(w, b.weights[i]))
@@ -199,28 +396,35 @@ async function holdsModel(path: string, regressor: Regressor): Promise<boolean> 
   }
 }
 
-/** The CSV headers, recorded in the model as its column names (a file without a header gets col1, col2, …: not kept). */
+/** A CSV file's column names from its header (a file without a header gets col1, col2, …: not kept). */
+function namesFromHeader(data: CsvData): string[] | undefined {
+  return data.columns.every((c, j) => c === `col${j + 1}`) ? undefined : [...data.columns];
+}
+
+/** The CSV headers, recorded in the model as its column names. */
 function columnNames(x: CsvData, y: CsvData): Pick<BuildOptions, "inputNames" | "outputNames"> {
-  const fromHeader = (data: CsvData) =>
-    data.columns.every((c, j) => c === `col${j + 1}`) ? undefined : [...data.columns];
-  const inputNames = fromHeader(x);
-  const outputNames = fromHeader(y);
+  const inputNames = namesFromHeader(x);
+  const outputNames = namesFromHeader(y);
   return { ...(inputNames ? { inputNames } : {}), ...(outputNames ? { outputNames } : {}) };
 }
 
 function report(
   io: CliIo,
   options: BuildCommandOptions,
-  regressor: Regressor,
+  model: BuiltModel,
   out: string,
   checkpoint: string,
   elapsedMs: number,
 ): void {
-  const d = regressor.toDescription();
+  const d = model.toDescription();
   const s = d.structure;
   const names =
     d.inputNames.length === s.inputs ? d.inputNames : Array.from({ length: s.inputs }, (_, j) => `x${j + 1}`);
   const kept = connectedInputs(s).map((j) => names[j]);
+  if (d.classification) {
+    reportClassifier(io, options, d.classification, d, kept, out, checkpoint, elapsedMs);
+    return;
+  }
   if (options.json) {
     const json = {
       model: out,
@@ -248,6 +452,58 @@ function report(
     writeLine(
       io.stdout,
       `errors (RMSE, normalised units): training ${list(d.errors.training)}, validation ${list(d.errors.validation)}`,
+    );
+  }
+  writeLine(io.stdout, `checkpoint: ${checkpoint}`);
+}
+
+/** The summary of a classifier's build: its classes, and its errors as log-losses. */
+function reportClassifier(
+  io: CliIo,
+  options: BuildCommandOptions,
+  classification: ModelClassification,
+  d: ModelDescription,
+  kept: readonly string[],
+  out: string,
+  checkpoint: string,
+  elapsedMs: number,
+): void {
+  const s = d.structure;
+  const { classes, label } = classification;
+  // The builder records a classifier's log-loss in every entry of its errors.
+  const training = d.errors?.training[0];
+  const validation = d.errors?.validation[0];
+  if (options.json) {
+    const json = {
+      model: out,
+      checkpoint,
+      task: "classification",
+      classes,
+      label,
+      weights: d.weights.length,
+      inputs: s.inputs,
+      hidden: s.hidden,
+      links: s.links.length,
+      inputsKept: kept,
+      errors:
+        training === undefined || validation === undefined
+          ? null
+          : { logLoss: { training: finiteOrNull(training), validation: finiteOrNull(validation) } },
+      elapsedMs,
+    };
+    writeLine(io.stdout, terminalJson(json));
+    return;
+  }
+  writeLine(
+    io.stdout,
+    terminalSafe(
+      `wrote ${out}: a classifier of ${classCount(classes.length)} (${classList(classes)}), ${plural(d.weights.length, "weight")} (${plural(s.hidden, "hidden neuron")}, ${plural(s.links.length, "link")}), inputs kept ${kept.length} of ${s.inputs}, in ${formatSeconds(elapsedMs)}`,
+    ),
+  );
+  if (training !== undefined && validation !== undefined) {
+    writeLine(
+      io.stdout,
+      `errors (log-loss): training ${formatError(training)}, validation ${formatError(validation)}`,
     );
   }
   writeLine(io.stdout, `checkpoint: ${checkpoint}`);
@@ -289,11 +545,13 @@ export function resumeCommand(options: BuildCommandOptions, checkpoint: string):
     ["--outputs-scaling", options.outputsScaling],
     ["--links-maximum", options.linksMaximum],
     ["--seed", options.seed],
+    ["--missing", options.missing === "drop-row" ? options.missing : undefined],
     ["--backend", options.backend === "cpu" ? undefined : options.backend],
   ];
   const parts = ["neureco", "build"];
   for (const [flag, value] of args)
     if (value !== undefined) parts.push(String(flag), shellQuote(String(value)));
+  if (options.classify) parts.push("--classify");
   if (options.force) parts.push("--force");
   parts.push("--resume");
   return parts.join(" ");
