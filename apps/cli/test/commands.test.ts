@@ -555,7 +555,7 @@ describe("--help", () => {
     ],
     [
       ["build"],
-      /--x <file>[\s\S]*--valid-percentage[\s\S]*--inputs-shifting[\s\S]*--links-maximum[\s\S]*--resume[\s\S]*--backend/,
+      /--x <file>[\s\S]*--valid-percentage[\s\S]*--inputs-shifting[\s\S]*--classify[\s\S]*--links-maximum[\s\S]*--resume[\s\S]*--backend/,
     ],
     [["evaluate"], /--model <file>[\s\S]*--out <file>/],
     [["score"], /--y <file>[\s\S]*--json/],
