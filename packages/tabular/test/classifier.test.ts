@@ -284,3 +284,65 @@ describe("classification scores", () => {
     expect(s.calibrationError).toBeCloseTo((0.1 + 0.6 + 0.3 + 0.2) / 4, 15);
   });
 });
+
+describe("Classifier checkpoints", () => {
+  it("a stopped build resumes from its checkpoint to the model of an uninterrupted one", async () => {
+    const data = threeClasses(200, 5);
+    const checkpoint = join(dir, "three.checkpoint");
+    const whole = new Classifier();
+    await whole.build({ inputData: data.x, outputData: data.labels, seed: 3 });
+    const controller = new AbortController();
+    const stopped = new Classifier();
+    await stopped.build({
+      inputData: data.x,
+      outputData: data.labels,
+      seed: 3,
+      checkpointAddress: checkpoint,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.modelNumber === 1) controller.abort();
+      },
+    });
+    const resumed = new Classifier();
+    await resumed.build({
+      inputData: data.x,
+      outputData: data.labels,
+      seed: 3,
+      checkpointToStartBuildFrom: checkpoint,
+      startBuildFromModelNumber: -1,
+    });
+    expect(resumed.info().classes).toEqual(whole.info().classes);
+    expect(Array.from(resumed.getWeights().data)).toEqual(Array.from(whole.getWeights().data));
+    for (const c of [whole, stopped, resumed]) c.delete();
+  });
+
+  it("a regression's checkpoint is not resumed as a classifier's, and the error says why", async () => {
+    const data = threeClasses(60, 6);
+    const checkpoint = join(dir, "regression.checkpoint");
+    const controller = new AbortController();
+    const regressor = new Regressor();
+    await regressor.build({
+      inputData: data.x,
+      // Indicators of classes "low" and "mid" as two real outputs: the same numbers a classifier trains on.
+      outputData: data.labels.map((l) => [l === "low" ? 1 : 0, l === "mid" ? 1 : 0]),
+      seed: 3,
+      checkpointAddress: checkpoint,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+      outputsShifting: "none",
+      outputsScaling: "none",
+    });
+    const classifier = new Classifier();
+    await expect(
+      classifier.build({
+        inputData: data.x,
+        outputData: data.labels,
+        seed: 3,
+        checkpointToStartBuildFrom: checkpoint,
+        startBuildFromModelNumber: -1,
+      }),
+    ).rejects.toThrow(/likelihood: unset then, "categorical" now/);
+    regressor.delete();
+    classifier.delete();
+  });
+});
