@@ -13,6 +13,7 @@ import {
   parseLabels,
   readLabelCsv,
   rowsWithNaN,
+  sortedClasses,
   toCsv,
   writeFileAtomic,
 } from "@neureco/tabular";
@@ -138,18 +139,6 @@ function labelSummary(column: LabelColumn): LabelProbe {
     numbers,
     texts: present.length - numbers,
   };
-}
-
-/** True when every class name is a number written as JavaScript writes it, as the library decides (labels.ts). */
-function numericClasses(classes: readonly string[]): boolean {
-  return classes.every((c) => c.trim() !== "" && String(Number(c)) === c);
-}
-
-/** The distinct labels sorted as `Classifier.build` sorts its classes: by value when all are numbers, else by text. */
-function sortedClasses(labels: readonly string[]): string[] {
-  const classes = [...new Set(labels)];
-  if (numericClasses(classes)) return classes.sort((a, b) => Number(a) - Number(b));
-  return classes.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**

@@ -27,7 +27,7 @@ export {
 } from "./builder/index.js";
 export type { ClassifierBuildOptions } from "./classifier/build-options.js";
 export type { ClassifierInfo, ClassifierOptions, LogitsOption } from "./classifier/classifier.js";
-export type { Label } from "./classifier/labels.js";
+export { type Label, sortedClasses } from "./classifier/labels.js";
 export { CALIBRATION_BINS, type ClassificationScores } from "./classifier/scores.js";
 export { ColumnMismatchError, type ModelData, type NamedColumns, reorderByName } from "./columns.js";
 export type { CsvDelimiter, CsvParseOptions, CsvTable, LabelColumn, MissingCellPolicy } from "./csv/index.js";

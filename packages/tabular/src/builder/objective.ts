@@ -12,7 +12,6 @@ import {
   add,
   type Backend,
   broadcastTo,
-  concat,
   type DType,
   div,
   jit,
@@ -319,7 +318,8 @@ export class Objective {
       const total = new Float64Array(this.data.outputs);
       for (const chunk of this.data.chunks) {
         const values = await readAndDispose(this.errors(wt, chunk.x, chunk.y));
-        for (let j = 0; j < total.length; j++) total[j] += values[j];
+        // One value per output, or the categorical deviance alone (the first entry).
+        for (let j = 0; j < values.length; j++) total[j] += values[j];
       }
       return total;
     } finally {
@@ -343,7 +343,7 @@ interface Graphs {
   readonly normal: NormalGraph;
   /** (w, x, y) ↦ prediction − target, (n, k). */
   readonly residual: (w: Tensor, x: Tensor, y: Tensor) => Tensor;
-  /** (w, x, y) ↦ deviance per output, (1, k). */
+  /** (w, x, y) ↦ deviance per output, (1, k); categorical: the deviance, (1, 1). */
   readonly errors: (w: Tensor, x: Tensor, y: Tensor) => Tensor;
 }
 
@@ -406,8 +406,7 @@ function categoricalGraphs(f: NetworkFunction, p: number, k: number): Graphs {
     normal: (w, c) => normal(w, c.x, c.y, c.xStacked, c.mask),
     residual: (w, x, y) => sub(others(probabilities(f(w, x))), y),
     errors: (w, x, y) => {
-      const deviance = mul(sum(crossEntropy(f(w, x), y), 0, true), 2);
-      return k === 1 ? deviance : concat([deviance, mul(slice(y, [0, 1], [1, k - 1]), 0)], 1);
+      return mul(sum(crossEntropy(f(w, x), y), 0, true), 2);
     },
   };
 }

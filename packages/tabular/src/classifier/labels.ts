@@ -39,17 +39,24 @@ export function numericClasses(classes: readonly string[]): boolean {
 }
 
 /**
- * The classes of the training labels, sorted: by value when every label is
- * a number, else by text (code units). Fewer than two classes throw.
+ * The distinct labels as the classes of a Classifier built on them, in the
+ * order of its probabilities: sorted by value when every label is a number,
+ * else by text (code units).
  */
+export function sortedClasses(labels: readonly Label[]): string[] {
+  const classes = [...new Set(labels.map(String))];
+  if (numericClasses(classes)) return classes.sort((a, b) => Number(a) - Number(b));
+  return classes.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The classes of the training labels (`sortedClasses`); fewer than two throw. */
 export function classesOf(texts: readonly string[], name: string): string[] {
-  const classes = [...new Set(texts)];
+  const classes = sortedClasses(texts);
   if (classes.length < 2) {
     const only = classes.length === 1 ? ` (${JSON.stringify(classes[0])})` : "";
     throw new BuildDataError(`${name} holds ${classes.length} class${only}: a classifier needs at least two`);
   }
-  if (numericClasses(classes)) return classes.sort((a, b) => Number(a) - Number(b));
-  return classes.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return classes;
 }
 
 /** The class number of every label; a label that is not one of `classes` throws, naming its row. */
