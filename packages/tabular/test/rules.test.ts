@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { linearNetwork } from "../src/builder/network-edit.js";
 import {
   bestRetraining,
+  CLASSIFIER_GROWTH_NATS,
   EVIDENCE_TOLERANCE,
   GROWTH_GAIN,
   growthCounts,
@@ -38,6 +39,26 @@ describe("accept rules", () => {
     expect(growthCounts(flat, best, 0, VALIDATION_RESOLVES_GROWTH - 1)).toBe(true);
     expect(growthCounts(flat, best, 0, VALIDATION_RESOLVES_GROWTH)).toBe(false);
     expect(growthCounts(trained(best * (1 - 1.01 * GROWTH_GAIN), 0), best, 0, 10 ** 6)).toBe(true);
+  });
+
+  it("a classifier's growth counts a validation gain of more than CLASSIFIER_GROWTH_NATS, whatever the evidence", () => {
+    // A log-loss of 0.03 on 100 validation rows (one output): 0.005 lower is 0.5 nats, 0.02 lower is 2 nats.
+    const classifier = (score: number, evidence: number) => ({
+      ...trained(score, evidence),
+      likelihood: "categorical" as const,
+    });
+    expect(CLASSIFIER_GROWTH_NATS).toBe(EVIDENCE_TOLERANCE);
+    expect(growthCounts(classifier(0.025, 1e3), 0.03, 0, 100)).toBe(false);
+    expect(growthCounts(classifier(0.01, 0), 0.03, 0, 100)).toBe(true);
+    // The relative gain of 17 % that counted a regression's neuron does not count here.
+    expect(growthCounts(trained(0.025, 0), 0.03, 0, 100)).toBe(true);
+    // Rows, not residuals: three outputs on 100 rows are 300 residuals and 100 rows.
+    const threeOutputs = (score: number) => ({
+      ...trainedAs(linearNetwork(1, 3), beta, { score, evidence: 0, validationLogLikelihood: 0 }),
+      likelihood: "categorical" as const,
+    });
+    expect(growthCounts(threeOutputs(0.025), 0.03, 0, 300)).toBe(false);
+    expect(growthCounts(threeOutputs(0.015), 0.03, 0, 300)).toBe(true);
   });
 
   it("a removal keeps the validation error within PRUNING_TOLERANCE of the best", () => {

@@ -34,6 +34,8 @@ export interface TrainedNetwork {
   readonly evidence: number;
   /** Log density of the validation rows as the network predicts them (see `validationLogLikelihood`); NaN without validation rows. */
   readonly validationLogLikelihood: number;
+  /** What the outputs are (likelihood.ts); absent: gaussian. */
+  readonly likelihood?: Likelihood;
 }
 
 /**
@@ -327,6 +329,7 @@ export class Fitter implements Trainer {
         likelihood,
       ),
       validationLogLikelihood: validationLikelihood,
+      ...(likelihood === "categorical" ? { likelihood } : {}),
       penalty,
       network: trained,
       beta: result.beta,
