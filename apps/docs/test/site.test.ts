@@ -15,6 +15,7 @@ import { cpu } from "@neureco/backend-cpu";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExampleName, RunRecord } from "../.vitepress/theme/runner.js";
+import { run as classifyPenguins } from "../examples/classify-penguins.js";
 import { run as computeGradients } from "../examples/compute-gradients.js";
 import { run as gettingStarted } from "../examples/getting-started.js";
 import { run as optimizeInputs } from "../examples/optimize-inputs.js";
@@ -232,6 +233,19 @@ describe("documentation site in Chromium", () => {
     expect(await page.locator(".run-example .parity circle").count()).toBe(
       parityOf(expected).measured.length,
     );
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("runs the classifier example in the page: the model Node builds, its confusion table shown", async () => {
+    const expected = await classifyPenguins({ backend: cpu(), log: () => {} });
+    const { page, problems, result } = await runToResult("/guide/classify.html", "classify-penguins");
+    expect(result.weights).toBe(expected.weights);
+    expect(result.classification?.confusion).toEqual(expected.classification?.confusion);
+    const rel = result.backend === "webgpu" ? 1e-4 : 1e-9;
+    expectClose(result.derivatives.dx.flat(), expected.derivatives.dx.flat(), rel * 10, "dx");
+    const classes = expected.classification?.classes ?? [];
+    expect(await page.locator(".run-example table.confusion tbody tr").count()).toBe(classes.length);
     expect(problems).toEqual([]);
     await page.close();
   });
