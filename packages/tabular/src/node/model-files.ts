@@ -52,16 +52,20 @@ export async function saveModel(model: ModelWithBytes, path: string, options: Sa
   await writeFileAtomic(file, model.toBytes());
 }
 
-/** Replaces the model with the one in the `.ednn` file at `path` (`.ednn` added when missing). */
-export async function loadModel(model: ModelWithBytes, path: string): Promise<void> {
+/** The bytes of the `.ednn` file at `path` (`.ednn` added when missing), and the path read. */
+export async function readModelBytes(path: string): Promise<{ file: string; bytes: Uint8Array }> {
   const file = modelPath(path);
-  let bytes: Uint8Array;
   try {
-    bytes = await readEdnnFile(file);
+    return { file, bytes: await readEdnnFile(file) };
   } catch (error) {
     if (error instanceof EdnnFormatError) throw error;
     throw new Error(`cannot load model "${file}": ${describeReadError(error)}`, { cause: error });
   }
+}
+
+/** Replaces the model with the one in the `.ednn` file at `path` (`.ednn` added when missing). */
+export async function loadModel(model: ModelWithBytes, path: string): Promise<void> {
+  const { file, bytes } = await readModelBytes(path);
   model.loadBytes(bytes, file);
 }
 
