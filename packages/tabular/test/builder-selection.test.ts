@@ -42,6 +42,18 @@ describe("model selection", () => {
     expect(selectModel([large, worse], 0).number).toBe(0);
   });
 
+  it("chooses a classifier by its validation log-likelihood: the smallest within EVIDENCE_TOLERANCE nats", () => {
+    // Log-losses on 100 validation rows: 0.30 → 0.29 is 1 nat, 0.30 → 0.28 is 2 nats.
+    const linear = model(0, 0.3, 50, 2);
+    const grown = model(1, 0.28, 10, 6);
+    expect(selectModel([linear, grown], 0).number).toBe(0);
+    expect(selectModel([linear, grown], 0, 100).number).toBe(1);
+    const close = model(1, 0.3 - 0.9 * (EVIDENCE_TOLERANCE / 100), 10, 6);
+    expect(selectModel([linear, close], 0, 100).number).toBe(0);
+    // Equal sizes: the lower log-loss.
+    expect(selectModel([model(0, 0.3, 0, 2), model(1, 0.295, 0, 2)], 0, 100).number).toBe(1);
+  });
+
   it("respects the link cap", () => {
     const large = model(0, 0.3, 20, 6);
     const small = model(1, 0.3, 5, 2);

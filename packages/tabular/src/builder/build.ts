@@ -252,6 +252,7 @@ export async function buildModel(
         linksMaximumNumber: resolved.linksMaximumNumber,
         disconnectInputsIfPossible: resolved.disconnectInputsIfPossible,
         initialBetaReg: resolved.initialBetaReg,
+        ...(likelihood === "categorical" ? { likelihood } : {}),
       },
       checkpointBase: {
         inputNames: start.checkpoint?.inputNames ?? input.inputNames ?? [],

@@ -170,17 +170,45 @@ function validationScore(m: CheckpointModel): number {
 }
 
 /**
+ * A classifier's selection: the model with the fewest weights among those
+ * whose validation rows' log-likelihood is within EVIDENCE_TOLERANCE nats
+ * of the best (n_v times the difference of log-losses; among equals, the
+ * lower log-loss). The evidence of the training rows is not asked: on
+ * spam it preferred the linear model by over a hundred nats to networks
+ * whose 1,227 validation rows gained 13 nats with one neuron (test
+ * log-loss 0.246 against the MLP's 0.194).
+ */
+function selectClassifier(pool: readonly CheckpointModel[], rows: number): CheckpointModel {
+  const best = Math.min(...pool.map(validationScore));
+  return pool
+    .filter((m) => rows * (validationScore(m) - best) <= EVIDENCE_TOLERANCE)
+    .reduce((a, b) => {
+      const wa = weightCount(a.structure);
+      const wb = weightCount(b.structure);
+      if (wb !== wa) return wb < wa ? b : a;
+      return validationScore(b) < validationScore(a) ? b : a;
+    });
+}
+
+/**
  * The final selection among the accepted models: the one with the fewest
  * weights among those whose log evidence is within EVIDENCE_TOLERANCE of
  * the highest (respecting the link cap; among equals, the higher evidence).
  * Models without an evidence (from a checkpoint written before it was
  * recorded) are chosen by validation error, and only when no model has one.
  */
-export function selectModel(models: readonly CheckpointModel[], linksMaximumNumber: number): CheckpointModel {
+export function selectModel(
+  models: readonly CheckpointModel[],
+  linksMaximumNumber: number,
+  /** A classifier's validation rows: then chosen by `selectClassifier`. */
+  classifierValidationRows?: number,
+): CheckpointModel {
   const eligible = models.filter(
     (m) => linksMaximumNumber === 0 || m.structure.links.length <= linksMaximumNumber,
   );
   const pool = eligible.length > 0 ? eligible : models;
+  if (classifierValidationRows !== undefined && classifierValidationRows > 0)
+    return selectClassifier(pool, classifierValidationRows);
   const withEvidence = pool.filter((m) => Number.isFinite(m.logEvidence));
   if (withEvidence.length === 0) {
     return pool.reduce((a, b) => (validationScore(b) < validationScore(a) ? b : a));

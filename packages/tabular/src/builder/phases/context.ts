@@ -14,6 +14,7 @@
 import type { CheckpointModel, PhaseState } from "../checkpoint.js";
 import type { CrossValidation } from "../cross-validation.js";
 import type { FitOptions, TrainedNetwork, Trainer } from "../fit.js";
+import type { Likelihood } from "../likelihood.js";
 import type { WeightedNetwork } from "../network-edit.js";
 import type { Beta } from "../prior.js";
 import type { BuilderRandom } from "../random.js";
@@ -48,6 +49,8 @@ export interface PhaseContext {
   readonly disconnectInputsIfPossible: boolean;
   /** Starting prior strength of every weight group (the linear start). */
   readonly initialBetaReg: number;
+  /** What the outputs are (likelihood.ts); absent: gaussian. */
+  readonly likelihood?: Likelihood;
   /**
    * Set by growth when the weight budget stopped it right after an accepted
    * step (it was still gaining): the number of models accepted then. Growth
