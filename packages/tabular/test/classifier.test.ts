@@ -346,3 +346,27 @@ describe("Classifier checkpoints", () => {
     classifier.delete();
   });
 });
+
+describe("Classifier sensitivity", () => {
+  it("is of the class probabilities, named by class, their mean |dp/dx| from gradient", async () => {
+    const description = sampleClassifier(21, 3);
+    const classifier = Classifier.fromDescription(description);
+    const x = sampleInputs(description, 40, 22);
+    const s = await classifier.sensitivity(x, { samples: 64 });
+    expect(s.outputNames).toEqual(["c0", "c1", "c2"]);
+    const w = classifier.getWeights();
+    for (let c = 0; c < 3; c++) {
+      const { dx } = await classifier.gradient({
+        w,
+        x,
+        py: x.map(() => [0, 1, 2].map((j) => (j === c ? 1 : 0))),
+      });
+      s.inputs.forEach((input, j) => {
+        let mean = 0;
+        for (let i = 0; i < 40; i++) mean += Math.abs(dx.get(i, j)) / 40;
+        expect(input.meanAbsoluteDerivative[c]).toBeCloseTo(mean, 12);
+      });
+    }
+    classifier.delete();
+  });
+});

@@ -170,6 +170,11 @@ export class Classifier extends TabularModel {
     };
   }
 
+  /** A classifier's outputs are its classes' probabilities, named by the classes (`sensitivity`). */
+  protected override outputLabels(d: ModelDescription): readonly string[] {
+    return d.classification?.classes ?? super.outputLabels(d);
+  }
+
   private classes(call: string): readonly string[] {
     const classification = this.model(call).description().classification;
     // setModel admits classifiers only.

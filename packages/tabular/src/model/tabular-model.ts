@@ -7,11 +7,13 @@
 import { cpu } from "@neureco/backend-cpu";
 import type { Backend } from "@neureco/core";
 import type { BuildIO } from "../builder/index.js";
+import type { ModelData } from "../columns.js";
 import type { Matrix, MatrixOrVectorInput } from "../matrix.js";
 import type { BuildFiles } from "../regressor/build-options.js";
 import { BoundModel } from "./bound-model.js";
 import type { ModelDescription } from "./description.js";
 import { modelFromBytes, modelToBytes } from "./model-file.js";
+import { modelSensitivity, type Sensitivity, type SensitivityOptions } from "./sensitivity.js";
 
 export interface ModelOptions {
   /** Where tensors live and kernels run; default a new CPU backend (`cpu()` of @neureco/backend-cpu). */
@@ -53,6 +55,30 @@ export abstract class TabularModel {
   /** Replaces the trainable parameters: (p, 1) or length p. On error the weights are unchanged. */
   setWeights(w: MatrixOrVectorInput): void {
     this.model("setWeights").setWeights(w);
+  }
+
+  /**
+   * How much each input moves each output over the rows `x` (at least 2,
+   * matched to the model's inputs like `evaluate`'s): the mean absolute
+   * derivative in raw and standardised units and its spread over the rows,
+   * from the exact input derivatives, and first-order Sobol' indices
+   * estimated on the model with their 95 % confidence half-width (see
+   * `Sensitivity`).
+   */
+  async sensitivity(x: ModelData, options: SensitivityOptions = {}): Promise<Sensitivity> {
+    const model = this.model("sensitivity");
+    const d = model.description();
+    const inputNames =
+      d.inputNames.length === d.structure.inputs
+        ? d.inputNames
+        : Array.from({ length: d.structure.inputs }, (_, j) => `input${j + 1}`);
+    return modelSensitivity(model, model.matchInputs(x, "x"), inputNames, this.outputLabels(d), options);
+  }
+
+  /** The names of the model's outputs in results: its output names, else output1 … outputk; a classifier's classes. */
+  protected outputLabels(d: ModelDescription): readonly string[] {
+    const k = d.structure.outputs;
+    return d.outputNames.length === k ? d.outputNames : Array.from({ length: k }, (_, j) => `output${j + 1}`);
   }
 
   /** The backend-independent model with the current weights (a copy). */

@@ -11,7 +11,6 @@ import { modelToOnnx, type OnnxExportOptions } from "../export/onnx.js";
 import type { Matrix } from "../matrix.js";
 import type { ForwardDerivativeArgs, Gradient, GradientArgs } from "../model/bound-model.js";
 import type { ModelDescription } from "../model/description.js";
-import { modelSensitivity, type Sensitivity, type SensitivityOptions } from "../model/sensitivity.js";
 import { type ModelOptions, TabularModel } from "../model/tabular-model.js";
 import { type BuildOptions, validateBuildOptions } from "./build-options.js";
 
@@ -127,28 +126,6 @@ export class Regressor extends TabularModel {
   /** Reverse mode: { dw (p, 1) = Σ_i J_w(x_i)ᵀ·py_i, dx (n, m) with dx_i = J_x(x_i)ᵀ·py_i }, at the given w. */
   async gradient(args: GradientArgs): Promise<Gradient> {
     return this.model("gradient").gradient(args);
-  }
-
-  /**
-   * How much each input moves each output over the rows `x` (at least 2,
-   * matched to the model's inputs like `evaluate`'s): the mean absolute
-   * derivative in raw and standardised units and its spread over the rows,
-   * from the exact input derivatives, and first-order Sobol' indices
-   * estimated on the model with their 95 % confidence half-width (see
-   * `Sensitivity`).
-   */
-  async sensitivity(x: ModelData, options: SensitivityOptions = {}): Promise<Sensitivity> {
-    const model = this.model("sensitivity");
-    const d = model.description();
-    const names = (given: readonly string[], count: number, prefix: string) =>
-      given.length === count ? given : Array.from({ length: count }, (_, j) => `${prefix}${j + 1}`);
-    return modelSensitivity(
-      model,
-      model.matchInputs(x, "x"),
-      names(d.inputNames, d.structure.inputs, "input"),
-      names(d.outputNames, d.structure.outputs, "output"),
-      options,
-    );
   }
 
   /** Sizes and names of the model. */
