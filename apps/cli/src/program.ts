@@ -180,7 +180,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("sensitivity")
     .description(
-      "how much each input moves each output over the rows of X: mean |dy/dx| (raw and standardised), its spread, first-order Sobol' indices (regressors)",
+      "how much each input moves each output over the rows of X: mean |dy/dx| (raw and standardised), its spread, first-order Sobol' indices (a classifier's: of its class probabilities)",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input (at least 2 rows)"))

@@ -443,14 +443,31 @@ describe("derivatives of a classifier's probabilities", () => {
   });
 });
 
-describe("commands that work on regressors only", () => {
-  it("sensitivity and export refuse a classifier in one sentence, naming the file and what works instead", async () => {
-    const sensitivity = await neureco(["sensitivity", "--model", "ring", "--x", "x_ring_test.csv"], dir);
-    expectOneLineError(
-      sensitivity,
-      1,
-      /^error: ring holds a classifier of 3 classes \(inner, middle, outer\): sensitivity works on regressors only; neureco derivative forward and gradient give the derivatives of its class probabilities$/,
+describe("sensitivity of a classifier", () => {
+  it("gives each class probability's table, as the library computes it", async () => {
+    const r = await neureco(["sensitivity", "--model", "ring", "--x", "x_ring_test.csv", "--json"], dir);
+    expect(r.code).toBe(0);
+    const printed = JSON.parse(r.stdout) as {
+      outputNames: string[];
+      inputs: { meanAbsoluteDerivative: number[] }[];
+    };
+    expect(printed.outputNames).toEqual(["inner", "middle", "outer"]);
+    const classifier = new Classifier();
+    await classifier.load(join(dir, "ring"));
+    const x = await readCsv(join(dir, "x_ring_test.csv"));
+    const direct = await classifier.sensitivity(x.matrix);
+    classifier.delete();
+    printed.inputs.forEach((input, j) =>
+      expectClose([input.meanAbsoluteDerivative], [direct.inputs[j].meanAbsoluteDerivative]),
     );
+    const text = await neureco(["sensitivity", "--model", "ring", "--x", "x_ring_test.csv"], dir);
+    expect(text.stdout).toMatch(/probability of class outer/);
+    expect(text.stdout).toMatch(/mean \|dp\/dx\|/);
+  });
+});
+
+describe("commands that work on regressors only", () => {
+  it("export refuses a classifier in one sentence, naming the file and what works instead", async () => {
     const exported = await neureco(["export", "--model", "ring", "--format", "onnx", "--out", "ring"], dir);
     expectOneLineError(
       exported,

@@ -1,9 +1,12 @@
-/** `neureco sensitivity`: how much each input moves each output over the rows of an inputs file. */
+/**
+ * `neureco sensitivity`: how much each input moves each output over the rows
+ * of an inputs file (a classifier's outputs: its class probabilities).
+ */
 import type { Sensitivity } from "@neureco/tabular";
 import type { BackendName } from "../backend.js";
 import { readMatrixFile } from "../data.js";
 import { type CliIo, ExitCode, writeLine } from "../io.js";
-import { closeModel, loadRegressor, matchModelInputs } from "../model.js";
+import { closeModel, loadModel, matchModelInputs, modelOf } from "../model.js";
 import { formatTable, terminalJson, terminalSafe } from "../text.js";
 
 export interface SensitivityOptions {
@@ -16,33 +19,35 @@ export interface SensitivityOptions {
 }
 
 export async function runSensitivity(options: SensitivityOptions, io: CliIo): Promise<number> {
-  const model = await loadRegressor(
-    options.model,
-    options.backend,
-    "sensitivity",
-    "neureco derivative forward and gradient give the derivatives of its class probabilities",
-  );
+  const model = await loadModel(options.model, options.backend);
   try {
     const x = matchModelInputs(model, await readMatrixFile(options.x), io.stderr);
-    const result = await model.regressor.sensitivity(x.matrix, {
+    const result = await modelOf(model).sensitivity(x.matrix, {
       samples: options.samples,
       seed: options.seed,
     });
     if (options.json) writeLine(io.stdout, terminalJson(result));
-    else io.stdout.write(sensitivityText(result));
+    else io.stdout.write(sensitivityText(result, model.kind === "classifier" ? "p" : "y"));
     return ExitCode.ok;
   } finally {
     closeModel(model);
   }
 }
 
-/** One table per output: each input's mean |∂y/∂x| (raw, standardised), its spread and its first-order index. */
-function sensitivityText(s: Sensitivity): string {
+/**
+ * One table per output (a classifier's: per class, of its probability `p`):
+ * each input's mean |∂y/∂x| (raw, standardised), its spread and its
+ * first-order index.
+ */
+function sensitivityText(s: Sensitivity, y: "y" | "p"): string {
   const lines = [
     `${s.rows} rows; first-order indices from ${s.samples} samples (${s.evaluations} evaluations), 95 % intervals`,
   ];
   s.outputNames.forEach((output, o) => {
-    lines.push("", `output ${terminalSafe(output)}`);
+    lines.push(
+      "",
+      y === "p" ? `probability of class ${terminalSafe(output)}` : `output ${terminalSafe(output)}`,
+    );
     const rows = s.inputs.map((i) => [
       terminalSafe(i.input),
       i.meanAbsoluteDerivative[o].toPrecision(4),
@@ -51,7 +56,10 @@ function sensitivityText(s: Sensitivity): string {
       `${i.firstOrderIndex[o].toFixed(3)} ± ${i.firstOrderHalfWidth[o].toFixed(3)}`,
     ]);
     lines.push(
-      formatTable(["input", "mean |dy/dx|", "standardised", "spread", "first-order index"], rows).trimEnd(),
+      formatTable(
+        ["input", `mean |d${y}/dx|`, "standardised", "spread", "first-order index"],
+        rows,
+      ).trimEnd(),
     );
   });
   return `${lines.join("\n")}\n`;
