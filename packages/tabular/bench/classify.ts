@@ -17,7 +17,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Classifier } from "../src/classifier/classifier.js";
 import { dropRows, rowsWithNaN } from "../src/csv/index.js";
-import { readCsv } from "../src/node/index.js";
+import { readCsv, readLabelCsv } from "../src/node/index.js";
 
 interface ClassifyBaseline {
   readonly task: string;
@@ -39,20 +39,16 @@ const dataDirs = (given.length > 0 ? given : [join(repoRoot, "../shared/data/cla
   .map((d) => resolve(d))
   .filter((d) => existsSync(d));
 
-/** The label column of a y_*.csv: one header line, one label per line (text). */
-async function readLabels(path: string): Promise<string[]> {
-  const lines = (await readFile(path, "utf8")).split(/\r?\n/);
-  return lines.slice(1).filter((l, i, all) => l !== "" || i < all.length - 1);
-}
-
 async function readSplit(dir: string, split: "train" | "test") {
   const x = await readCsv(join(dir, `x_${split}.csv`), { missing: "nan" });
-  const labels = await readLabels(join(dir, `y_${split}.csv`));
-  const missing = [
-    ...new Set([...rowsWithNaN(x.matrix), ...labels.flatMap((l, i) => (l === "" ? [i] : []))]),
-  ];
+  const y = await readLabelCsv(join(dir, `y_${split}.csv`), { missing: "drop-row" });
+  const missing = [...new Set([...rowsWithNaN(x.matrix), ...y.missingRows])];
   const drop = new Set(missing);
-  return { x: dropRows(x.matrix, missing), labels: labels.filter((_, i) => !drop.has(i)), inputs: x.columns };
+  return {
+    x: dropRows(x.matrix, missing),
+    labels: y.labels.filter((_, i) => !drop.has(i)),
+    inputs: x.columns,
+  };
 }
 
 const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : "-");

@@ -106,11 +106,6 @@ function checkClassIndicators(y: Matrix, name: string): void {
   }
 }
 
-/** Shift 0 and scale 1 for `columns` columns: values used as they are. */
-function identityNormalization(columns: number): NormalizationStats {
-  return { shift: new Float64Array(columns), scale: new Float64Array(columns).fill(1) };
-}
-
 function checkIndices(indices: readonly number[], n: number): number[] {
   const seen = new Set<number>();
   indices.forEach((v, i) => {
@@ -158,12 +153,17 @@ export function prepareData(
     });
   const outputNormalization =
     fixed?.outputNormalization ??
-    (input.likelihood === "categorical" ? identityNormalization(y.shape[1]) : null) ??
-    computeNormalization(y, {
-      shifting: settings.outputsShifting,
-      scaling: settings.outputsScaling,
-      perFeature: settings.outputsNormalizePerFeature,
-    });
+    computeNormalization(
+      y,
+      // Class indicators are used as they are.
+      input.likelihood === "categorical"
+        ? { shifting: "none", scaling: "none" }
+        : {
+            shifting: settings.outputsShifting,
+            scaling: settings.outputsScaling,
+            perFeature: settings.outputsNormalizePerFeature,
+          },
+    );
   if (inputNormalization.shift.length !== x.shape[1] || outputNormalization.shift.length !== y.shape[1]) {
     fail(
       `the checkpoint's model has ${inputNormalization.shift.length} inputs and ${outputNormalization.shift.length} outputs, the data ${x.shape[1]} and ${y.shape[1]}`,

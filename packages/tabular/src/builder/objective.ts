@@ -386,27 +386,24 @@ function gaussianGraphs(f: NetworkFunction, p: number, k: number): Graphs {
  * Jᵀ(q − y) is one more pullback, on the unstacked rows with shared weights.
  */
 function categoricalGraphs(f: NetworkFunction, p: number, k: number): Graphs {
-  const probabilities = (z: Tensor) => classProbabilities(z);
   const others = (q: Tensor) => slice(q, [0, 1], [q.shape[0], k]);
   const normal = jit((w: Tensor, x: Tensor, y: Tensor, xStacked: Tensor, mask: Tensor) => {
     const stacked = xStacked.shape[0];
     const wRows = broadcastTo(w, [stacked, p]);
     const [zs, pullbackStacked] = vjp((wr: Tensor) => f(wr, xStacked), [wRows]);
-    const qs = probabilities(zs);
+    const qs = classProbabilities(zs);
     const q = others(qs);
     const c = div(1, add(1, sqrt(slice(qs, [0, 0], [stacked, 1]))));
     const own = sum(mul(sqrt(q), mask), 1, true);
     const [jac] = pullbackStacked(mul(own, sub(mask, mul(c, q))));
     const [z, pullback] = vjp((wv: Tensor) => f(wv, x), [w]);
-    const [gradient] = pullback(sub(others(probabilities(z)), y));
+    const [gradient] = pullback(sub(others(classProbabilities(z)), y));
     const jt = transpose(jac);
     return [matmul(jt, jac), transpose(gradient), mul(sum(crossEntropy(z, y)), 2)];
   });
   return {
     normal: (w, c) => normal(w, c.x, c.y, c.xStacked, c.mask),
-    residual: (w, x, y) => sub(others(probabilities(f(w, x))), y),
-    errors: (w, x, y) => {
-      return mul(sum(crossEntropy(f(w, x), y), 0, true), 2);
-    },
+    residual: (w, x, y) => sub(others(classProbabilities(f(w, x))), y),
+    errors: (w, x, y) => mul(sum(crossEntropy(f(w, x), y), 0, true), 2),
   };
 }

@@ -161,7 +161,7 @@ export class Classifier extends TabularModel {
     const d = this.model("info").description();
     return {
       inputs: d.structure.inputs,
-      classes: this.classes("info"),
+      classes: d.classification?.classes ?? [],
       labelName: d.classification?.label ?? "",
       weights: d.weights.length,
       hiddenNeurons: d.structure.hidden,
