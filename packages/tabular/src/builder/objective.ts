@@ -232,9 +232,18 @@ async function readAndDispose(t: Tensor): Promise<Float64Array> {
   return values instanceof Float64Array ? values : Float64Array.from(values);
 }
 
-/** The compiled functions of one structure on one data set. */
+/**
+ * A function to fit that is not one network structure (a compressor's
+ * encoder and decoder in one, compressor/autoencoder.ts): the function of
+ * the weights (1 or n rows, see `NetworkFunction`) and its weight count.
+ */
+export interface TrainableFunction {
+  readonly f: NetworkFunction;
+  readonly weightCount: number;
+}
+
+/** The compiled functions of one structure (or trainable function) on one data set. */
 export class Objective {
-  readonly structure: NetworkStructure;
   readonly data: DeviceData;
   readonly weightCount: number;
   private readonly backend: Backend;
@@ -242,13 +251,14 @@ export class Objective {
   private readonly errors: (w: Tensor, x: Tensor, y: Tensor) => Tensor;
   private readonly residualsOf: (w: Tensor, x: Tensor, y: Tensor) => Tensor;
 
-  constructor(backend: Backend, structure: NetworkStructure, data: DeviceData) {
+  constructor(backend: Backend, network: NetworkStructure | TrainableFunction, data: DeviceData) {
     this.backend = backend;
-    this.structure = structure;
     this.data = data;
-    const p = weightCount(structure);
+    const trainable =
+      "f" in network ? network : { f: networkFunction(network), weightCount: weightCount(network) };
+    const p = trainable.weightCount;
     this.weightCount = p;
-    const f = networkFunction(structure);
+    const f = trainable.f;
     const k = data.outputs;
     const compiled = data.likelihood === "categorical" ? categoricalGraphs(f, p, k) : gaussianGraphs(f, p, k);
     this.normal = compiled.normal;
