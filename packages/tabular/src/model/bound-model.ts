@@ -187,6 +187,20 @@ export class BoundModel {
     );
   }
 
+  /** y (n, k) for x (n, m) at the weights w given (the stored ones are not used). */
+  async evaluateAt(wInput: MatrixOrVectorInput, xInput: ModelData): Promise<Matrix> {
+    this.checkAlive("evaluate");
+    const w = this.weightsRow(wInput, "w");
+    const x = this.inputMatrix(xInput, "x", null);
+    const n = x.rows;
+    const k = this.outputs;
+    if (n === 0) return Matrix.zeros(0, k);
+    const [y] = await this.run([w, x], ([wt, xt]) => this.#calls.evaluate(...this.#constants, wt, xt), [
+      [n, k],
+    ]);
+    return y;
+  }
+
   /**
    * y (n, k) for x (n, m) and each prediction's standard deviation, in raw
    * units: the noise and the weights' posterior uncertainty (see

@@ -35,6 +35,19 @@ export interface ModelClassification {
 }
 
 /**
+ * What makes a model a compressor: the description's network is its
+ * encoder, from the inputs to the codes (its output normalisation the
+ * identity: codes are used as they are), and this is its decoder, from the
+ * codes back to the inputs, in normalised units mapped back by the input
+ * normalisation.
+ */
+export interface ModelCompression {
+  readonly decoder: NetworkStructure;
+  /** Length = weightCount(decoder), in the layout documented in network/structure.ts. */
+  readonly decoderWeights: Float64Array;
+}
+
+/**
  * Everything that defines a built model, independent of any backend: what
  * `.ednn` files store, what the builder produces and what a checkpoint
  * records for each accepted model.
@@ -54,4 +67,9 @@ export interface ModelDescription {
   readonly posterior?: ModelPosterior;
   /** Present for a classifier (then the output names are empty, and the errors are log-losses). */
   readonly classification?: ModelClassification;
+  /**
+   * Present for a compressor (then the output names are empty, and the
+   * errors are the reconstruction RMSE over all columns, normalised units).
+   */
+  readonly compression?: ModelCompression;
 }

@@ -229,7 +229,9 @@ export function descriptionMismatch(model: ModelDescription): string | undefined
   if (model.outputNames.length !== 0 && model.outputNames.length !== s.outputs) {
     return `${model.outputNames.length} output names for ${s.outputs} outputs`;
   }
+  if (model.classification && model.compression) return "a model is a classifier or a compressor, not both";
   if (model.classification) return classificationMismatch(model);
+  if (model.compression) return compressionMismatch(model);
   return model.posterior && posteriorMismatch(model.posterior, p, s.outputs);
 }
 
@@ -247,6 +249,22 @@ function classificationMismatch(model: ModelDescription): string | undefined {
   if (model.outputNames.length !== 0)
     return "a classifier's output names must be empty (its outputs are its classes)";
   if (model.posterior) return "a classifier carries no error bars";
+  return undefined;
+}
+
+/** What is wrong with a compressor's description, if anything (see `ModelCompression`). */
+function compressionMismatch(model: ModelDescription): string | undefined {
+  const { decoder, decoderWeights } = model.compression ?? { decoder: model.structure, decoderWeights: [] };
+  const { inputs: m, outputs: c } = model.structure;
+  if (decoder.inputs !== c || decoder.outputs !== m)
+    return `a compressor's encoder gives ${c} codes from ${m} inputs, but its decoder takes ${decoder.inputs} codes to ${decoder.outputs} columns`;
+  const p = weightCount(decoder);
+  if (decoderWeights.length !== p) return `the decoder has ${p} weights, got ${decoderWeights.length}`;
+  const bad = badWeight(Float64Array.from(decoderWeights));
+  if (bad !== undefined) return `decoder weights${bad}`;
+  if (model.outputNames.length !== 0)
+    return "a compressor's output names must be empty (its outputs are codes)";
+  if (model.posterior) return "a compressor carries no error bars";
   return undefined;
 }
 

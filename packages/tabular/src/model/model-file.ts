@@ -34,13 +34,19 @@ export const MODEL_HEADER_VERSION = 1;
 export const WEIGHTS_ARRAY = "weights";
 /** The container array holding the posterior precision factor (present with the header's `uncertainty`). */
 export const POSTERIOR_FACTOR_ARRAY = "posteriorFactor";
+/** The container array holding a compressor's decoder weights (present with the header's `compression`). */
+export const DECODER_WEIGHTS_ARRAY = "decoderWeights";
 
 /** The JSON header of a model file (version 1). */
 export interface ModelHeader {
   format: typeof MODEL_HEADER_FORMAT;
   formatVersion: number;
-  /** What the model does: a Regressor's or a Classifier's (then `classification` says its classes). */
-  task: "regression" | "classification";
+  /**
+   * What the model does: a Regressor's, a Classifier's (then
+   * `classification` says its classes) or a Compressor's (then `structure`
+   * is its encoder and `compression` holds its decoder).
+   */
+  task: ModelTask;
   /** The library that wrote the file (informative). */
   library: { name: string; version: string };
   structure: { inputs: number; hidden: number; outputs: number; links: [number, number][] };
@@ -58,6 +64,19 @@ export interface ModelHeader {
   uncertainty?: { noiseVariance: number[] };
   /** With task "classification": the label column and the class names (see `ModelClassification`). */
   classification?: { label: string; classes: string[] };
+  /** With task "compression": the decoder's structure (its weights: array `decoderWeights`). */
+  compression?: { decoder: ModelHeader["structure"] };
+}
+
+export type ModelTask = "regression" | "classification" | "compression";
+
+function headerStructure(s: ModelDescription["structure"]): ModelHeader["structure"] {
+  return {
+    inputs: s.inputs,
+    hidden: s.hidden,
+    outputs: s.outputs,
+    links: s.links.map(([from, to]) => [from, to]),
+  };
 }
 
 export function modelHeader(model: ModelDescription): ModelHeader {
@@ -65,14 +84,9 @@ export function modelHeader(model: ModelDescription): ModelHeader {
   return {
     format: MODEL_HEADER_FORMAT,
     formatVersion: MODEL_HEADER_VERSION,
-    task: model.classification ? "classification" : "regression",
+    task: model.classification ? "classification" : model.compression ? "compression" : "regression",
     library: { name: LIBRARY_NAME, version: LIBRARY_VERSION },
-    structure: {
-      inputs: structure.inputs,
-      hidden: structure.hidden,
-      outputs: structure.outputs,
-      links: structure.links.map(([from, to]) => [from, to]),
-    },
+    structure: headerStructure(structure),
     inputNormalization: normalizationToJSON(model.inputNormalization),
     outputNormalization: normalizationToJSON(model.outputNormalization),
     inputNames: [...model.inputNames],
@@ -92,6 +106,7 @@ export function modelHeader(model: ModelDescription): ModelHeader {
           },
         }
       : {}),
+    ...(model.compression ? { compression: { decoder: headerStructure(model.compression.decoder) } } : {}),
   };
 }
 
@@ -108,6 +123,7 @@ export function modelToBytes(model: ModelDescription): Uint8Array {
     arrays: {
       [WEIGHTS_ARRAY]: model.weights,
       ...(model.posterior ? { [POSTERIOR_FACTOR_ARRAY]: model.posterior.precisionFactor } : {}),
+      ...(model.compression ? { [DECODER_WEIGHTS_ARRAY]: model.compression.decoderWeights } : {}),
     },
   });
 }
@@ -147,6 +163,19 @@ function modelFromHeader(
         }
       : {}),
     ...(header.classification ? { classification: header.classification } : {}),
+    ...(header.compression
+      ? {
+          compression: {
+            decoder: header.compression.decoder,
+            decoderWeights: weightsArray(
+              arrays,
+              DECODER_WEIGHTS_ARRAY,
+              header.compression.decoder,
+              "compression.decoder",
+            ),
+          },
+        }
+      : {}),
   };
   const mismatch = descriptionMismatch(description);
   if (mismatch !== undefined) fail(mismatch);
@@ -193,7 +222,7 @@ export function parseModelHeader(json: unknown): ModelHeader {
       `model header version ${version} is newer than this library reads (up to ${MODEL_HEADER_VERSION}); update ${LIBRARY_NAME}`,
     );
   }
-  const task = oneOf(h.task, "task", ["regression", "classification"] as const);
+  const task = oneOf(h.task, "task", ["regression", "classification", "compression"] as const);
   let classification: ModelHeader["classification"];
   if (task === "classification") {
     const c = object(h.classification, "classification");
@@ -202,6 +231,10 @@ export function parseModelHeader(json: unknown): ModelHeader {
       classes: strings(c.classes, "classification.classes"),
     };
   }
+  const compression =
+    task === "compression"
+      ? { decoder: structure(object(h.compression, "compression").decoder, "compression.decoder") }
+      : undefined;
   const library = object(h.library, "library");
   const libraryName = string(library.name, "library.name");
   const libraryVersion = string(library.version, "library.version");
@@ -237,5 +270,15 @@ export function parseModelHeader(json: unknown): ModelHeader {
     },
     ...(uncertainty ? { uncertainty } : {}),
     ...(classification ? { classification } : {}),
+    ...(compression
+      ? {
+          compression: {
+            decoder: {
+              ...compression.decoder,
+              links: compression.decoder.links.map(([from, to]) => [from, to]),
+            },
+          },
+        }
+      : {}),
   };
 }

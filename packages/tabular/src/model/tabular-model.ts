@@ -20,8 +20,13 @@ export interface ModelOptions {
   readonly backend?: Backend;
 }
 
-/** Which model a class holds: a regressor's has no classes, a classifier's has. */
-export type ModelKind = "Regressor" | "Classifier";
+/** Which model a class holds: a classifier's has classes, a compressor's a decoder, a regressor's neither. */
+export type ModelKind = "Regressor" | "Classifier" | "Compressor";
+
+/** The kind of model a description is. */
+export function modelKind(description: ModelDescription): ModelKind {
+  return description.classification ? "Classifier" : description.compression ? "Compressor" : "Regressor";
+}
 
 export abstract class TabularModel {
   readonly backend: Backend;
@@ -88,7 +93,8 @@ export abstract class TabularModel {
 
   /** The model as `.ednn` bytes (with the current weights). */
   toBytes(): Uint8Array {
-    return modelToBytes(this.model("toBytes").description());
+    this.model("toBytes");
+    return modelToBytes(this.toDescription());
   }
 
   /** Replaces the model with one read from `.ednn` bytes; `source` names them in errors. */
@@ -99,12 +105,13 @@ export abstract class TabularModel {
 
   /**
    * Replaces the model with `description` (validated, copied to the
-   * backend). A classifier's description goes to a Classifier and a
-   * regressor's to a Regressor; the other is refused.
+   * backend). A classifier's description goes to a Classifier, a
+   * compressor's to a Compressor and a regressor's to a Regressor; the
+   * others are refused.
    */
   setModel(description: ModelDescription, source = "setModel"): void {
     this.checkAlive("setModel");
-    const holds: ModelKind = description.classification ? "Classifier" : "Regressor";
+    const holds = modelKind(description);
     if (holds !== this.kind) {
       throw new TypeError(
         `${source}: the model is a ${holds.toLowerCase()}'s; load it with Tabular.${holds}, not Tabular.${this.kind}`,
