@@ -5,10 +5,11 @@
  * what belongs in it) plus `Regressor` and `Tabular`.
  */
 import { Classifier } from "./classifier/classifier.js";
+import { Compressor } from "./compressor/compressor.js";
 import { Regressor } from "./regressor/regressor.js";
 
 export * from "./portable.js";
-export { Classifier, Regressor };
+export { Classifier, Compressor, Regressor };
 
 /** The namespace of the tutorial: `new Tabular.Regressor()`. */
-export const Tabular = { Regressor, Classifier } as const;
+export const Tabular = { Regressor, Classifier, Compressor } as const;

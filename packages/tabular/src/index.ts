@@ -7,6 +7,7 @@
  * writes its plots with it).
  */
 import { Classifier } from "./classifier/node-classifier.js";
+import { Compressor } from "./compressor/node-compressor.js";
 import { Regressor } from "./regressor/node-regressor.js";
 
 export { NotARegularFileError, readEdnnFile } from "./node/ednn-file.js";
@@ -24,7 +25,7 @@ export { readModel } from "./node/read-model.js";
 export { FileReplaceError, type ReplacedKind } from "./node/replace-check.js";
 export * from "./portable.js";
 export { MODEL_EXTENSION, modelPath, type SaveOptions } from "./regressor/node-regressor.js";
-export { Classifier, Regressor };
+export { Classifier, Compressor, Regressor };
 
-/** The namespace of the tutorial: `new Tabular.Regressor()`, `new Tabular.Classifier()`. */
-export const Tabular = { Regressor, Classifier } as const;
+/** The namespace of the tutorial: `new Tabular.Regressor()`, `new Tabular.Classifier()`, `new Tabular.Compressor()`. */
+export const Tabular = { Regressor, Classifier, Compressor } as const;

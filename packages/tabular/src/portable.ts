@@ -30,6 +30,15 @@ export type { ClassifierInfo, ClassifierOptions, LogitsOption } from "./classifi
 export { type Label, sortedClasses } from "./classifier/labels.js";
 export { CALIBRATION_BINS, type ClassificationScores } from "./classifier/scores.js";
 export { ColumnMismatchError, type ModelData, type NamedColumns, reorderByName } from "./columns.js";
+export type { CompressorHistory, CompressorProgress, CompressorSettings } from "./compressor/build.js";
+export type { CompressorBuildOptions } from "./compressor/build-options.js";
+export type {
+  CompressorInfo,
+  CompressorMap,
+  CompressorMapOption,
+  CompressorOptions,
+  ReconstructionScores,
+} from "./compressor/compressor.js";
 export type { CsvDelimiter, CsvParseOptions, CsvTable, LabelColumn, MissingCellPolicy } from "./csv/index.js";
 export {
   CsvParseError,
@@ -46,7 +55,12 @@ export { EdnnFormatError, type EdnnProblem } from "./format/index.js";
 export type { MatrixFromOptions, MatrixInput, MatrixOrVectorInput } from "./matrix.js";
 export { Matrix } from "./matrix.js";
 export type { ForwardDerivativeArgs, Gradient, GradientArgs } from "./model/bound-model.js";
-export type { ModelClassification, ModelDescription, ModelErrors } from "./model/description.js";
+export type {
+  ModelClassification,
+  ModelCompression,
+  ModelDescription,
+  ModelErrors,
+} from "./model/description.js";
 export { LIBRARY_VERSION } from "./model/library-version.js";
 export type { InputSensitivity, Sensitivity, SensitivityOptions } from "./model/sensitivity.js";
 export {
