@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BuildDataError, BuildSettingsError } from "../src/builder/index.js";
 import { inputRows } from "../src/builder/rows.js";
 import { type AutoencoderShape, autoencoder } from "../src/compressor/autoencoder.js";
-import { nextCodeCounts } from "../src/compressor/build.js";
+import { codeSuffices } from "../src/compressor/build.js";
 import { Compressor } from "../src/compressor/node-compressor.js";
 import { principalComponents } from "../src/compressor/pca.js";
 import { Matrix } from "../src/matrix.js";
@@ -280,14 +280,11 @@ describe("Compressor build", () => {
     compressor.delete();
   }, 120_000);
 
-  it("the next code counts when its log-likelihood gain per row beats ½·ln n", () => {
-    // 4 columns, 100 rows: the MSE must fall by more than a factor 100^(1/4) = √10.
-    const before = [0.4, 0.2, 0.3, 0.1];
-    const scaled = (f: number) => before.map((v) => v / f);
-    expect(nextCodeCounts(before, scaled(Math.sqrt(10) * 1.01), 100)).toBe(true);
-    expect(nextCodeCounts(before, scaled(Math.sqrt(10) * 0.99), 100)).toBe(false);
-    // The columns' errors are pooled: one column coded exactly is not an infinite gain.
-    expect(nextCodeCounts(before, [0.4, 0.2, 0.3, 0], 100)).toBe(false);
+  it("a code suffices when it leaves at most 5 % of what the largest code explains", () => {
+    // No code leaves 1, the largest 0.1: 0.9 is explained, and a code may leave 0.1 + 0.045.
+    expect(codeSuffices(0.144, 0.1, 1)).toBe(true);
+    expect(codeSuffices(0.146, 0.1, 1)).toBe(false);
+    expect(codeSuffices(0.1, 0.1, 0.1)).toBe(true);
   });
 
   it("bad input gets errors that name it", async () => {

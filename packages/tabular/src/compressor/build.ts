@@ -12,10 +12,10 @@
  *    evidence-updated priors (builder/train.ts), while the validation
  *    error falls by more than GROWTH_GAIN. The best of these is the code's
  *    model.
- * 3. The code size: the next code counts when the validation rows'
- *    log-likelihood gains more per row than one more number per row
- *    costs to state, ½·ln n (`nextCodeCounts`); the first code that does
- *    not is where the search stops, and the code before it is chosen.
+ * 3. The code size: the smallest whose best network leaves at most
+ *    CODE_VARIANCE_LEFT of the validation variance that the largest code
+ *    (the principal components of m − 1 codes) does not reach
+ *    (`codeSuffices`): codes are tried from 1 up until one does.
  * 4. The chosen network is refit on all rows: the linear one is the
  *    principal components of all rows, a non-linear one is trained on
  *    them from its weights, with the priors it was chosen with.
@@ -29,7 +29,7 @@ import { BuildDataError, prepareData } from "../builder/data.js";
 import { DeviceData, Objective } from "../builder/objective.js";
 import { type PriorMetric, priorMetric } from "../builder/prior.js";
 import { builderRandom, type Random } from "../builder/random.js";
-import { matrixRows, pickRows, type RowSource } from "../builder/rows.js";
+import { forEachBlock, matrixRows, pickRows, type RowSource } from "../builder/rows.js";
 import { type BuildSettings, BuildSettingsError, resolveSettings } from "../builder/settings.js";
 import { BuildAborted, trainLevenbergMarquardt } from "../builder/train.js";
 import { Matrix } from "../matrix.js";
@@ -123,26 +123,19 @@ export const MAX_FIT_WEIGHTS = 600;
 const SEARCH_ITERATIONS = 40;
 const REFIT_ITERATIONS = 40;
 
+/** See `codeSuffices`. */
+export const CODE_VARIANCE_LEFT = 0.05;
+
 /**
- * Whether one more code is worth having, from the validation MSE per
- * column (normalised units) of the best networks with and without it, and
- * the n rows the codes are fitted to. The errors taken as Gaussian of one
- * variance over the m columns, the code gains (m/2)·ln(mse / mse') nats per
- * row; a code is one more number to state per row, which costs ½·ln n nats
- * (the Bayesian information criterion's price of a parameter). It counts
- * when it gains more than it costs: a direction of the data's own gains far
- * more, noise spread over the columns far less.
+ * Whether a code size is enough, from validation MSEs (normalised units):
+ * `mse` its best network's, `baseline` that of no code at all (every row
+ * the training mean), `reference` that of the largest code. It is enough
+ * when what it leaves beyond the reference is at most CODE_VARIANCE_LEFT of
+ * what the reference explains: it reaches, to 5 % of the variance, what a
+ * larger code gives.
  */
-export function nextCodeCounts(mse: ArrayLike<number>, mseNext: ArrayLike<number>, rows: number): boolean {
-  let before = 0;
-  let after = 0;
-  for (let j = 0; j < mse.length; j++) {
-    before += mse[j];
-    after += mseNext[j];
-  }
-  const gain =
-    0.5 * mse.length * Math.log(Math.max(before, Number.MIN_VALUE) / Math.max(after, Number.MIN_VALUE));
-  return gain > 0.5 * Math.log(rows);
+export function codeSuffices(mse: number, reference: number, baseline: number): boolean {
+  return mse <= reference + CODE_VARIANCE_LEFT * Math.max(baseline - reference, 0);
 }
 
 function abortError(): Error {
@@ -172,8 +165,6 @@ interface Candidate {
   readonly beta: readonly number[] | null;
   /** Validation MSE, mean over columns, normalised units. */
   readonly validationMse: number;
-  /** Validation MSE of each column, normalised units. */
-  readonly columnMse: Float64Array;
   readonly index: number;
 }
 
@@ -225,7 +216,6 @@ class Search {
       weights,
       beta,
       validationMse: mean(validSse, this.valid.rows),
-      columnMse: validSse.map((v) => v / this.valid.rows),
       index: this.models.length - 1,
     };
   }
@@ -247,6 +237,17 @@ class Search {
       tolerance: 1e-6,
       signal: this.settings.signal,
     });
+  }
+
+  /** The validation MSE of no code at all: every row the training mean. */
+  baselineError(pca: PrincipalComponents): number {
+    return meanSquare(this.valid.source, pca.mean);
+  }
+
+  /** The validation MSE of the principal components of `code` codes (not recorded: a reference). */
+  async linearError(pca: PrincipalComponents, code: number): Promise<number> {
+    const shape = { columns: pca.mean.length, code, hidden: 0 };
+    return mean(await this.errors(shape, pcaWeights(pca, code), this.valid), this.valid.rows);
   }
 
   /** The best network of `code` codes: the principal components, grown while growth counts. */
@@ -298,6 +299,16 @@ class Search {
     this.settings.onProgress?.(progress);
     return { weights, progress };
   }
+}
+
+/** Mean over rows and columns of (x − centre)² on the rows of `source`. */
+function meanSquare(source: RowSource, centre: Float64Array): number {
+  let s = 0;
+  const m = source.inputs;
+  forEachBlock(source, (block, _first, rows) => {
+    for (let i = 0; i < rows; i++) for (let j = 0; j < m; j++) s += (block.x[i * m + j] - centre[j]) ** 2;
+  });
+  return s / (source.rows * m);
 }
 
 function checkCompressionSize(size: number | undefined, columns: number): void {
@@ -373,11 +384,11 @@ export async function buildCompressor(
     try {
       if (given !== undefined) chosen = await search.bestOfCode(pca, given);
       else {
-        chosen = await search.bestOfCode(pca, 1);
-        for (let c = 1; c < largest; c++) {
-          const next = await search.bestOfCode(pca, c + 1);
-          if (!nextCodeCounts(chosen.columnMse, next.columnMse, data.train.rows)) break;
-          chosen = next;
+        const baseline = search.baselineError(pca);
+        const reference = await search.linearError(pca, largest);
+        for (let c = 1; c <= largest; c++) {
+          chosen = await search.bestOfCode(pca, c);
+          if (codeSuffices(chosen.validationMse, reference, baseline)) break;
         }
       }
     } catch (error) {
@@ -392,7 +403,6 @@ export async function buildCompressor(
         weights: pcaWeights(pca, given ?? 1),
         beta: null,
         validationMse: Number.NaN,
-        columnMse: new Float64Array(m),
         index: 0,
       };
     }
