@@ -42,6 +42,7 @@ export default defineConfig({
           { text: "Tutorial: compute gradients", link: "/guide/compute-gradients" },
           { text: "Optimise through a model", link: "/guide/optimize" },
           { text: "Classify rows", link: "/guide/classify" },
+          { text: "Compress columns", link: "/guide/compress" },
           { text: "Choosing a backend", link: "/guide/backends" },
           { text: "Use a model elsewhere", link: "/guide/use-elsewhere" },
         ],

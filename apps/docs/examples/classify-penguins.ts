@@ -45,7 +45,7 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
     backend: buildBackend,
     onProgress: (p: BuildProgress) => {
       errorCurve.push(errorPoint(p));
-      onProgress?.(p);
+      onProgress?.(errorPoint(p));
     },
   });
   const { classes, weights } = model.info();

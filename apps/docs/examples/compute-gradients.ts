@@ -52,7 +52,7 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
       log(
         `${which}: ${point.weights} weights, training error ${fmt([point.trainingError], 3)}, validation error ${fmt([point.validationError], 3)}`,
       );
-      onProgress?.(progress);
+      onProgress?.(point);
     },
   });
   const saved = builder.toBytes(); // Node: writeModelTo: "./EnergyConsumptionModel/EnergyConsumption.ednn"

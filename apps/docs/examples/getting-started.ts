@@ -12,7 +12,7 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
   const buildBackend = cpu();
   const record = (progress: BuildProgress) => {
     errorCurve.push(errorPoint(progress));
-    onProgress?.(progress);
+    onProgress?.(errorPoint(progress));
   };
 
   // The five lines: data in, model built, predictions out. The build runs on

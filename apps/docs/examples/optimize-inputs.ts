@@ -217,7 +217,7 @@ export async function run(options: RunOptions = {}): Promise<ExampleResult> {
     backend: buildBackend,
     onProgress: (progress: BuildProgress) => {
       errorCurve.push(errorPoint(progress));
-      onProgress?.(progress);
+      onProgress?.(errorPoint(progress));
     },
   });
   buildBackend.destroy();

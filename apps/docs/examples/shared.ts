@@ -3,7 +3,13 @@
  * `run()` and the shape of its result. The same files run in the page (the
  * Run button) and in Node (the docs' tests).
  */
-import type { BuildProgress, Matrix, RegressorOptions, Sensitivity } from "@neureco/tabular";
+import type {
+  BuildProgress,
+  CompressorProgress,
+  Matrix,
+  RegressorOptions,
+  Sensitivity,
+} from "@neureco/tabular";
 import xTestText from "./data/x_test.csv?raw";
 import xTrainText from "./data/x_train.csv?raw";
 import yTestText from "./data/y_test.csv?raw";
@@ -35,15 +41,15 @@ export interface RunOptions {
   readonly backend?: RegressorOptions["backend"];
   /** Receives each line the example prints; default `console.log`. */
   readonly log?: (line: string) => void;
-  /** Called after each model the builder accepts. */
-  readonly onProgress?: (progress: BuildProgress) => void;
+  /** Called after each model the builder accepts (or, for a compressor, trains), with its point of the error curve. */
+  readonly onProgress?: (point: ErrorPoint) => void;
   /** The CSV texts to learn from; default the bundled biomass data. */
   readonly data?: ExampleData;
   /** Seed of the build (same seed, same data: same model). Default 1. */
   readonly seed?: number;
 }
 
-/** One point of the build's error curve: an accepted model (RMSE over all outputs, normalised units). */
+/** One point of the build's error curve: an accepted model (RMSE over all outputs, normalised units; a classifier's log-loss). */
 export interface ErrorPoint {
   /** Number of the model in the build; -1 for the final refit on all rows. */
   readonly modelNumber: number;
@@ -51,7 +57,7 @@ export interface ErrorPoint {
   readonly trainingError: number;
   /** NaN for the final refit (it has no validation rows). */
   readonly validationError: number;
-  readonly phase: BuildProgress["phase"];
+  readonly phase: BuildProgress["phase"] | CompressorProgress["phase"];
 }
 
 export interface ExampleResult {
@@ -70,6 +76,19 @@ export interface ExampleResult {
     readonly accuracy: number;
     readonly logLoss: number;
     readonly calibrationError: number;
+  };
+  /** Test set reconstruction of a compressor. */
+  readonly compression?: {
+    readonly codeSize: number;
+    readonly columns: readonly string[];
+    /** RMSE of each column on the test rows, in its own units. */
+    readonly rmse: readonly number[];
+    /** RMSE over all columns of the test rows, in the model's normalised units (standard deviations). */
+    readonly normalizedRmse: number;
+    /** The chosen network's RMSE on the build's validation rows, normalised units. */
+    readonly validationError: number;
+    /** The same for the principal components with as many codes (the build's first network of that size). */
+    readonly pcaValidationError: number;
   };
   readonly inputNames: readonly string[];
   readonly derivatives: Derivatives;

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { cpu } from "@neureco/backend-cpu";
 import { describe, expect, it } from "vitest";
 import { run as classifyPenguins } from "../examples/classify-penguins.js";
+import { run as compressBiomass } from "../examples/compress-biomass.js";
 import { run as computeGradients } from "../examples/compute-gradients.js";
 import { run as gettingStarted } from "../examples/getting-started.js";
 import { maximizeWithinBounds, run as optimizeInputs } from "../examples/optimize-inputs.js";
@@ -185,6 +186,32 @@ describe("docs examples in Node", () => {
     if (!dot) throw new Error("the example checks the dot-product identity");
     expect(Math.abs(dot.forward - dot.reverse)).toBeLessThan(1e-9 * Math.max(1, Math.abs(dot.forward)));
     expect(lines.some((l) => l.startsWith("built a classifier of Adelie, Chinstrap, Gentoo"))).toBe(true);
+  });
+
+  it("compress-biomass builds a compressor, rebuilds rows from codes and differentiates a code", async () => {
+    const lines: string[] = [];
+    const points: number[] = [];
+    const result = await compressBiomass({
+      backend: cpu(),
+      log: (l) => lines.push(l),
+      onProgress: (p) => points.push(p.modelNumber),
+    });
+    const c = result.compression;
+    if (!c) throw new Error("the example compresses");
+    expect(points).toEqual(result.errorCurve.map((p) => p.modelNumber));
+    expect(c.columns).toEqual(["carbon", "hydrogen", "oxygen", "nitrogen", "sulfur"]);
+    expect(c.codeSize).toBeGreaterThanOrEqual(1);
+    expect(c.codeSize).toBeLessThan(5);
+    // The chosen network is the best the build found at its code size, principal components included.
+    expect(c.validationError).toBeLessThanOrEqual(c.pcaValidationError);
+    // Rebuilt far better than by the training mean (1 standard deviation).
+    expect(c.normalizedRmse).toBeLessThan(0.5);
+    expect(result.derivatives.dw).toHaveLength(result.weights);
+    expect(result.derivatives.dx).toHaveLength(3);
+    const dot = result.derivatives.dotProduct;
+    if (!dot) throw new Error("the example checks the dot-product identity");
+    expect(Math.abs(dot.forward - dot.reverse)).toBeLessThan(1e-9 * Math.max(1, Math.abs(dot.forward)));
+    expect(lines.some((l) => l.startsWith(`5 columns → ${c.codeSize} codes`))).toBe(true);
   });
 
   it("the same seed gives the same result", async () => {

@@ -16,6 +16,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExampleName, RunRecord } from "../.vitepress/theme/runner.js";
 import { run as classifyPenguins } from "../examples/classify-penguins.js";
+import { run as compressBiomass } from "../examples/compress-biomass.js";
 import { run as computeGradients } from "../examples/compute-gradients.js";
 import { run as gettingStarted } from "../examples/getting-started.js";
 import { run as optimizeInputs } from "../examples/optimize-inputs.js";
@@ -246,6 +247,20 @@ describe("documentation site in Chromium", () => {
     expectClose(result.derivatives.dx.flat(), expected.derivatives.dx.flat(), rel * 10, "dx");
     const classes = expected.classification?.classes ?? [];
     expect(await page.locator(".run-example table.confusion tbody tr").count()).toBe(classes.length);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("runs the compressor example in the page: the model Node builds, its reconstruction table shown", async () => {
+    const expected = await compressBiomass({ backend: cpu(), log: () => {} });
+    const { page, problems, result } = await runToResult("/guide/compress.html", "compress-biomass");
+    expect(result.weights).toBe(expected.weights);
+    expect(result.compression?.codeSize).toBe(expected.compression?.codeSize);
+    // The build runs on the CPU in both places; the engines' last bits of tanh and exp move it slightly.
+    const rel = result.backend === "webgpu" ? 1e-4 : ENGINE_TOLERANCE;
+    expectClose(result.compression?.rmse ?? [], expected.compression?.rmse ?? [], rel, "rmse");
+    expectClose(result.derivatives.dx.flat(), expected.derivatives.dx.flat(), rel, "dx");
+    expect(await page.locator(".run-example table.reconstruction td").count()).toBe(5);
     expect(problems).toEqual([]);
     await page.close();
   });

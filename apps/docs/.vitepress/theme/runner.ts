@@ -4,12 +4,17 @@
  */
 import { cpu } from "@neureco/backend-cpu";
 import { webgpu } from "@neureco/backend-webgpu";
-import type { BuildProgress, RegressorOptions } from "@neureco/tabular";
-import type { ExampleResult, RunOptions } from "../../examples/shared.js";
+import type { RegressorOptions } from "@neureco/tabular";
+import type { ErrorPoint, ExampleResult, RunOptions } from "../../examples/shared.js";
 
 type Backend = NonNullable<RegressorOptions["backend"]>;
 
-export type ExampleName = "getting-started" | "compute-gradients" | "optimize-inputs" | "classify-penguins";
+export type ExampleName =
+  | "getting-started"
+  | "compute-gradients"
+  | "optimize-inputs"
+  | "classify-penguins"
+  | "compress-biomass";
 
 type ExampleModule = { run(options: RunOptions): Promise<ExampleResult> };
 
@@ -19,6 +24,7 @@ const modules: Record<ExampleName, () => Promise<ExampleModule>> = {
   "compute-gradients": () => import("../../examples/compute-gradients.js"),
   "optimize-inputs": () => import("../../examples/optimize-inputs.js"),
   "classify-penguins": () => import("../../examples/classify-penguins.js"),
+  "compress-biomass": () => import("../../examples/compress-biomass.js"),
 };
 
 export type BackendChoice = "auto" | "cpu" | "webgpu";
@@ -55,7 +61,7 @@ export async function pickBackend(choice: BackendChoice): Promise<PickedBackend>
 
 export interface RunHandlers {
   readonly log: (line: string) => void;
-  readonly onProgress: (progress: BuildProgress) => void;
+  readonly onProgress: (point: ErrorPoint) => void;
 }
 
 export async function runExample(
