@@ -160,3 +160,20 @@ export async function readRowPairs(
   expectRows(y, x.matrix.shape[0], `one per row of ${x.path}`);
   return missing === "drop-row" ? dropIncompleteRows(x, y, stderr) : [x, y];
 }
+
+/**
+ * Reads a file whose rows stand alone (a compressor's columns) and applies
+ * `--missing`: with "drop-row", the rows with a missing cell are dropped and
+ * stderr says how many.
+ */
+export async function readRows(path: string, missing: MissingPolicy, stderr: TextOutput): Promise<CsvData> {
+  const data = await readMatrixFile(path, missing, stderr);
+  if (missing !== "drop-row") return data;
+  const rows = rowsWithNaN(data.matrix);
+  if (rows.length === 0) return data;
+  if (rows.length === data.matrix.shape[0]) {
+    throw new CliError(`${path}: every row has a missing cell, no data left`);
+  }
+  writeLine(stderr, `${path}: skipped ${plural(rows.length, "row")} with a missing cell`);
+  return { ...data, matrix: dropRows(data.matrix, rows) };
+}

@@ -1,14 +1,16 @@
-/** Loading a model file for a command (a regressor or a classifier), and the names of its columns. */
+/** Loading a model file for a command (a regressor, a classifier or a compressor), and the names of its columns. */
 import {
   type Classifier,
   ColumnMismatchError,
+  type Compressor,
+  FileReplaceError,
   type ModelDescription,
   type Regressor,
   readModel,
   reorderByName,
 } from "@neureco/tabular";
 import { type BackendName, startBackend } from "./backend.js";
-import { type CsvData, expectColumns } from "./data.js";
+import { type CsvData, expectColumns, plural } from "./data.js";
 import { CliError, libraryError, type TextOutput, writeLine } from "./io.js";
 import { classCount, classList } from "./labels.js";
 import { terminalSafe } from "./text.js";
@@ -37,12 +39,23 @@ export interface LoadedClassifier extends ModelFile {
   readonly labelName: string;
 }
 
-export type LoadedModel = LoadedRegressor | LoadedClassifier;
+export interface LoadedCompressor extends ModelFile {
+  readonly kind: "compressor";
+  readonly compressor: Compressor;
+  /** Codes per row, c. */
+  readonly codeSize: number;
+  /** The codes' column names, code1…codeC (as `compress` writes them). */
+  readonly codeNames: readonly string[];
+  /** Trainable parameters, encoder's then decoder's (what `derivative --dw` and `--w` hold). */
+  readonly weightCount: number;
+}
+
+export type LoadedModel = LoadedRegressor | LoadedClassifier | LoadedCompressor;
 
 /** The model in the file at `path`, whichever kind it holds. */
 export async function loadModel(path: string, backend: BackendName): Promise<LoadedModel> {
   const started = await startBackend(backend);
-  let model: Regressor | Classifier;
+  let model: Regressor | Classifier | Compressor;
   try {
     model = await readModel(path, { backend: started });
   } catch (error) {
@@ -62,6 +75,19 @@ export async function loadModel(path: string, backend: BackendName): Promise<Loa
       labelName: description.classification.label,
     };
   }
+  if (description.compression) {
+    const compressor = model as Compressor;
+    return {
+      kind: "compressor",
+      path,
+      compressor,
+      description,
+      inputNames,
+      codeSize: outputs,
+      codeNames: codeNames(outputs),
+      weightCount: compressor.info().weights,
+    };
+  }
   return {
     kind: "regressor",
     path,
@@ -73,22 +99,68 @@ export async function loadModel(path: string, backend: BackendName): Promise<Loa
 }
 
 /**
- * The regressor in the file at `path`, for a command that works on
- * regressors only; a classifier is refused in one sentence, `instead`
- * saying what works on it.
+ * An error of a build or of a model's write as the CLI reports it: a file
+ * that is not a model where one is to be written is refused, with the
+ * option that replaces it anyway.
  */
-export async function loadRegressor(
+export function modelWriteError(error: unknown): CliError {
+  if (error instanceof FileReplaceError) {
+    return new CliError(
+      `refusing to replace "${error.path}": it is ${error.found}, not a neureco ${error.expected} (use --force to replace it anyway)`,
+      undefined,
+      { cause: error },
+    );
+  }
+  return libraryError(error);
+}
+
+/** The column names of c codes: code1…codeC. */
+export function codeNames(c: number): string[] {
+  return Array.from({ length: c }, (_, j) => `code${j + 1}`);
+}
+
+/** What the other kinds of model are for, when a command refuses one: the command that works on it. */
+export interface Instead {
+  readonly classifier?: string;
+  readonly compressor?: string;
+  readonly regressor?: string;
+}
+
+/**
+ * The model in the file at `path` if it is of `kind`, for a command that
+ * works on that kind only; another kind is refused in one sentence naming
+ * the file, the model and the command, `instead` saying what works on it.
+ */
+export async function loadModelOfKind<K extends LoadedModel["kind"]>(
+  path: string,
+  backend: BackendName,
+  kind: K,
+  command: string,
+  instead: Instead,
+): Promise<Extract<LoadedModel, { kind: K }>> {
+  const model = await loadModel(path, backend);
+  if (model.kind === kind) return model as Extract<LoadedModel, { kind: K }>;
+  closeModel(model);
+  throw wrongKind(model, `${command} works on ${kind}s only`, instead[model.kind]);
+}
+
+/**
+ * The regressor in the file at `path`, for a command that works on
+ * regressors only; a classifier or a compressor is refused in one
+ * sentence, `instead` saying what works on each.
+ */
+export function loadRegressor(
   path: string,
   backend: BackendName,
   command: string,
-  instead: string,
+  instead: Instead,
 ): Promise<LoadedRegressor> {
-  const model = await loadModel(path, backend);
-  if (model.kind === "regressor") return model;
-  closeModel(model);
-  throw new CliError(
-    `${path} holds a ${classifierWords(model)}: ${command} works on regressors only; ${instead}`,
-  );
+  return loadModelOfKind(path, backend, "regressor", command, instead);
+}
+
+/** "<path> holds a <model>: <what>; <instead>", the error of a command or option that does not apply to the model. */
+export function wrongKind(model: LoadedModel, what: string, instead?: string): CliError {
+  return new CliError(`${model.path} holds a ${modelWords(model)}: ${what}${instead ? `; ${instead}` : ""}`);
 }
 
 /** "classifier of 3 classes (a, b, c)". */
@@ -96,9 +168,26 @@ export function classifierWords(model: LoadedClassifier): string {
   return `classifier of ${classCount(model.classes.length)} (${classList(model.classes)})`;
 }
 
+/** "compressor of 4 columns to 1 code". */
+export function compressorWords(model: LoadedCompressor): string {
+  return `compressor of ${plural(model.description.structure.inputs, "column")} to ${plural(model.codeSize, "code")}`;
+}
+
+/** The model in words: "regressor of 3 inputs → 1 output", "classifier of …", "compressor of …". */
+export function modelWords(model: LoadedModel): string {
+  if (model.kind === "classifier") return classifierWords(model);
+  if (model.kind === "compressor") return compressorWords(model);
+  const { inputs, outputs } = model.description.structure;
+  return `regressor of ${plural(inputs, "input")} → ${plural(outputs, "output")}`;
+}
+
 /** The library model behind a loaded model. */
-export function modelOf(model: LoadedModel): Regressor | Classifier {
-  return model.kind === "regressor" ? model.regressor : model.classifier;
+export function modelOf(model: LoadedModel): Regressor | Classifier | Compressor {
+  return model.kind === "regressor"
+    ? model.regressor
+    : model.kind === "classifier"
+      ? model.classifier
+      : model.compressor;
 }
 
 /** Frees the model's memory on its backend. */
@@ -118,6 +207,27 @@ export function matchModelInputs(model: LoadedModel, data: CsvData, stderr: Text
     model.description.inputNames,
     model.inputNames,
     `the inputs of ${model.path}`,
+    "input",
+    stderr,
+  );
+}
+
+/**
+ * A file with one column per column of a compressor's data (what it
+ * reconstructs), matched as `matchModelInputs` does; `what` says what the
+ * columns hold.
+ */
+export function matchCompressorColumns(
+  model: LoadedCompressor,
+  data: CsvData,
+  what: string,
+  stderr: TextOutput,
+): CsvData {
+  return matchColumns(
+    data,
+    model.description.inputNames,
+    model.inputNames,
+    `${what} of ${model.path}`,
     "input",
     stderr,
   );
@@ -157,12 +267,31 @@ export function matchClassColumns(
   return matchColumns(data, names, names, `${what} of ${model.path}`, "class", stderr);
 }
 
+/**
+ * A file of codes fitted to a compressor, one column per code: matched by
+ * name when its header names codes (`code<k>`, as `compress` writes them:
+ * reordered, or refused naming the missing and unexpected ones), else by
+ * position (any other header, or none), refused when the count differs.
+ */
+export function matchCodes(
+  model: LoadedCompressor,
+  data: CsvData,
+  what: string,
+  stderr: TextOutput,
+): CsvData {
+  const named = data.header && data.columns.length > 0 && data.columns.every((c) => /^code\d+$/.test(c));
+  const meaning = `${what} of ${model.path}`;
+  if (named) return matchColumns(data, model.codeNames, model.codeNames, meaning, "code", stderr);
+  expectColumns(data, model.codeSize, `${meaning}: ${model.codeNames.join(", ")}`);
+  return data;
+}
+
 function matchColumns(
   data: CsvData,
   stored: readonly string[],
   names: readonly string[],
   meaning: string,
-  kind: "input" | "output" | "class",
+  kind: "input" | "output" | "class" | "code",
   stderr: TextOutput,
 ): CsvData {
   let reordered: ReturnType<typeof reorderByName>;

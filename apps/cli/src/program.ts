@@ -7,7 +7,19 @@ import { LIBRARY_VERSION, SCALING_METHODS, SHIFTING_METHODS } from "@neureco/tab
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { BACKEND_NAMES, type BackendName } from "./backend.js";
 import { type BuildCommandOptions, runBuild } from "./commands/build.js";
-import { type ForwardOptions, type GradientOptions, runForward, runGradient } from "./commands/derivative.js";
+import {
+  type CompressOptions,
+  type DecompressOptions,
+  runCompress,
+  runDecompress,
+} from "./commands/compress.js";
+import {
+  COMPRESSOR_MAPS,
+  type ForwardOptions,
+  type GradientOptions,
+  runForward,
+  runGradient,
+} from "./commands/derivative.js";
 import { type EvaluateOptions, runEvaluate } from "./commands/evaluate.js";
 import { EXPORT_FORMATS, type ExportOptions, ONNX_DTYPES, runExport } from "./commands/export.js";
 import { type InspectOptions, runInspect } from "./commands/inspect.js";
@@ -87,14 +99,14 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("build")
     .description(
-      "build a model from inputs X and outputs Y (numbers, or class labels for a classifier), with live progress; Ctrl-C stops and keeps the checkpoint",
+      "build a model from inputs X and outputs Y (numbers, or class labels for a classifier), or with --compress a compressor of the columns of X, with live progress; Ctrl-C stops and keeps the checkpoint",
     )
-    .addOption(required("--x <file>", "inputs, one column per input"))
     .addOption(
-      required(
-        "--y <file>",
-        "outputs, one column per output, one row per row of --x; or one column of class labels",
-      ),
+      required("--x <file>", "inputs, one column per input (with --compress: the columns to compress)"),
+    )
+    .option(
+      "--y <file>",
+      "outputs, one column per output, one row per row of --x; or one column of class labels (required, except with --compress)",
     )
     .addOption(required("--out <file>", "where to write the model (.ednn added when missing)"))
     .option(
@@ -133,6 +145,15 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
       "read --y and --valid-y as class labels (text) and build a classifier; without it, a --y of one column with no number in it is read so too",
     )
     .option(
+      "--compress",
+      "build a compressor (an autoencoder) of the columns of --x, without --y: neureco compress turns rows into a few codes, neureco decompress codes back into rows",
+    )
+    .option(
+      "--code-size <n>",
+      "a compressor's number of codes per row, 1 to the columns of --x less one (default: chosen from the data)",
+      integerFrom(1),
+    )
+    .option(
       "--links-maximum <n>",
       "most links the network may keep (0 = no cap, the default)",
       integerFrom(0),
@@ -153,14 +174,14 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .addOption(verboseOption())
     .addHelpText(
       "after",
-      "\nExamples:\n  neureco build --x x_train.csv --y y_train.csv --out model.ednn --seed 1\n  neureco build --x x_train.csv --y labels_train.csv --out classifier.ednn --classify\n",
+      "\nExamples:\n  neureco build --x x_train.csv --y y_train.csv --out model.ednn --seed 1\n  neureco build --x x_train.csv --y labels_train.csv --out classifier.ednn --classify\n  neureco build --x x_train.csv --out compressor.ednn --compress\n\nWith --compress, --y, --valid-y, --classify, --outputs-shifting, --outputs-scaling,\n--links-maximum, --checkpoint and --resume do not apply and are refused.\n",
     )
     .action(run<BuildCommandOptions>(runBuild));
 
   program
     .command("evaluate")
     .description(
-      "predict the outputs for the rows of X (CSV with a header, to --out or stdout); a classifier's: the predicted label and each class's probability (p_<class>)",
+      "predict the outputs for the rows of X (CSV with a header, to --out or stdout); a classifier's: the predicted label and each class's probability (p_<class>); a compressor's: the rows reconstructed from their codes",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input"))
@@ -178,9 +199,46 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .action(run<EvaluateOptions>(runEvaluate));
 
   program
+    .command("compress")
+    .description(
+      "a compressor's codes of the rows of X (columns code1…codeC, to --out or stdout); build one with neureco build --compress",
+    )
+    .addOption(required("--model <file>", "compressor model file (.ednn may be left out)"))
+    .addOption(required("--x <file>", "rows to compress, one column per model input"))
+    .option("--out <file>", "where to write the codes (default: stdout)")
+    .addOption(backendOption())
+    .addOption(verboseOption())
+    .addHelpText(
+      "after",
+      "\nExample:\n  neureco compress --model compressor.ednn --x x.csv --out codes.csv\n",
+    )
+    .action(run<CompressOptions>(runCompress));
+
+  program
+    .command("decompress")
+    .description(
+      "the rows a compressor's codes stand for (columns named as the model's inputs, to --out or stdout)",
+    )
+    .addOption(required("--model <file>", "compressor model file (.ednn may be left out)"))
+    .addOption(
+      required(
+        "--codes <file>",
+        "codes, one column per code: matched by name when named code1…codeC (as compress writes them), else by position",
+      ),
+    )
+    .option("--out <file>", "where to write the rows (default: stdout)")
+    .addOption(backendOption())
+    .addOption(verboseOption())
+    .addHelpText(
+      "after",
+      "\nExample:\n  neureco decompress --model compressor.ednn --codes codes.csv --out x_reconstructed.csv\n",
+    )
+    .action(run<DecompressOptions>(runDecompress));
+
+  program
     .command("sensitivity")
     .description(
-      "how much each input moves each output over the rows of X: mean |dy/dx| (raw and standardised), its spread, first-order Sobol' indices (a classifier's: of its class probabilities)",
+      "how much each input moves each output over the rows of X: mean |dy/dx| (raw and standardised), its spread, first-order Sobol' indices (a classifier's: of its class probabilities; a compressor's: of its codes)",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input (at least 2 rows)"))
@@ -199,29 +257,32 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("score")
     .description(
-      "RMSE, MAE and R² of the model's predictions for X against Y, per output; for a classifier, accuracy, balanced accuracy, log-loss, calibration error and confusion matrix against the labels of Y",
+      "RMSE, MAE and R² of the model's predictions for X against Y, per output; for a classifier, accuracy, balanced accuracy, log-loss, calibration error and confusion matrix against the labels of Y; for a compressor (no Y), the RMSE of its reconstruction of X per column and over all columns",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input"))
-    .addOption(required("--y <file>", "measured outputs (or class labels), one row per row of --x"))
+    .option(
+      "--y <file>",
+      "measured outputs (or class labels), one row per row of --x (required, except for a compressor, which refuses it)",
+    )
     .addOption(missingOption())
     .addOption(
       jsonOption(
-        'print {"rows": n, "rmse": [...], "mae": [...], "r2": [...]} (a classifier: rows, classes, accuracy, balancedAccuracy, logLoss, calibrationError, confusion, reliability)',
+        'print {"rows": n, "rmse": [...], "mae": [...], "r2": [...]} (a classifier: rows, classes, accuracy, balancedAccuracy, logLoss, calibrationError, confusion, reliability; a compressor: rows, columns, rmse, normalizedRmse)',
       ),
     )
     .addOption(backendOption())
     .addOption(verboseOption())
     .addHelpText(
       "after",
-      "\nExample:\n  neureco score --model model.ednn --x x_test.csv --y y_test.csv --json\n",
+      "\nExamples:\n  neureco score --model model.ednn --x x_test.csv --y y_test.csv --json\n  neureco score --model compressor.ednn --x x_test.csv\n",
     )
     .action(run<ScoreOptions>(runScore));
 
   program
     .command("inspect")
     .description(
-      "show a model: regressor or classifier (and its classes), inputs (and those kept), outputs, neurons, links, weights, normalisation, build errors",
+      "show a model: regressor, classifier (and its classes) or compressor (and its code size, encoder and decoder), inputs (and those kept), outputs, neurons, links, weights, normalisation, build errors",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(jsonOption("print the same as a JSON object"))
@@ -231,7 +292,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("export")
     .description(
-      "write a regressor in a form that runs without neureco: C99 (a .c file and its .h, needing only math.h) or ONNX (for ONNX Runtime)",
+      "write a regressor (not a classifier or a compressor) in a form that runs without neureco: C99 (a .c file and its .h, needing only math.h) or ONNX (for ONNX Runtime)",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(
@@ -250,7 +311,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   const derivative = program
     .command("derivative")
     .description(
-      "derivatives of the model (a classifier: of its class probabilities) w.r.t. its weights and inputs (forward or reverse mode)",
+      "derivatives of the model (a classifier: of its class probabilities; a compressor: of the map --map names) w.r.t. its weights and inputs (forward or reverse mode)",
     );
   derivative
     .command("forward")
@@ -261,6 +322,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .option("--dx <file>", "direction in input space, same shape as --x (default: none)")
     .option("--w <file>", "weights to differentiate at, one column (default: the model's)")
     .option("--out <file>", "where to write dy, one column per output (default: stdout)")
+    .addOption(mapOption())
     .addOption(backendOption())
     .addOption(verboseOption())
     .action(run<ForwardOptions>(runForward));
@@ -278,6 +340,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .option("--w <file>", "weights to differentiate at, one column (default: the model's)")
     .addOption(required("--out-dw <file>", "where to write dw (one column, one row per weight)"))
     .addOption(required("--out-dx <file>", "where to write dx (same shape as --x)"))
+    .addOption(mapOption())
     .addOption(backendOption())
     .addOption(verboseOption())
     .action(run<GradientOptions>(runGradient));
@@ -285,7 +348,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("plot")
     .description(
-      "SVG parity plot (predicted against measured) or, for a classifier, confusion matrix and reliability diagram; with --checkpoint the build's error curve, with --sensitivity the inputs' first-order indices",
+      "SVG parity plot (predicted against measured) or, for a classifier, confusion matrix and reliability diagram (not for a compressor); with --checkpoint the build's error curve, with --sensitivity the inputs' first-order indices",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input"))
@@ -323,6 +386,14 @@ function checkRequired(command: Command): void {
       throw new UsageError(`required option '${option.flags}' not specified`);
     }
   }
+}
+
+function mapOption(): Option {
+  return choiceOption(
+    "--map <map>",
+    "a compressor's map to differentiate: evaluate (the reconstruction, default), compress (the codes) or decompress (--x and --dx then hold codes; the outputs are the columns); compressors only",
+    COMPRESSOR_MAPS,
+  );
 }
 
 function backendOption(): Option {

@@ -1,6 +1,7 @@
 /**
  * Build progress: a live table redrawn in place on a terminal (log-update),
- * or one plain line per accepted model when stderr is a file or a pipe.
+ * or one plain line per accepted model when stderr is a file or a pipe. A
+ * compressor's build also shows each network's code size and hidden neurons.
  */
 import { createLogUpdate } from "log-update";
 import { rms } from "./checkpoint.js";
@@ -15,6 +16,9 @@ export interface ProgressEvent {
   readonly validationError: number | readonly number[];
   readonly elapsedMs?: number;
   readonly phase?: string;
+  /** A compressor's network: its codes per row, and its tanh neurons (in the encoder, as many in the decoder). */
+  readonly codeSize?: number;
+  readonly hiddenNeurons?: number;
 }
 
 export type BuildOutcome = "done" | "stopped" | "failed";
@@ -32,13 +36,26 @@ interface Row {
   readonly training: number;
   readonly validation: number;
   readonly elapsedMs: number;
+  readonly codeSize?: number;
+  readonly hiddenNeurons?: number;
 }
 
 /** Rows of the live table kept on screen (the newest). */
 const VISIBLE_ROWS = 12;
 const REDRAW_MS = 200;
 
-export function createProgressReporter(io: CliIo, title: string): ProgressReporter {
+export interface ProgressOptions {
+  /** A compressor's build: every row shows its code size and hidden neurons. */
+  readonly codes?: boolean;
+  /** What Ctrl-C does, under the live table (default: it keeps the checkpoint). */
+  readonly stopHint?: string;
+}
+
+export function createProgressReporter(
+  io: CliIo,
+  title: string,
+  options: ProgressOptions = {},
+): ProgressReporter {
   const started = Date.now();
   const toRow = (e: ProgressEvent): Row => ({
     // The builder numbers the final refit on all rows -1.
@@ -48,11 +65,35 @@ export function createProgressReporter(io: CliIo, title: string): ProgressReport
     training: errorValue(e.trainingError),
     validation: errorValue(e.validationError),
     elapsedMs: e.elapsedMs ?? Date.now() - started,
+    ...(e.codeSize !== undefined ? { codeSize: e.codeSize } : {}),
+    ...(e.hiddenNeurons !== undefined ? { hiddenNeurons: e.hiddenNeurons } : {}),
   });
-  return io.terminal ? liveReporter(io.terminal, title, started, toRow) : plainReporter(io, title, toRow);
+  const codes = options.codes === true;
+  return io.terminal
+    ? liveReporter(
+        io.terminal,
+        title,
+        started,
+        toRow,
+        codes,
+        options.stopHint ?? "Ctrl-C stops and keeps the checkpoint",
+      )
+    : plainReporter(io, title, toRow, codes);
 }
 
-function plainReporter(io: CliIo, title: string, toRow: (e: ProgressEvent) => Row): ProgressReporter {
+/** "code size 2, 4 hidden neurons, " for a compressor's network, else "". */
+function networkText(r: Row, codes: boolean): string {
+  if (!codes) return "";
+  const hidden = r.hiddenNeurons ?? 0;
+  return `code size ${r.codeSize ?? "?"}, ${hidden} hidden neuron${hidden === 1 ? "" : "s"}, `;
+}
+
+function plainReporter(
+  io: CliIo,
+  title: string,
+  toRow: (e: ProgressEvent) => Row,
+  codes: boolean,
+): ProgressReporter {
   writeLine(io.stderr, title);
   return {
     update(event) {
@@ -60,7 +101,7 @@ function plainReporter(io: CliIo, title: string, toRow: (e: ProgressEvent) => Ro
       const phase = r.phase ? ` (${r.phase})` : "";
       writeLine(
         io.stderr,
-        `model ${r.model}${phase}: ${r.weights} weights, training error ${formatError(r.training)}, validation error ${formatError(r.validation)}, ${formatSeconds(r.elapsedMs)}`,
+        `model ${r.model}${phase}: ${networkText(r, codes)}${r.weights} weights, training error ${formatError(r.training)}, validation error ${formatError(r.validation)}, ${formatSeconds(r.elapsedMs)}`,
       );
     },
     stop() {},
@@ -72,6 +113,8 @@ function liveReporter(
   title: string,
   started: number,
   toRow: (e: ProgressEvent) => Row,
+  codes: boolean,
+  stopHint: string,
 ): ProgressReporter {
   const log = createLogUpdate(terminal);
   const rows: Row[] = [];
@@ -79,28 +122,38 @@ function liveReporter(
   let outcome: BuildOutcome | undefined;
   const draw = () => {
     const shown = rows.slice(-VISIBLE_ROWS);
+    const network = (r: Row) => (codes ? [String(r.codeSize ?? ""), String(r.hiddenNeurons ?? "")] : []);
     const table = formatTable(
-      ["model", "phase", "weights", "training", "validation", "elapsed"],
+      [
+        "model",
+        "phase",
+        ...(codes ? ["codes", "hidden"] : []),
+        "weights",
+        "training",
+        "validation",
+        "elapsed",
+      ],
       shown.map((r) => [
         r.model,
         r.phase,
+        ...network(r),
         String(r.weights),
         formatError(r.training),
         formatError(r.validation),
         formatSeconds(r.elapsedMs),
       ]),
-      ["right", "left", "right", "right", "right", "right"],
+      ["right", "left", ...(codes ? (["right", "right"] as const) : []), "right", "right", "right", "right"],
     );
     const hidden = rows.length - shown.length;
     const bestText = best
-      ? ` · best validation ${formatError(best.validation)} (model ${best.model}, ${best.weights} weights)`
+      ? ` · best validation ${formatError(best.validation)} (model ${best.model}, ${networkText(best, codes)}${best.weights} weights)`
       : "";
     log(
       [
         title,
         hidden > 0 ? `  … ${hidden} earlier models` : "",
         table.trimEnd(),
-        `${formatSeconds(Date.now() - started)}${bestText} · ${outcome ?? "Ctrl-C stops and keeps the checkpoint"}`,
+        `${formatSeconds(Date.now() - started)}${bestText} · ${outcome ?? stopHint}`,
       ]
         .filter((line) => line !== "")
         .join("\n"),

@@ -2,7 +2,8 @@
  * `neureco build`: builds a model from CSV files with live progress, keeps a
  * checkpoint, and stops cleanly on Ctrl-C with the command that resumes it.
  * A y file of class labels (`--classify`, or detected: one column, no
- * number) builds a classifier.
+ * number) builds a classifier; `--compress` builds a compressor of the
+ * columns of x alone (build-compressor.ts).
  */
 import { existsSync } from "node:fs";
 import {
@@ -12,7 +13,6 @@ import {
   type ClassifierBuildOptions,
   checkpointModelDescription,
   connectedInputs,
-  FileReplaceError,
   MODEL_EXTENSION,
   type ModelClassification,
   type ModelDescription,
@@ -44,12 +44,15 @@ import {
   probeLabels,
   readLabeledRows,
 } from "../labels.js";
+import { modelWriteError } from "../model.js";
 import { createProgressReporter, type ProgressEvent } from "../progress.js";
 import { formatError, formatSeconds, terminalJson, terminalSafe } from "../text.js";
+import { runCompressorBuild } from "./build-compressor.js";
 
 export interface BuildCommandOptions {
   readonly x: string;
-  readonly y: string;
+  /** Required, except with --compress (which refuses it). */
+  readonly y?: string;
   readonly out: string;
   readonly checkpoint?: string;
   readonly validX?: string;
@@ -65,6 +68,10 @@ export interface BuildCommandOptions {
   readonly resume?: boolean;
   /** Read --y (and --valid-y) as class labels and build a classifier. */
   readonly classify?: boolean;
+  /** Build a compressor of the columns of --x (no --y). */
+  readonly compress?: boolean;
+  /** A compressor's number of codes (default: chosen from the data). */
+  readonly codeSize?: number;
   /** Replace --out and --checkpoint even when they are not a model and a checkpoint. */
   readonly force?: boolean;
   readonly backend: BackendName;
@@ -76,10 +83,28 @@ export function checkpointPathFor(options: Pick<BuildCommandOptions, "out" | "ch
   return options.checkpoint ?? `${modelPath(options.out).slice(0, -MODEL_EXTENSION.length)}.checkpoint`;
 }
 
-/** A model a build makes. */
+/** The options of a regressor's or a classifier's build, which have outputs. */
+type TaskOptions = BuildCommandOptions & { readonly y: string };
+
+/** A model a build makes (a compressor's build is build-compressor.ts's). */
 type BuiltModel = Regressor | Classifier;
 
 export async function runBuild(options: BuildCommandOptions, io: CliIo): Promise<number> {
+  if (options.compress) return runCompressorBuild(options, io);
+  if (options.codeSize !== undefined) {
+    throw new UsageError("--code-size applies with --compress only: it is a compressor's number of codes");
+  }
+  const { y } = options;
+  if (y === undefined) {
+    throw new UsageError(
+      "required option '--y <file>' not specified (--compress builds a compressor from --x alone)",
+    );
+  }
+  return buildWithOutputs({ ...options, y }, io);
+}
+
+/** The build of a regressor or, from class labels, of a classifier. */
+async function buildWithOutputs(options: TaskOptions, io: CliIo): Promise<number> {
   if ((options.validX === undefined) !== (options.validY === undefined)) {
     throw new UsageError("--valid-x and --valid-y must be given together");
   }
@@ -164,7 +189,7 @@ function refuseOutputOptions(options: BuildCommandOptions, why: string): void {
 
 /** Inputs, numeric outputs and any validation files of a regression build. */
 async function readRegressionData(
-  options: BuildCommandOptions,
+  options: TaskOptions,
   missing: MissingPolicy,
   stderr: TextOutput,
 ): Promise<[CsvData, CsvData, Pick<BuildOptions, "validationInputData" | "validationOutputData">]> {
@@ -178,7 +203,7 @@ async function readRegressionData(
 
 async function buildClassifier(
   io: CliIo,
-  options: BuildCommandOptions,
+  options: TaskOptions,
   out: string,
   checkpoint: string,
   missing: MissingPolicy,
@@ -253,7 +278,7 @@ async function buildWithProgress(
     progress.stop(io.signal.aborted ? "stopped" : "failed");
     model.delete();
     if (io.signal.aborted) return interrupted(io, options, checkpoint, lastModel, null);
-    throw cliError(error);
+    throw modelWriteError(error);
   }
   progress.stop(io.signal.aborted ? "stopped" : "done");
   // Stopped after a first model, the build resolves with the best model so far (written to `out`).
@@ -295,7 +320,7 @@ function expectSameTask(recorded: Checkpoint, checkpoint: string, classify: bool
  * the one the build was given (another number of rows or classes).
  */
 async function finishedClassification(
-  options: BuildCommandOptions,
+  options: TaskOptions,
   recorded: Checkpoint,
   checkpoint: string,
   io: CliIo,
@@ -312,18 +337,6 @@ async function finishedClassification(
     );
   }
   return { label: y.name, classes };
-}
-
-/** A library error as the CLI reports it. */
-function cliError(error: unknown): CliError {
-  if (error instanceof FileReplaceError) {
-    return new CliError(
-      `refusing to replace "${error.path}": it is ${error.found}, not a neureco ${error.expected} (use --force to replace it anyway)`,
-      undefined,
-      { cause: error },
-    );
-  }
-  return libraryError(error);
 }
 
 /**
@@ -360,7 +373,7 @@ async function finishedBuild(
       try {
         await model.save(out, options.force ? { force: true } : {});
       } catch (error) {
-        throw cliError(error);
+        throw modelWriteError(error);
       }
     }
     writeLine(
@@ -376,7 +389,7 @@ async function finishedBuild(
 
 /** Whether the model file at `path` holds the same kind, classes, structure and weights as `model` (false if it cannot be read). */
 async function holdsModel(path: string, model: BuiltModel): Promise<boolean> {
-  let file: BuiltModel;
+  let file: Awaited<ReturnType<typeof readModel>>;
   try {
     file = await readModel(path);
   } catch {
@@ -387,6 +400,7 @@ async function holdsModel(path: string, model: BuiltModel): Promise<boolean> {
     const b = model.toDescription();
     return (
       JSON.stringify(a.classification ?? null) === JSON.stringify(b.classification ?? null) &&
+      (a.compression === undefined) === (b.compression === undefined) &&
       JSON.stringify(a.structure) === JSON.stringify(b.structure) &&
       a.weights.length === b.weights.length &&
       a.weights.every((w, i) => Object.is(w, b.weights[i]))

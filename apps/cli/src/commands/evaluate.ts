@@ -2,7 +2,9 @@
  * `neureco evaluate`: the model's predictions for the rows of an inputs
  * file; with --uncertainty, each followed by its predictive standard
  * deviation (column `<output>_sd`). A classifier's are the predicted label
- * and the probability of each class (columns `<label>`, `p_<class>`).
+ * and the probability of each class (columns `<label>`, `p_<class>`). A
+ * compressor's are the rows reconstructed from their codes (columns named
+ * as the model's inputs).
  */
 import { Matrix } from "@neureco/tabular";
 import type { BackendName } from "../backend.js";
@@ -10,7 +12,14 @@ import { readMatrixFile, writeMatrix } from "../data.js";
 import type { CliIo } from "../io.js";
 import { CliError, ExitCode } from "../io.js";
 import { writeClassPredictions } from "../labels.js";
-import { classifierWords, closeModel, type LoadedRegressor, loadModel, matchModelInputs } from "../model.js";
+import {
+  classifierWords,
+  closeModel,
+  compressorWords,
+  type LoadedRegressor,
+  loadModel,
+  matchModelInputs,
+} from "../model.js";
 
 export interface EvaluateOptions {
   readonly model: string;
@@ -38,6 +47,16 @@ export async function runEvaluate(options: EvaluateOptions, io: CliIo): Promise<
         model.labelName || "label",
         io.stdout,
       );
+      return ExitCode.ok;
+    }
+    if (model.kind === "compressor") {
+      if (options.uncertainty) {
+        throw new CliError(
+          `${options.model} holds a ${compressorWords(model)}: --uncertainty gives a regressor's error bars; evaluate writes a compressor's reconstruction of --x, and neureco score its reconstruction errors`,
+        );
+      }
+      const x = matchModelInputs(model, await readMatrixFile(options.x), io.stderr);
+      await writeMatrix(options.out, await model.compressor.evaluate(x.matrix), model.inputNames, io.stdout);
       return ExitCode.ok;
     }
     await evaluateRegressor(model, options, io);

@@ -42,12 +42,10 @@ export async function runExport(options: ExportOptions, io: CliIo): Promise<numb
   if (options.dtype !== undefined && options.format !== "onnx") {
     throw new UsageError("--dtype applies to --format onnx only (the C file computes in double)");
   }
-  const model = await loadRegressor(
-    options.model,
-    "cpu",
-    "export",
-    "neureco evaluate gives its class probabilities",
-  );
+  const model = await loadRegressor(options.model, "cpu", "export", {
+    classifier: "neureco evaluate gives its class probabilities",
+    compressor: "neureco compress and neureco decompress run it on CSV files",
+  });
   try {
     const folder = dirname(options.out);
     if (options.format === "onnx") {

@@ -1,10 +1,11 @@
-/** `neureco inspect`: what a model file holds (a regressor or a classifier), as text or as JSON. */
+/** `neureco inspect`: what a model file holds (a regressor, a classifier or a compressor), as text or as JSON. */
 import { connectedInputs, type ModelDescription } from "@neureco/tabular";
 import { plural } from "../data.js";
 import { type CliIo, ExitCode, writeLine } from "../io.js";
 import { classCount, classList } from "../labels.js";
-import { closeModel, type LoadedModel, loadModel } from "../model.js";
+import { closeModel, type LoadedClassifier, type LoadedRegressor, loadModel } from "../model.js";
 import { formatError, formatTable, jsonNumber, terminalJson, terminalSafe } from "../text.js";
+import { compressorReport, compressorText, safeCompressorNames } from "./inspect-compressor.js";
 
 export interface InspectOptions {
   readonly model: string;
@@ -48,6 +49,12 @@ export interface ModelReport {
 export async function runInspect(options: InspectOptions, io: CliIo): Promise<number> {
   const model = await loadModel(options.model, "cpu");
   try {
+    if (model.kind === "compressor") {
+      const report = compressorReport(model);
+      if (options.json) writeLine(io.stdout, terminalJson(report, 2));
+      else io.stdout.write(compressorText(safeCompressorNames(report)));
+      return ExitCode.ok;
+    }
     const report = modelReport(model);
     if (options.json) writeLine(io.stdout, terminalJson(report, 2));
     else io.stdout.write(reportText(safeNames(report)));
@@ -57,7 +64,7 @@ export async function runInspect(options: InspectOptions, io: CliIo): Promise<nu
   }
 }
 
-export function modelReport(model: LoadedModel): ModelReport {
+export function modelReport(model: LoadedRegressor | LoadedClassifier): ModelReport {
   const d: ModelDescription = model.description;
   const s = d.structure;
   const outputNames =

@@ -19,6 +19,7 @@ import {
   loadModel,
   matchModelInputs,
   matchModelOutputs,
+  wrongKind,
 } from "../model.js";
 import { type ErrorCurve, type Figure, renderFigure } from "../plot/figure.js";
 import { scoreClassifier } from "./score.js";
@@ -41,6 +42,13 @@ export async function runPlot(options: PlotOptions, io: CliIo): Promise<number> 
   const model = await loadModel(options.model, options.backend);
   let panels: ModelPanels;
   try {
+    if (model.kind === "compressor") {
+      throw wrongKind(
+        model,
+        "plot draws a regressor's parity plot or a classifier's confusion matrix, not a compressor's",
+        "neureco score gives its reconstruction errors per column",
+      );
+    }
     panels =
       model.kind === "classifier"
         ? await classifierPanels(model, options, io)

@@ -1,28 +1,34 @@
 /**
  * `neureco score`: RMSE, MAE and R² of a regressor's predictions, per
  * output; a classifier's accuracy, balanced accuracy, log-loss, expected
- * calibration error and confusion matrix on labelled rows.
+ * calibration error and confusion matrix on labelled rows; a compressor's
+ * reconstruction RMSE of the rows of x (no y), per column in its units and
+ * over all columns in normalised units.
  */
-import { CALIBRATION_BINS, type ClassificationScores } from "@neureco/tabular";
+import { CALIBRATION_BINS, type ClassificationScores, type ReconstructionScores } from "@neureco/tabular";
 import type { BackendName } from "../backend.js";
-import { type MissingPolicy, readRowPairs } from "../data.js";
-import { type CliIo, ExitCode, libraryError, writeLine } from "../io.js";
+import { type MissingPolicy, plural, readRowPairs, readRows } from "../data.js";
+import { type CliIo, ExitCode, libraryError, UsageError, writeLine } from "../io.js";
 import { expectKnownLabels, readLabeledRows } from "../labels.js";
 import { type Scores, score } from "../metrics.js";
 import {
   closeModel,
   type LoadedClassifier,
+  type LoadedCompressor,
   type LoadedRegressor,
   loadModel,
   matchModelInputs,
   matchModelOutputs,
+  modelWords,
+  wrongKind,
 } from "../model.js";
 import { formatTable, jsonNumber, terminalJson, terminalSafe } from "../text.js";
 
 export interface ScoreOptions {
   readonly model: string;
   readonly x: string;
-  readonly y: string;
+  /** Required, except for a compressor (which refuses it). */
+  readonly y?: string;
   readonly json?: boolean;
   readonly missing?: MissingPolicy;
   readonly backend: BackendName;
@@ -31,13 +37,32 @@ export interface ScoreOptions {
 export async function runScore(options: ScoreOptions, io: CliIo): Promise<number> {
   const model = await loadModel(options.model, options.backend);
   try {
+    if (model.kind === "compressor") {
+      if (options.y !== undefined) {
+        throw wrongKind(
+          model,
+          "--y does not apply: a compressor is scored on how well it reconstructs the rows of --x",
+          "score it without --y",
+        );
+      }
+      const { rows, scores } = await scoreCompressor(model, options, io);
+      if (options.json) writeLine(io.stdout, terminalJson(reconstructionJson(rows, scores, model)));
+      else io.stdout.write(reconstructionText(rows, scores, model));
+      return ExitCode.ok;
+    }
+    const { y } = options;
+    if (y === undefined) {
+      throw new UsageError(
+        `required option '--y <file>' not specified: ${options.model} holds a ${modelWords(model)}, scored against the measured outputs of --y`,
+      );
+    }
     if (model.kind === "classifier") {
-      const scores = await scoreClassifier(model, options, io);
+      const scores = await scoreClassifier(model, { ...options, y }, io);
       if (options.json) writeLine(io.stdout, terminalJson(classificationJson(scores)));
       else io.stdout.write(classificationText(scores));
       return ExitCode.ok;
     }
-    const scores = await scoreRegressor(model, options, io);
+    const scores = await scoreRegressor(model, { ...options, y }, io);
     if (options.json) writeLine(io.stdout, terminalJson(scoresJson(scores)));
     else io.stdout.write(scoresText(scores, model.outputNames));
     return ExitCode.ok;
@@ -46,7 +71,14 @@ export async function runScore(options: ScoreOptions, io: CliIo): Promise<number
   }
 }
 
-async function scoreRegressor(model: LoadedRegressor, options: ScoreOptions, io: CliIo): Promise<Scores> {
+/** The options of a score against measured outputs. */
+interface Measured {
+  readonly x: string;
+  readonly y: string;
+  readonly missing?: MissingPolicy;
+}
+
+async function scoreRegressor(model: LoadedRegressor, options: Measured, io: CliIo): Promise<Scores> {
   const [xFile, yFile] = await readRowPairs(options.x, options.y, options.missing ?? "error", io.stderr);
   const x = matchModelInputs(model, xFile, io.stderr);
   const y = matchModelOutputs(model, yFile, "the outputs", io.stderr);
@@ -60,7 +92,7 @@ async function scoreRegressor(model: LoadedRegressor, options: ScoreOptions, io:
  */
 export async function scoreClassifier(
   model: LoadedClassifier,
-  options: Pick<ScoreOptions, "x" | "y" | "missing">,
+  options: Measured,
   io: CliIo,
 ): Promise<ClassificationScores> {
   const [xFile, y] = await readLabeledRows(options.x, options.y, options.missing ?? "error", io.stderr);
@@ -71,6 +103,44 @@ export async function scoreClassifier(
   } catch (error) {
     throw libraryError(error);
   }
+}
+
+/** The compressor's reconstruction scores on the rows of --x (those with a missing cell dropped with --missing drop-row). */
+async function scoreCompressor(
+  model: LoadedCompressor,
+  options: ScoreOptions,
+  io: CliIo,
+): Promise<{ rows: number; scores: ReconstructionScores }> {
+  const x = matchModelInputs(
+    model,
+    await readRows(options.x, options.missing ?? "error", io.stderr),
+    io.stderr,
+  );
+  try {
+    return { rows: x.matrix.shape[0], scores: await model.compressor.score(x.matrix) };
+  } catch (error) {
+    throw libraryError(error);
+  }
+}
+
+/** `{"rows", "columns", "rmse", "normalizedRmse"}`: RMSE per column (raw units) and over all columns (normalised units). */
+function reconstructionJson(rows: number, s: ReconstructionScores, model: LoadedCompressor) {
+  return {
+    rows,
+    columns: model.inputNames,
+    rmse: s.rmse.map(jsonNumber),
+    normalizedRmse: jsonNumber(s.normalizedRmse),
+  };
+}
+
+function reconstructionText(rows: number, s: ReconstructionScores, model: LoadedCompressor): string {
+  const table = formatTable(
+    ["column", "RMSE"],
+    model.inputNames.map((name, j) => [terminalSafe(name), fixed(s.rmse[j])]),
+  );
+  return `${rows} rows, reconstructed from ${plural(model.codeSize, "code")}
+${table}normalised RMSE over all columns  ${fixed(s.normalizedRmse)}
+`;
 }
 
 /** `{"rows", "rmse", "mae", "r2"}`; an undefined R² (constant measured column) is null. */

@@ -1,6 +1,7 @@
 /**
  * `neureco sensitivity`: how much each input moves each output over the rows
- * of an inputs file (a classifier's outputs: its class probabilities).
+ * of an inputs file (a classifier's outputs: its class probabilities; a
+ * compressor's: its codes).
  */
 import type { Sensitivity } from "@neureco/tabular";
 import type { BackendName } from "../backend.js";
@@ -27,7 +28,10 @@ export async function runSensitivity(options: SensitivityOptions, io: CliIo): Pr
       seed: options.seed,
     });
     if (options.json) writeLine(io.stdout, terminalJson(result));
-    else io.stdout.write(sensitivityText(result, model.kind === "classifier" ? "p" : "y"));
+    else
+      io.stdout.write(
+        sensitivityText(result, model.kind === "classifier" ? "p" : model.kind === "compressor" ? "c" : "y"),
+      );
     return ExitCode.ok;
   } finally {
     closeModel(model);
@@ -35,19 +39,18 @@ export async function runSensitivity(options: SensitivityOptions, io: CliIo): Pr
 }
 
 /**
- * One table per output (a classifier's: per class, of its probability `p`):
+ * One table per output (a classifier's: per class, of its probability `p`;
+ * a compressor's: per code `c`):
  * each input's mean |∂y/∂x| (raw, standardised), its spread and its
  * first-order index.
  */
-function sensitivityText(s: Sensitivity, y: "y" | "p"): string {
+function sensitivityText(s: Sensitivity, y: "y" | "p" | "c"): string {
   const lines = [
     `${s.rows} rows; first-order indices from ${s.samples} samples (${s.evaluations} evaluations), 95 % intervals`,
   ];
   s.outputNames.forEach((output, o) => {
-    lines.push(
-      "",
-      y === "p" ? `probability of class ${terminalSafe(output)}` : `output ${terminalSafe(output)}`,
-    );
+    const title = { p: "probability of class", c: "code", y: "output" }[y];
+    lines.push("", `${title} ${terminalSafe(output)}`);
     const rows = s.inputs.map((i) => [
       terminalSafe(i.input),
       i.meanAbsoluteDerivative[o].toPrecision(4),
