@@ -13,7 +13,12 @@ import { seededRandom } from "@neureco/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../src/builder/index.js";
+import { Classifier } from "../src/classifier/classifier.js";
+import { autoencoder } from "../src/compressor/autoencoder.js";
+import { Compressor } from "../src/compressor/compressor.js";
+import type { CExport } from "../src/export/c-source.js";
 import type { ModelDescription } from "../src/model/description.js";
+import { weightCount } from "../src/network/structure.js";
 import { Regressor } from "../src/regressor/regressor.js";
 import { sampleFunction } from "./builder-helpers.js";
 import { randomStructure, STRUCTURE, sampleInputs, sampleModel, uniform } from "./model-fixtures.js";
@@ -49,12 +54,22 @@ function runC(
   const regressor = new Regressor();
   try {
     regressor.setModel(model);
-    const { source, header } = regressor.toC({ name });
-    writeFileSync(join(dir, `${name}.c`), source);
-    writeFileSync(join(dir, `${name}.h`), header);
+    return runExport(regressor.toC({ name }), x, dy, model.structure.outputs);
   } finally {
     regressor.delete();
   }
+}
+
+/** Compiles an exported C file and header, runs them on x and dy (k columns), returns y and dx as they compute them. */
+function runExport(
+  exported: CExport,
+  x: number[][],
+  dy: number[][],
+  k: number,
+): { y: number[]; dx: number[] } {
+  const { name, source, header } = exported;
+  writeFileSync(join(dir, `${name}.c`), source);
+  writeFileSync(join(dir, `${name}.h`), header);
   writeFileSync(join(dir, `${name}-driver.c`), driver(name));
   const binary = join(dir, name);
   execFileSync(
@@ -76,7 +91,6 @@ function runC(
   );
   const input = [String(x.length), ...x.flat().map(String), ...dy.flat().map(String)].join("\n");
   const out = execFileSync(binary, { input, encoding: "utf8" }).trim().split("\n").map(Number);
-  const k = model.structure.outputs;
   return { y: out.slice(0, x.length * k), dx: out.slice(x.length * k) };
 }
 
@@ -143,5 +157,61 @@ describe("toC", () => {
     } finally {
       regressor.delete();
     }
+  });
+
+  it("exports a classifier: its probabilities, and dx of ⟨dy, p⟩ through the softmax", async () => {
+    for (const classes of [2, 4]) {
+      const base = sampleModel(classes + 40, randomStructure(3, 3, classes - 1, classes + 40));
+      const classifier = Classifier.fromDescription({
+        ...base,
+        outputNormalization: {
+          shift: new Float64Array(classes - 1),
+          scale: new Float64Array(classes - 1).fill(1),
+        },
+        outputNames: [],
+        classification: { label: "kind", classes: Array.from({ length: classes }, (_, c) => `c${c}`) },
+      });
+      const x = sampleInputs(base, 12, classes);
+      const r = seededRandom(classes);
+      const dy = x.map(() => uniform(r, classes, -2, 2));
+      const c = runExport(classifier.toC({ name: `classifier_${classes}` }), x, dy, classes);
+      const p = await classifier.predictProba(x);
+      const { dx } = await classifier.gradient({ w: classifier.getWeights(), x, py: dy });
+      expectClose(c.y, Array.from(p.data), `classifier ${classes} p`);
+      expectClose(c.dx, Array.from(dx.data), `classifier ${classes} dx`);
+      classifier.delete();
+    }
+  });
+
+  it("exports a compressor as two files: compress and decompress, each with its input gradient", async () => {
+    const shape = { columns: 4, code: 2, hidden: 3 };
+    const { encoder, decoder } = autoencoder(shape);
+    const base = sampleModel(51, encoder);
+    const r = seededRandom(52);
+    const compressor = Compressor.fromDescription({
+      ...base,
+      outputNormalization: { shift: new Float64Array(2), scale: new Float64Array(2).fill(1) },
+      outputNames: [],
+      compression: {
+        decoder,
+        decoderWeights: Float64Array.from(uniform(r, weightCount(decoder), -1.5, 1.5)),
+      },
+    });
+    const exported = compressor.toC({ name: "squeeze" });
+    expect(exported.compress.name).toBe("squeeze_compress");
+    const x = sampleInputs(base, 10, 53);
+    const codes = x.map(() => uniform(r, 2, -2, 2));
+    const w = compressor.getWeights();
+    const dCodes = x.map(() => uniform(r, 2, -2, 2));
+    const dRows = x.map(() => uniform(r, 4, -2, 2));
+    const c = runExport(exported.compress, x, dCodes, 2);
+    expectClose(c.y, Array.from((await compressor.compress(x)).data), "compress y");
+    const g = await compressor.gradient({ w, x, py: dCodes, map: "compress" });
+    expectClose(c.dx, Array.from(g.dx.data), "compress dx");
+    const d = runExport(exported.decompress, codes, dRows, 4);
+    expectClose(d.y, Array.from((await compressor.decompress(codes)).data), "decompress y");
+    const h = await compressor.gradient({ w, x: codes, py: dRows, map: "decompress" });
+    expectClose(d.dx, Array.from(h.dx.data), "decompress dx");
+    compressor.delete();
   });
 });

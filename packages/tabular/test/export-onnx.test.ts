@@ -6,15 +6,49 @@
  * and built models of the bundled tasks; the metadata holds the names.
  */
 import { join } from "node:path";
+import { seededRandom } from "@neureco/core/testing";
 import fc from "fast-check";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../src/builder/index.js";
+import { Classifier } from "../src/classifier/classifier.js";
+import { autoencoder } from "../src/compressor/autoencoder.js";
+import { Compressor } from "../src/compressor/compressor.js";
 import { ONNX_IR_VERSION, ONNX_OPSET } from "../src/export/onnx.js";
+import type { Matrix } from "../src/matrix.js";
 import type { ModelDescription } from "../src/model/description.js";
+import { weightCount } from "../src/network/structure.js";
 import { readCsv } from "../src/node/index.js";
 import { Regressor } from "../src/regressor/regressor.js";
-import { randomStructure, STRUCTURE, sampleInputs, sampleModel } from "./model-fixtures.js";
+import { randomStructure, STRUCTURE, sampleInputs, sampleModel, uniform } from "./model-fixtures.js";
+
+/** Runs ONNX bytes on x (float64 and float32 alike) and checks y against `expected` (rows × columns), relative to its largest value. */
+async function runOnnx(
+  bytes: (dtype: "float32" | "float64") => Uint8Array,
+  x: number[][],
+  expected: Matrix,
+  what: string,
+): Promise<void> {
+  let scale = 0;
+  for (const v of expected.data) scale = Math.max(scale, Math.abs(v));
+  for (const [dtype, tolerance] of [
+    ["float64", 1e-12],
+    ["float32", 1e-5],
+  ] as const) {
+    const session = await ort.InferenceSession.create(bytes(dtype));
+    try {
+      const data = dtype === "float64" ? Float64Array.from(x.flat()) : Float32Array.from(x.flat());
+      const result = await session.run({ x: new ort.Tensor(dtype, data, [x.length, x[0].length]) });
+      expect(result.y.dims).toEqual([expected.rows, expected.cols]);
+      Array.from(result.y.data as Float64Array | Float32Array).forEach((v, i) => {
+        if (!(Math.abs(v - expected.data[i]) <= tolerance * Math.max(scale, 1e-300)))
+          throw new Error(`${what} ${dtype} y[${i}]: ONNX ${v}, library ${expected.data[i]}`);
+      });
+    } finally {
+      await session.release();
+    }
+  }
+}
 
 async function compare(model: ModelDescription, x: number[][], what: string): Promise<void> {
   const regressor = new Regressor();
@@ -115,5 +149,65 @@ describe("toOnnx in ONNX Runtime", () => {
     } finally {
       regressor.delete();
     }
+  });
+
+  it("exports a classifier's class probabilities (a Softmax after a zero logit for class 0)", async () => {
+    for (const classes of [2, 3, 5]) {
+      const base = sampleModel(classes + 60, randomStructure(3, 4, classes - 1, classes + 60));
+      const classifier = Classifier.fromDescription({
+        ...base,
+        outputNormalization: {
+          shift: new Float64Array(classes - 1),
+          scale: new Float64Array(classes - 1).fill(1),
+        },
+        outputNames: [],
+        classification: { label: "kind", classes: Array.from({ length: classes }, (_, c) => `c${c}`) },
+      });
+      const x = sampleInputs(base, 20, classes);
+      await runOnnx(
+        (dtype) => classifier.toOnnx({ dtype }),
+        x,
+        await classifier.predictProba(x),
+        `classifier ${classes}`,
+      );
+      const { onnx } = (await import("onnx-proto")).default;
+      const meta = Object.fromEntries(
+        onnx.ModelProto.decode(classifier.toOnnx()).metadataProps.map((p) => [p.key, p.value]),
+      );
+      expect(JSON.parse(meta.outputNames)).toEqual(Array.from({ length: classes }, (_, c) => `c${c}`));
+      expect(meta.label).toBe("kind");
+      classifier.delete();
+    }
+  });
+
+  it("exports a compressor as two graphs: rows to codes, and codes to rows", async () => {
+    const shape = { columns: 5, code: 2, hidden: 3 };
+    const { encoder, decoder } = autoencoder(shape);
+    const base = sampleModel(71, encoder);
+    const r = seededRandom(72);
+    const compressor = Compressor.fromDescription({
+      ...base,
+      outputNormalization: { shift: new Float64Array(2), scale: new Float64Array(2).fill(1) },
+      outputNames: [],
+      compression: {
+        decoder,
+        decoderWeights: Float64Array.from(uniform(r, weightCount(decoder), -1.5, 1.5)),
+      },
+    });
+    const x = sampleInputs(base, 20, 73);
+    const codes = x.map(() => uniform(r, 2, -2, 2));
+    await runOnnx(
+      (dtype) => compressor.toOnnx({ dtype }).compress,
+      x,
+      await compressor.compress(x),
+      "compress",
+    );
+    await runOnnx(
+      (dtype) => compressor.toOnnx({ dtype }).decompress,
+      codes,
+      await compressor.decompress(codes),
+      "decompress",
+    );
+    compressor.delete();
   });
 });

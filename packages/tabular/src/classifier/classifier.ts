@@ -11,6 +11,8 @@
  */
 import { type BuildHistory, buildModel } from "../builder/index.js";
 import type { ModelData } from "../columns.js";
+import { type CExport, type CExportOptions, modelToC } from "../export/c-source.js";
+import { modelToOnnx, type OnnxExportOptions } from "../export/onnx.js";
 import type { Matrix } from "../matrix.js";
 import type { ForwardDerivativeArgs, Gradient, GradientArgs, OutputSide } from "../model/bound-model.js";
 import type { ModelDescription } from "../model/description.js";
@@ -168,6 +170,25 @@ export class Classifier extends TabularModel {
       links: d.structure.links.length,
       inputNames: d.inputNames,
     };
+  }
+
+  /**
+   * The model as one dependency-free C99 file and its header (with the
+   * current weights): `<name>_evaluate` gives the class probabilities
+   * (`predictProba`), `<name>_input_gradient` what `gradient` returns as `dx`
+   * for dy over the classes, needing only `math.h` (export/c-source.ts).
+   */
+  toC(options: CExportOptions = {}): CExport {
+    return modelToC(this.model("toC").description(), options);
+  }
+
+  /**
+   * The model as an ONNX file's bytes (with the current weights): a graph
+   * from inputs `x` to the class probabilities `y` (a Softmax after the
+   * network), float32 by default or float64 (export/onnx.ts).
+   */
+  toOnnx(options: OnnxExportOptions = {}): Uint8Array {
+    return modelToOnnx(this.model("toOnnx").description(), options);
   }
 
   /** A classifier's outputs are its classes' probabilities, named by the classes (`sensitivity`). */

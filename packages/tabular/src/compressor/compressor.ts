@@ -13,6 +13,8 @@
  * by core's jvp and vjp (model/bound-model.ts).
  */
 import type { ModelData } from "../columns.js";
+import { type CExport, type CExportOptions, modelToC } from "../export/c-source.js";
+import { modelToOnnx, type OnnxExportOptions } from "../export/onnx.js";
 import { expectShape, Matrix, type MatrixOrVectorInput } from "../matrix.js";
 import {
   BoundModel,
@@ -26,6 +28,7 @@ import { normalize } from "../normalization/index.js";
 import type { CompressorHistory } from "./build.js";
 import { buildCompressor } from "./build.js";
 import { type CompressorBuildOptions, validateCompressorBuildOptions } from "./build-options.js";
+import { decoderDescription, encoderDescription } from "./halves.js";
 
 export type CompressorOptions = ModelOptions;
 
@@ -76,20 +79,6 @@ function mapOf(args: CompressorMapOption, call: string): CompressorMap {
       `${call}: map must be one of ${MAPS.map((m) => `"${m}"`).join(", ")}, got ${JSON.stringify(map)}`,
     );
   return map;
-}
-
-/** The decoder as a model of its own: codes in, the columns out in raw units. */
-function decoderDescription(d: ModelDescription): ModelDescription {
-  if (!d.compression) throw new TypeError("the model is not a compressor");
-  const c = d.structure.outputs;
-  return {
-    structure: d.compression.decoder,
-    weights: d.compression.decoderWeights,
-    inputNormalization: { shift: new Float64Array(c), scale: new Float64Array(c).fill(1) },
-    outputNormalization: d.inputNormalization,
-    inputNames: [],
-    outputNames: d.inputNames,
-  };
 }
 
 export class Compressor extends TabularModel {
@@ -276,6 +265,37 @@ export class Compressor extends TabularModel {
     const back = await decoder.gradient({ w: wd, x: codes, py: args.py });
     const front = await encoder.gradient({ w: we, x: args.x, py: back.dx });
     return { dw: joined(front.dw, back.dw), dx: front.dx };
+  }
+
+  /**
+   * The two maps as dependency-free C99 files and headers (with the current
+   * weights): `<name>_compress_evaluate` computes what `compress` does,
+   * `<name>_decompress_evaluate` what `decompress` does, each with its
+   * `_input_gradient` (export/c-source.ts). The name defaults to "neureco_model".
+   */
+  toC(options: CExportOptions = {}): { readonly compress: CExport; readonly decompress: CExport } {
+    const d = this.toDescription();
+    const name = options.name ?? "neureco_model";
+    return {
+      compress: modelToC(encoderDescription(d), { name: `${name}_compress` }),
+      decompress: modelToC(decoderDescription(d), { name: `${name}_decompress` }),
+    };
+  }
+
+  /**
+   * The two maps as ONNX files' bytes (with the current weights): `compress`
+   * a graph from rows `x` to codes `y`, `decompress` from codes `x` to rows
+   * `y` (export/onnx.ts).
+   */
+  toOnnx(options: OnnxExportOptions = {}): {
+    readonly compress: Uint8Array;
+    readonly decompress: Uint8Array;
+  } {
+    const d = this.toDescription();
+    return {
+      compress: modelToOnnx(encoderDescription(d), options),
+      decompress: modelToOnnx(decoderDescription(d), options),
+    };
   }
 
   /** Sizes and names of the model. */

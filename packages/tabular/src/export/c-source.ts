@@ -7,6 +7,11 @@
  * neuron: one statement per link, in the order of the neuron numbers (every
  * link goes from a lower to a higher number, network/structure.ts), and the
  * gradient runs the same statements backwards.
+ *
+ * A classifier's `<name>_evaluate` gives its class probabilities (the
+ * softmax of class 0's zero logit and the network's k − 1 logits, `exp`
+ * from math.h) and `<name>_input_gradient` takes dy over the k classes. A
+ * compressor is two models (compressor/halves.ts), each exported as one.
  */
 import type { ModelDescription } from "../model/description.js";
 import { LIBRARY_NAME, LIBRARY_VERSION } from "../model/library-version.js";
@@ -59,12 +64,17 @@ export function modelToC(model: ModelDescription, options: CExportOptions = {}):
       `toC: name ${JSON.stringify(name)} is not a C identifier (letters, digits and _, not starting with a digit)`,
     );
   }
+  if (model.compression)
+    throw new TypeError("toC: a compressor is two functions; export it with Compressor.toC");
+  const classes = model.classification?.classes ?? null;
   const headerFile = options.headerFile ?? `${name}.h`;
   if (/["\\\n]/.test(headerFile))
     throw new RangeError(`toC: headerFile ${JSON.stringify(headerFile)} cannot be #included`);
   const s = model.structure;
   const m = s.inputs;
   const k = s.outputs;
+  /** Columns of y: the network's outputs, or a classifier's classes. */
+  const columnsOut = classes ? classes.length : k;
   const firstOutput = m + s.hidden;
   const nodes = neuronCount(s);
   const biasOf = (node: number) => s.links.length + (node - m);
@@ -80,12 +90,14 @@ export function modelToC(model: ModelDescription, options: CExportOptions = {}):
     "#include <stddef.h>",
     "",
     `#define ${upper}_INPUTS ${m}`,
-    `#define ${upper}_OUTPUTS ${k}`,
+    `#define ${upper}_OUTPUTS ${columnsOut}`,
     "",
-    `/* y (rows x ${k}, row-major) = the model at x (rows x ${m}, row-major), in raw units. */`,
+    classes
+      ? `/* y (rows x ${columnsOut}, row-major) = the class probabilities at x (rows x ${m}, row-major). */`
+      : `/* y (rows x ${k}, row-major) = the model at x (rows x ${m}, row-major), in raw units. */`,
     `void ${name}_evaluate(const double *x, double *y, size_t rows);`,
     "",
-    `/* dx (rows x ${m}) = the inputs' gradient of <dy_i, y(x_i)> for every row i: dy is rows x ${k}. */`,
+    `/* dx (rows x ${m}) = the inputs' gradient of <dy_i, y(x_i)> for every row i: dy is rows x ${columnsOut}. */`,
     `void ${name}_input_gradient(const double *x, const double *dy, double *dx, size_t rows);`,
     "",
     `#endif /* ${upper}_H */`,
@@ -126,8 +138,12 @@ export function modelToC(model: ModelDescription, options: CExportOptions = {}):
     ` * Inputs are normalised as (x - shift) / scale, outputs mapped back as y * scale + shift.`,
     ` * Inputs:`,
     columns(model.inputNames, m, "x"),
-    ` * Outputs:`,
-    columns(model.outputNames, k, "y"),
+    ...(classes
+      ? [
+          ` * Outputs: the probabilities of the classes (softmax of a zero logit for the first and the network's outputs):`,
+          columns(classes, columnsOut, "class"),
+        ]
+      : [` * Outputs:`, columns(model.outputNames, k, "y")]),
     ` */`,
     "#include <math.h>",
     "#include <stddef.h>",
@@ -145,14 +161,42 @@ export function modelToC(model: ModelDescription, options: CExportOptions = {}):
     ...forward,
     "}",
     "",
-    `void ${name}_evaluate(const double *x, double *y, size_t rows) {`,
-    `  double a[${nodes}];`,
-    "  for (size_t r = 0; r < rows; r++) {",
-    `    ${name}_neurons(x + r * ${m}, a);`,
-    `    for (int o = 0; o < ${k}; o++) y[r * ${k} + o] = a[${firstOutput} + o] * ${name}_output_scale[o] + ${name}_output_shift[o];`,
-    "  }",
-    "}",
-    "",
+    ...(classes
+      ? [
+          `/* The class probabilities p[0 .. ${columnsOut - 1}] from the neurons' values: softmax of 0 and the logits. */`,
+          `static void ${name}_probabilities(const double *a, double *p) {`,
+          `  double z[${columnsOut}];`,
+          "  z[0] = 0.0;",
+          `  for (int o = 0; o < ${k}; o++) z[o + 1] = a[${firstOutput} + o] * ${name}_output_scale[o] + ${name}_output_shift[o];`,
+          "  double top = z[0];",
+          `  for (int c = 1; c < ${columnsOut}; c++) if (z[c] > top) top = z[c];`,
+          "  double total = 0.0;",
+          `  for (int c = 0; c < ${columnsOut}; c++) {`,
+          "    p[c] = exp(z[c] - top);",
+          "    total += p[c];",
+          "  }",
+          `  for (int c = 0; c < ${columnsOut}; c++) p[c] /= total;`,
+          "}",
+          "",
+          `void ${name}_evaluate(const double *x, double *y, size_t rows) {`,
+          `  double a[${nodes}];`,
+          "  for (size_t r = 0; r < rows; r++) {",
+          `    ${name}_neurons(x + r * ${m}, a);`,
+          `    ${name}_probabilities(a, y + r * ${columnsOut});`,
+          "  }",
+          "}",
+          "",
+        ]
+      : [
+          `void ${name}_evaluate(const double *x, double *y, size_t rows) {`,
+          `  double a[${nodes}];`,
+          "  for (size_t r = 0; r < rows; r++) {",
+          `    ${name}_neurons(x + r * ${m}, a);`,
+          `    for (int o = 0; o < ${k}; o++) y[r * ${k} + o] = a[${firstOutput} + o] * ${name}_output_scale[o] + ${name}_output_shift[o];`,
+          "  }",
+          "}",
+          "",
+        ]),
     `static void ${name}_row_gradient(const double *a, const double *dy, double *dx) {`,
     `  double g[${nodes}];`,
     // Without hidden neurons the values are not needed; without links neither is z.
@@ -163,10 +207,26 @@ export function modelToC(model: ModelDescription, options: CExportOptions = {}):
     "",
     `void ${name}_input_gradient(const double *x, const double *dy, double *dx, size_t rows) {`,
     `  double a[${nodes}];`,
-    "  for (size_t r = 0; r < rows; r++) {",
-    `    ${name}_neurons(x + r * ${m}, a);`,
-    `    ${name}_row_gradient(a, dy + r * ${k}, dx + r * ${m});`,
-    "  }",
+    ...(classes
+      ? [
+          // Through the softmax: the adjoint of logit c is p_c·(dy_c − Σ p·dy).
+          `  double p[${columnsOut}], dz[${k}];`,
+          "  for (size_t r = 0; r < rows; r++) {",
+          `    ${name}_neurons(x + r * ${m}, a);`,
+          `    ${name}_probabilities(a, p);`,
+          `    const double *d = dy + r * ${columnsOut};`,
+          "    double mean = 0.0;",
+          `    for (int c = 0; c < ${columnsOut}; c++) mean += p[c] * d[c];`,
+          `    for (int o = 0; o < ${k}; o++) dz[o] = p[o + 1] * (d[o + 1] - mean);`,
+          `    ${name}_row_gradient(a, dz, dx + r * ${m});`,
+          "  }",
+        ]
+      : [
+          "  for (size_t r = 0; r < rows; r++) {",
+          `    ${name}_neurons(x + r * ${m}, a);`,
+          `    ${name}_row_gradient(a, dy + r * ${k}, dx + r * ${m});`,
+          "  }",
+        ]),
     "}",
     "",
   ].join("\n");

@@ -4,7 +4,10 @@
  * folded into the weights that read them), the network, the outputs mapped
  * back to raw units. Input `x` (N × m) and output `y`
  * (N × k) have a dynamic batch dimension N; the column names, build errors
- * and library version are in `metadata_props`.
+ * and library version are in `metadata_props`. A classifier's `y` is its
+ * class probabilities: a zero logit for class 0 is written as a first
+ * output column of zero weights, and a Softmax follows. A compressor is two
+ * models (compressor/halves.ts), each exported as one.
  *
  * The network is written layer by layer as dense MatMul, Add and Tanh: the
  * hidden neurons of one depth (the longest path from an input) form a layer
@@ -24,7 +27,7 @@ const { onnx } = onnxProto;
 
 /** The ONNX IR version written (ONNX 1.13 and later, ONNX Runtime 1.14 and later). */
 export const ONNX_IR_VERSION = 8;
-/** The opset of the default domain used: MatMul, Add, Sub, Div, Mul, Tanh and Concat as in opset 17. */
+/** The opset of the default domain used: MatMul, Add, Sub, Mul, Tanh, Concat and Softmax as in opset 17. */
 export const ONNX_OPSET = 17;
 
 export interface OnnxExportOptions {
@@ -42,11 +45,15 @@ export interface OnnxExportOptions {
 export const ONNX_DENSE_ENTRIES_LIMIT = 2 ** 24;
 
 export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions = {}): Uint8Array {
+  if (model.compression)
+    throw new TypeError("toOnnx: a compressor is two graphs; export it with Compressor.toOnnx");
+  const classes = model.classification?.classes ?? null;
   const dtype = options.dtype ?? "float32";
   const elemType = dtype === "float64" ? onnx.TensorProto.DataType.DOUBLE : onnx.TensorProto.DataType.FLOAT;
   const s = model.structure;
   const m = s.inputs;
-  const k = s.outputs;
+  // A classifier's outputs: its classes, class 0's logit a zero column before the network's.
+  const k = classes ? classes.length : s.outputs;
   const initializers: InstanceType<typeof onnx.TensorProto>[] = [];
   const nodes: InstanceType<typeof onnx.NodeProto>[] = [];
   const constant = (name: string, dims: number[], values: ArrayLike<number>) => {
@@ -92,12 +99,13 @@ export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions 
   }
   width = m;
   steps.forEach((step, index) => {
-    const h = step.neurons.length;
+    const zeroLogit = classes && step.isOutput ? 1 : 0;
+    const h = step.neurons.length + zeroLogit;
     const w = new Float64Array(width * h);
     step.weightIndices.forEach((l, i) => {
       const from = s.links[l][0];
       const weight = from < m ? model.weights[l] / model.inputNormalization.scale[from] : model.weights[l];
-      w[step.sourceColumns[i] * h + step.targetPositions[i]] = weight;
+      w[step.sourceColumns[i] * h + step.targetPositions[i] + zeroLogit] = weight;
     });
     const name = step.isOutput ? "output" : `layer${index + 1}`;
     const sum = node(
@@ -107,7 +115,7 @@ export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions 
         constant(
           `${name}_biases`,
           [h],
-          step.biasIndices.map((b) => model.weights[b]),
+          [...(zeroLogit ? [0] : []), ...step.biasIndices.map((b) => model.weights[b])],
         ),
       ],
       step.isOutput ? "y_normalised" : `${name}_sum`,
@@ -127,18 +135,33 @@ export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions 
     available = `values${index + 1}`;
     width += h;
   });
-  node(
-    "Add",
-    [
-      node(
-        "Mul",
-        ["y_normalised", constant("output_scale", [k], model.outputNormalization.scale)],
-        "y_scaled",
-      ),
-      constant("output_shift", [k], model.outputNormalization.shift),
-    ],
-    "y",
-  );
+  if (classes) {
+    // The logits' normalisation is the identity (a classifier's description says so).
+    nodes.push(
+      onnx.NodeProto.create({
+        opType: "Softmax",
+        input: ["y_normalised"],
+        output: ["y"],
+        name: "y",
+        attribute: [
+          onnx.AttributeProto.create({ name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: 1 }),
+        ],
+      }),
+    );
+  } else {
+    node(
+      "Add",
+      [
+        node(
+          "Mul",
+          ["y_normalised", constant("output_scale", [k], model.outputNormalization.scale)],
+          "y_scaled",
+        ),
+        constant("output_shift", [k], model.outputNormalization.shift),
+      ],
+      "y",
+    );
+  }
 
   const valueInfo = (name: string, columns: number, doc: string) =>
     onnx.ValueInfoProto.create({
@@ -159,17 +182,26 @@ export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions 
   const names = (given: readonly string[], count: number, prefix: string) =>
     given.length === count ? [...given] : Array.from({ length: count }, (_, j) => `${prefix}${j + 1}`);
   const inputNames = names(model.inputNames, m, "x");
-  const outputNames = names(model.outputNames, k, "y");
+  const outputNames = classes ? [...classes] : names(model.outputNames, k, "y");
   const graph = onnx.GraphProto.create({
     name: "neureco_model",
     node: nodes,
     initializer: initializers,
     input: [valueInfo("x", m, `inputs in raw units, columns ${JSON.stringify(inputNames)}`)],
-    output: [valueInfo("y", k, `outputs in raw units, columns ${JSON.stringify(outputNames)}`)],
+    output: [
+      valueInfo(
+        "y",
+        k,
+        classes
+          ? `class probabilities, columns ${JSON.stringify(outputNames)}`
+          : `outputs in raw units, columns ${JSON.stringify(outputNames)}`,
+      ),
+    ],
   });
   const metadata: [string, string][] = [
     ["inputNames", JSON.stringify(inputNames)],
     ["outputNames", JSON.stringify(outputNames)],
+    ...(model.classification ? [["label", model.classification.label] as [string, string]] : []),
     ["library", `${LIBRARY_NAME} ${LIBRARY_VERSION}`],
     ["structure", JSON.stringify({ inputs: m, hidden: s.hidden, outputs: k, links: s.links.length })],
     ["errors", JSON.stringify(model.errors ?? null)],
@@ -179,7 +211,9 @@ export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions 
     opsetImport: [onnx.OperatorSetIdProto.create({ domain: "", version: ONNX_OPSET })],
     producerName: LIBRARY_NAME,
     producerVersion: LIBRARY_VERSION,
-    docString: `A neureco model: ${m} inputs, ${s.hidden} hidden tanh neurons, ${k} linear outputs, ${model.weights.length} weights; y = evaluate(x) in raw units.`,
+    docString: classes
+      ? `A neureco classifier: ${m} inputs, ${s.hidden} hidden tanh neurons, ${k} classes, ${model.weights.length} weights; y = predictProba(x).`
+      : `A neureco model: ${m} inputs, ${s.hidden} hidden tanh neurons, ${k} linear outputs, ${model.weights.length} weights; y = evaluate(x) in raw units.`,
     graph,
     metadataProps: metadata.map(([key, value]) => onnx.StringStringEntryProto.create({ key, value })),
   });
