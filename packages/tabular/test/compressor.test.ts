@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BuildDataError, BuildSettingsError } from "../src/builder/index.js";
 import { inputRows } from "../src/builder/rows.js";
 import { type AutoencoderShape, autoencoder } from "../src/compressor/autoencoder.js";
-import { codeSuffices } from "../src/compressor/build.js";
+import { codeSuffices, GROWTH_GAIN } from "../src/compressor/build.js";
 import { Compressor } from "../src/compressor/node-compressor.js";
 import { principalComponents } from "../src/compressor/pca.js";
 import { Matrix } from "../src/matrix.js";
@@ -270,6 +270,37 @@ describe("Compressor build", () => {
     expect(scores.normalizedRmse).toBeCloseTo(ours, 10);
     compressor.delete();
     pca.delete();
+  }, 120_000);
+
+  it("a build stopped by its signal keeps the best network found so far", async () => {
+    const x = curve(300, 5, 0.02);
+    const controller = new AbortController();
+    const compressor = new Compressor();
+    const history = await compressor.build({
+      inputData: x,
+      seed: 0,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === "growth") controller.abort();
+      },
+    });
+    const first = history.models.find((m) => m.phase === "growth");
+    expect(history.aborted).toBe(true);
+    expect(history.final).toBeNull();
+    // Stopped while growing the first code's network: the first code's best so far, the grown one
+    // when it beat the principal components by the growth gain.
+    expect(history.codeSize).toBe(1);
+    const kept = history.models[history.selectedModel];
+    expect(kept.codeSize).toBe(1);
+    const principal = history.models[0];
+    expect(kept).toBe(
+      first && first.validationError ** 2 < principal.validationError ** 2 * (1 - GROWTH_GAIN)
+        ? first
+        : principal,
+    );
+    expect(compressor.info().hiddenNeurons).toBe(kept.hiddenNeurons);
+    expect((await compressor.evaluate(x)).shape).toEqual([300, 4]);
+    compressor.delete();
   }, 120_000);
 
   it("a given compressionSize is kept", async () => {

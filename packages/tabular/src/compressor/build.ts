@@ -176,6 +176,8 @@ function mean(values: Float64Array, rows: number): number {
 
 class Search {
   readonly models: CompressorProgress[] = [];
+  /** The best network of the code size being searched, so far (what an abort keeps when no code size is done). */
+  current: Candidate | null = null;
   private readonly started = Date.now();
   constructor(
     private readonly backend: Backend,
@@ -255,6 +257,7 @@ class Search {
     const m = pca.mean.length;
     let shape: AutoencoderShape = { columns: m, code, hidden: 0 };
     let best = await this.record(shape, pcaWeights(pca, code), null, "principal-components");
+    this.current = best;
     const budget = Math.min(WEIGHTS_PER_VALUE * this.train.rows * m, MAX_FIT_WEIGHTS);
     let weights = best.weights;
     let beta: readonly number[] = [this.initialBeta];
@@ -269,6 +272,7 @@ class Search {
       beta = trained.beta;
       if (!(candidate.validationMse < best.validationMse * (1 - GROWTH_GAIN))) break;
       best = candidate;
+      this.current = best;
     }
     return best;
   }
@@ -395,26 +399,24 @@ export async function buildCompressor(
       if (!(error instanceof BuildAborted)) throw error;
       aborted = true;
     }
-    if (chosen === null) {
-      // Aborted before a network was trained: the principal components of the smallest code asked.
-      if (search.models.length === 0) throw abortError();
-      chosen = {
-        shape: { columns: m, code: given ?? 1, hidden: 0 },
-        weights: pcaWeights(pca, given ?? 1),
-        beta: null,
-        validationMse: Number.NaN,
-        index: 0,
-      };
-    }
+    // Aborted before a code size was done: the best network of the one being searched.
+    chosen ??= search.current;
+    if (chosen === null) throw abortError();
     let weights = chosen.weights;
     let final: CompressorProgress | null = null;
     if (resolved.finalLearning && !aborted) {
       train.dispose();
       valid.dispose();
       all = uploadFitRows(backend, dtype, data.all);
-      const refit = await search.refit(chosen, principalComponents(data.all), all);
-      weights = refit.weights;
-      final = refit.progress;
+      try {
+        const refit = await search.refit(chosen, principalComponents(data.all), all);
+        weights = refit.weights;
+        final = refit.progress;
+      } catch (error) {
+        // Stopped during the refit: the chosen network as the search trained it.
+        if (!(error instanceof BuildAborted)) throw error;
+        aborted = true;
+      }
     }
     const model = compressorDescription(
       chosen.shape,
