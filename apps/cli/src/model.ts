@@ -144,20 +144,6 @@ export async function loadModelOfKind<K extends LoadedModel["kind"]>(
   throw wrongKind(model, `${command} works on ${kind}s only`, instead[model.kind]);
 }
 
-/**
- * The regressor in the file at `path`, for a command that works on
- * regressors only; a classifier or a compressor is refused in one
- * sentence, `instead` saying what works on each.
- */
-export function loadRegressor(
-  path: string,
-  backend: BackendName,
-  command: string,
-  instead: Instead,
-): Promise<LoadedRegressor> {
-  return loadModelOfKind(path, backend, "regressor", command, instead);
-}
-
 /** "<path> holds a <model>: <what>; <instead>", the error of a command or option that does not apply to the model. */
 export function wrongKind(model: LoadedModel, what: string, instead?: string): CliError {
   return new CliError(`${model.path} holds a ${modelWords(model)}: ${what}${instead ? `; ${instead}` : ""}`);

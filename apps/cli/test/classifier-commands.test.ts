@@ -6,6 +6,7 @@
  * relations they must satisfy (probabilities summing to 1, confusion counts
  * summing to the rows, an accuracy no linear model reaches).
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CALIBRATION_BINS, Classifier, readCsv } from "@neureco/tabular";
@@ -466,13 +467,43 @@ describe("sensitivity of a classifier", () => {
   });
 });
 
-describe("commands that work on regressors only", () => {
-  it("export refuses a classifier in one sentence, naming the file and what works instead", async () => {
-    const exported = await neureco(["export", "--model", "ring", "--format", "onnx", "--out", "ring"], dir);
-    expectOneLineError(
-      exported,
-      1,
-      /^error: ring holds a classifier of 3 classes \(inner, middle, outer\): export works on regressors only; neureco evaluate gives its class probabilities$/,
+describe("export of a classifier", () => {
+  it("--format onnx writes a graph that ONNX Runtime runs to the class probabilities", async () => {
+    const ort = await import("onnxruntime-node");
+    const r = await neureco(
+      ["export", "--model", "ring", "--format", "onnx", "--dtype", "float64", "--out", "ring"],
+      dir,
     );
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(
+      "wrote ring.onnx: input x, output y the class probabilities (float64, a dynamic batch dimension)\n",
+    );
+    const classifier = new Classifier();
+    await classifier.load(join(dir, "ring"));
+    const x = (await readCsv(join(dir, "x_ring_test.csv"))).matrix;
+    const p = await classifier.predictProba(x);
+    classifier.delete();
+    const session = await ort.InferenceSession.create(readFileSync(join(dir, "ring.onnx")));
+    const out = await session.run({ x: new ort.Tensor("float64", Float64Array.from(x.data), [...x.shape]) });
+    expect(out.y.dims).toEqual([x.rows, 3]);
+    const y = out.y.data as Float64Array;
+    p.data.forEach((v, i) => expect(Math.abs(y[i] - v)).toBeLessThanOrEqual(1e-12));
+    await session.release();
+  });
+
+  it("--format c writes a C99 file of the class probabilities that gcc compiles without a warning", async () => {
+    const r = await neureco(["export", "--model", "ring", "--format", "c", "--out", "ring-model"], dir);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(
+      "wrote ring-model.c and ring-model.h: ring_model_evaluate and ring_model_input_gradient (C99, needs only math.h; class probabilities)\n",
+    );
+    execFileSync(
+      "gcc",
+      ["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-c", "ring-model.c", "-o", "ring-model.o"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(readFileSync(join(dir, "ring-model.h"), "utf8")).toContain("#define RING_MODEL_OUTPUTS 3");
   });
 });

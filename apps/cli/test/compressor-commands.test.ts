@@ -9,6 +9,7 @@
  * that do not apply to a compressor, or that do not apply to the other
  * kinds of model, refused in one line.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Classifier, Compressor, readCsv, readModel } from "@neureco/tabular";
@@ -566,13 +567,6 @@ describe("what does not apply to a compressor", () => {
   const words = "curve holds a compressor of 4 columns to 1 code";
   const refusals: [string, string[], RegExp][] = [
     [
-      "export",
-      ["export", "--model", "curve", "--format", "onnx", "--out", "curve"],
-      new RegExp(
-        `^error: ${words}: export works on regressors only; neureco compress and neureco decompress`,
-      ),
-    ],
-    [
       "evaluate --uncertainty",
       ["evaluate", "--model", "curve", "--x", "x.csv", "--uncertainty"],
       new RegExp(`^error: ${words}: --uncertainty gives a regressor's error bars`),
@@ -600,6 +594,57 @@ describe("what does not apply to a compressor", () => {
   }
   it("plot wrote no file", () => {
     expect(existsSync(join(dir, "curve.svg"))).toBe(false);
+  });
+});
+
+describe("export of a compressor", () => {
+  it("--format onnx writes two graphs that ONNX Runtime runs to compress's codes and decompress's rows", async () => {
+    const ort = await import("onnxruntime-node");
+    const r = await neureco(
+      ["export", "--model", "curve", "--format", "onnx", "--dtype", "float64", "--out", "curve"],
+      dir,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(
+      "wrote curve.compress.onnx (rows x to codes y) and curve.decompress.onnx (codes x to rows y) (float64, a dynamic batch dimension)\n",
+    );
+    const compressor = new Compressor();
+    await compressor.load(join(dir, "curve"));
+    const x = (await readCsv(join(dir, "x.csv"))).matrix;
+    const codes = await compressor.compress(x);
+    const rows = await compressor.decompress(codes);
+    for (const [file, input, expected] of [
+      ["curve.compress.onnx", x, codes],
+      ["curve.decompress.onnx", codes, rows],
+    ] as const) {
+      const session = await ort.InferenceSession.create(readFileSync(join(dir, file)));
+      const out = await session.run({
+        x: new ort.Tensor("float64", Float64Array.from(input.data), [...input.shape]),
+      });
+      const y = out.y.data as Float64Array;
+      const scale = Math.max(...Array.from(expected.data, Math.abs));
+      expected.data.forEach((v, i) => expect(Math.abs(y[i] - v)).toBeLessThanOrEqual(1e-12 * scale));
+      await session.release();
+    }
+    compressor.delete();
+  });
+
+  it("--format c writes compress and decompress as two C99 files that gcc compiles without a warning", async () => {
+    const r = await neureco(["export", "--model", "curve", "--format", "c", "--out", "curve-model"], dir);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(
+      /^wrote curve_model_compress\.c and curve_model_compress\.h \(compress\), curve_model_decompress\.c and curve_model_decompress\.h \(decompress\)/,
+    );
+    for (const name of ["curve_model_compress", "curve_model_decompress"]) {
+      execFileSync(
+        "gcc",
+        ["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-c", `${name}.c`, "-o", `${name}.o`],
+        {
+          cwd: dir,
+        },
+      );
+      expect(readFileSync(join(dir, `${name}.h`), "utf8")).toContain(`void ${name}_evaluate(`);
+    }
   });
 });
 
