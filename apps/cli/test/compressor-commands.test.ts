@@ -12,6 +12,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { seededRandom } from "@neureco/core/testing";
 import { Classifier, Compressor, readCsv, readModel } from "@neureco/tabular";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeFixtureModel } from "./fixture-model.js";
@@ -32,18 +33,6 @@ const ROWS = 300;
 const NOISE = 0.01;
 const COLUMNS = ["u", "v", "w", "z"];
 
-/** mulberry32: a small seeded generator, so that every run writes the same file. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * ROWS points of the curve t ↦ (t, t², sin 2t, eᵗ), t uniform on [−1, 1],
  * each cell with Gaussian noise of standard deviation NOISE: one parameter
@@ -51,7 +40,7 @@ function generator(seed: number): () => number {
  * curve bends in every pair of columns).
  */
 function curveRows(seed: number): number[][] {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   return Array.from({ length: ROWS }, () => {
     const t = 2 * random() - 1;
@@ -580,6 +569,32 @@ describe("what does not apply to a compressor", () => {
       "plot --sensitivity",
       ["plot", "--model", "curve", "--x", "x.csv", "--y", "x.csv", "--out", "curve.svg", "--sensitivity"],
       new RegExp(`^error: ${words}: plot draws`),
+    ],
+    [
+      "derivative forward --logits",
+      ["derivative", "forward", "--model", "curve", "--x", "x.csv", "--dw", "dw.csv", "--logits"],
+      new RegExp(
+        `^error: ${words}: --logits differentiates a classifier's logits, and applies to classifiers only`,
+      ),
+    ],
+    [
+      "derivative gradient --logits",
+      [
+        "derivative",
+        "gradient",
+        "--model",
+        "curve",
+        "--x",
+        "x.csv",
+        "--py",
+        "x.csv",
+        "--out-dw",
+        "refused-dw.csv",
+        "--out-dx",
+        "refused-dx.csv",
+        "--logits",
+      ],
+      new RegExp(`^error: ${words}: --logits differentiates a classifier's logits`),
     ],
     [
       "score --y",

@@ -11,24 +11,13 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { seededRandom } from "@neureco/core/testing";
 
 export const RING_CLASSES = ["inner", "middle", "outer"] as const;
 /** The best expected accuracy of a linear model on the task (see above). */
 export const LINEAR_ACCURACY = 2 / 3;
 export const TRAIN_ROWS = 150;
 export const TEST_ROWS = 120;
-
-/** mulberry32: a small seeded generator, so that every run writes the same files. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface RingRows {
   readonly x: number[][];
@@ -46,7 +35,7 @@ function ringClass(u: number): string {
  * headers (u;v and ring); returns the test rows.
  */
 export function writeRingFiles(dir: string): { train: RingRows; test: RingRows } {
-  const random = generator(1);
+  const random = seededRandom(1);
   const rows = (n: number): RingRows => {
     const x: number[][] = [];
     const labels: string[] = [];

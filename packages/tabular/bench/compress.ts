@@ -15,6 +15,7 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { builderRandom, normalDraw } from "../src/builder/random.js";
 import { Compressor } from "../src/compressor/compressor.js";
 import { Matrix } from "../src/matrix.js";
 import { readTasks } from "./tasks.js";
@@ -40,18 +41,6 @@ interface CompressionTask {
   readonly known: number | null;
 }
 
-/** mulberry32, for the synthetic rows. */
-function random(seed: number): () => number {
-  let state = (seed ^ 0x5bd1e995) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Rows on a d-dimensional curved manifold in m columns: latent t uniform on
  * [−1, 1]^d, column j = f_j(t), plus Gaussian noise of `noise` times the
@@ -65,8 +54,8 @@ function manifold(
   rows: [number, number],
 ): CompressionTask {
   const draw = (n: number, seed: number, sd: number[] | null) => {
-    const r = random(seed);
-    const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+    const r = builderRandom(seed);
+    const gauss = () => normalDraw(r);
     const out: number[][] = [];
     for (let i = 0; i < n; i++) {
       const t = Array.from({ length: d }, () => 2 * r() - 1);
@@ -86,8 +75,8 @@ function manifold(
 
 /** Column j of a random smooth map: tanh of a random affine function of t. */
 function tanhColumns(d: number, m: number, seed: number): (t: number[]) => number[] {
-  const r = random(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  const r = builderRandom(seed);
+  const gauss = () => normalDraw(r);
   const a = Array.from({ length: m }, () => Array.from({ length: d }, () => 1.5 * gauss()));
   const b = Array.from({ length: m }, () => 0.5 * gauss());
   return (t) => a.map((row, j) => Math.tanh(row.reduce((s, v, i) => s + v * t[i], b[j])));

@@ -7,9 +7,8 @@ import { BuildDataError } from "../src/builder/index.js";
 import { Classifier } from "../src/classifier/node-classifier.js";
 import { classificationScores } from "../src/classifier/scores.js";
 import { Matrix } from "../src/matrix.js";
-import type { ModelDescription } from "../src/model/description.js";
 import { Regressor } from "../src/regressor/node-regressor.js";
-import { dot, expectClose, randomStructure, sampleInputs, sampleModel, uniform } from "./model-fixtures.js";
+import { dot, expectClose, sampleClassifier, sampleInputs, sampleModel, uniform } from "./model-fixtures.js";
 
 /**
  * Tabular.Classifier: a build on a known three-class problem, its
@@ -39,20 +38,6 @@ function threeClasses(n: number, seed: number) {
     labels.push(t < -0.5 ? "low" : t < 1 ? "mid" : "high");
   }
   return { x, labels };
-}
-
-/** A classifier of `classes` classes on a random structure, normalisation far from the identity. */
-function sampleClassifier(seed: number, classes: number): ModelDescription {
-  const base = sampleModel(seed, randomStructure(3, 3, classes - 1, seed));
-  return {
-    ...base,
-    outputNormalization: {
-      shift: new Float64Array(classes - 1),
-      scale: new Float64Array(classes - 1).fill(1),
-    },
-    outputNames: [],
-    classification: { label: "kind", classes: Array.from({ length: classes }, (_, c) => `c${c}`) },
-  };
 }
 
 describe("Classifier build and predictions", () => {

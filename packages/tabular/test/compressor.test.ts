@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BuildDataError, BuildSettingsError } from "../src/builder/index.js";
 import { inputRows } from "../src/builder/rows.js";
-import { type AutoencoderShape, autoencoder } from "../src/compressor/autoencoder.js";
+import { autoencoder } from "../src/compressor/autoencoder.js";
 import { codeSuffices, GROWTH_GAIN } from "../src/compressor/build.js";
 import { Compressor } from "../src/compressor/node-compressor.js";
 import { principalComponents } from "../src/compressor/pca.js";
@@ -15,7 +15,7 @@ import type { ModelDescription } from "../src/model/description.js";
 import { weightCount } from "../src/network/structure.js";
 import { readModel } from "../src/node/read-model.js";
 import { Regressor } from "../src/regressor/node-regressor.js";
-import { dot, expectClose, sampleModel, uniform } from "./model-fixtures.js";
+import { dot, expectClose, sampleCompressor, sampleModel, uniform } from "./model-fixtures.js";
 
 /**
  * Tabular.Compressor: the derivatives of its three maps (central
@@ -31,20 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** A compressor of `shape` with seeded weights and raw units far from normalised ones. */
-function sampleCompressor(shape: AutoencoderShape, seed: number): ModelDescription {
-  const { encoder, decoder } = autoencoder(shape);
-  const base = sampleModel(seed, encoder);
-  const r = seededRandom(seed + 1000);
-  return {
-    ...base,
-    outputNormalization: { shift: new Float64Array(shape.code), scale: new Float64Array(shape.code).fill(1) },
-    outputNames: [],
-    errors: { training: [0.1], validation: [0.2] },
-    compression: { decoder, decoderWeights: Float64Array.from(uniform(r, weightCount(decoder), -1.5, 1.5)) },
-  };
-}
 
 const shapes = fc
   .record({ columns: fc.integer({ min: 2, max: 5 }), hidden: fc.integer({ min: 0, max: 3 }) })

@@ -14,14 +14,20 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../src/builder/index.js";
 import { Classifier } from "../src/classifier/classifier.js";
-import { autoencoder } from "../src/compressor/autoencoder.js";
 import { Compressor } from "../src/compressor/compressor.js";
 import type { CExport } from "../src/export/c-source.js";
 import type { ModelDescription } from "../src/model/description.js";
-import { weightCount } from "../src/network/structure.js";
 import { Regressor } from "../src/regressor/regressor.js";
 import { sampleFunction } from "./builder-helpers.js";
-import { randomStructure, STRUCTURE, sampleInputs, sampleModel, uniform } from "./model-fixtures.js";
+import {
+  randomStructure,
+  STRUCTURE,
+  sampleClassifier,
+  sampleCompressor,
+  sampleInputs,
+  sampleModel,
+  uniform,
+} from "./model-fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "neureco-c-"));
 
@@ -161,16 +167,8 @@ describe("toC", () => {
 
   it("exports a classifier: its probabilities, and dx of ⟨dy, p⟩ through the softmax", async () => {
     for (const classes of [2, 4]) {
-      const base = sampleModel(classes + 40, randomStructure(3, 3, classes - 1, classes + 40));
-      const classifier = Classifier.fromDescription({
-        ...base,
-        outputNormalization: {
-          shift: new Float64Array(classes - 1),
-          scale: new Float64Array(classes - 1).fill(1),
-        },
-        outputNames: [],
-        classification: { label: "kind", classes: Array.from({ length: classes }, (_, c) => `c${c}`) },
-      });
+      const base = sampleClassifier(classes + 40, classes);
+      const classifier = Classifier.fromDescription(base);
       const x = sampleInputs(base, 12, classes);
       const r = seededRandom(classes);
       const dy = x.map(() => uniform(r, classes, -2, 2));
@@ -185,18 +183,9 @@ describe("toC", () => {
 
   it("exports a compressor as two files: compress and decompress, each with its input gradient", async () => {
     const shape = { columns: 4, code: 2, hidden: 3 };
-    const { encoder, decoder } = autoencoder(shape);
-    const base = sampleModel(51, encoder);
+    const base = sampleCompressor(shape, 51);
     const r = seededRandom(52);
-    const compressor = Compressor.fromDescription({
-      ...base,
-      outputNormalization: { shift: new Float64Array(2), scale: new Float64Array(2).fill(1) },
-      outputNames: [],
-      compression: {
-        decoder,
-        decoderWeights: Float64Array.from(uniform(r, weightCount(decoder), -1.5, 1.5)),
-      },
-    });
+    const compressor = Compressor.fromDescription(base);
     const exported = compressor.toC({ name: "squeeze" });
     expect(exported.compress.name).toBe("squeeze_compress");
     const x = sampleInputs(base, 10, 53);

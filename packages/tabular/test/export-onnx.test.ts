@@ -12,15 +12,21 @@ import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../src/builder/index.js";
 import { Classifier } from "../src/classifier/classifier.js";
-import { autoencoder } from "../src/compressor/autoencoder.js";
 import { Compressor } from "../src/compressor/compressor.js";
 import { ONNX_IR_VERSION, ONNX_OPSET } from "../src/export/onnx.js";
 import type { Matrix } from "../src/matrix.js";
 import type { ModelDescription } from "../src/model/description.js";
-import { weightCount } from "../src/network/structure.js";
 import { readCsv } from "../src/node/index.js";
 import { Regressor } from "../src/regressor/regressor.js";
-import { randomStructure, STRUCTURE, sampleInputs, sampleModel, uniform } from "./model-fixtures.js";
+import {
+  randomStructure,
+  STRUCTURE,
+  sampleClassifier,
+  sampleCompressor,
+  sampleInputs,
+  sampleModel,
+  uniform,
+} from "./model-fixtures.js";
 
 /** Runs ONNX bytes on x (float64 and float32 alike) and checks y against `expected` (rows × columns), relative to its largest value. */
 async function runOnnx(
@@ -153,16 +159,8 @@ describe("toOnnx in ONNX Runtime", () => {
 
   it("exports a classifier's class probabilities (a Softmax after a zero logit for class 0)", async () => {
     for (const classes of [2, 3, 5]) {
-      const base = sampleModel(classes + 60, randomStructure(3, 4, classes - 1, classes + 60));
-      const classifier = Classifier.fromDescription({
-        ...base,
-        outputNormalization: {
-          shift: new Float64Array(classes - 1),
-          scale: new Float64Array(classes - 1).fill(1),
-        },
-        outputNames: [],
-        classification: { label: "kind", classes: Array.from({ length: classes }, (_, c) => `c${c}`) },
-      });
+      const base = sampleClassifier(classes + 60, classes);
+      const classifier = Classifier.fromDescription(base);
       const x = sampleInputs(base, 20, classes);
       await runOnnx(
         (dtype) => classifier.toOnnx({ dtype }),
@@ -182,18 +180,9 @@ describe("toOnnx in ONNX Runtime", () => {
 
   it("exports a compressor as two graphs: rows to codes, and codes to rows", async () => {
     const shape = { columns: 5, code: 2, hidden: 3 };
-    const { encoder, decoder } = autoencoder(shape);
-    const base = sampleModel(71, encoder);
+    const base = sampleCompressor(shape, 71);
     const r = seededRandom(72);
-    const compressor = Compressor.fromDescription({
-      ...base,
-      outputNormalization: { shift: new Float64Array(2), scale: new Float64Array(2).fill(1) },
-      outputNames: [],
-      compression: {
-        decoder,
-        decoderWeights: Float64Array.from(uniform(r, weightCount(decoder), -1.5, 1.5)),
-      },
-    });
+    const compressor = Compressor.fromDescription(base);
     const x = sampleInputs(base, 20, 73);
     const codes = x.map(() => uniform(r, 2, -2, 2));
     await runOnnx(

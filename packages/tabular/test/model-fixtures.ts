@@ -2,8 +2,10 @@
  * Test fixtures: small models with non-trivial normalisation, and a
  * neuron-by-neuron evaluation in raw units that is independent of core.
  */
+
 import { seededRandom } from "@neureco/core/testing";
 import type { Checkpoint } from "../src/builder/checkpoint.js";
+import { type AutoencoderShape, autoencoder } from "../src/compressor/autoencoder.js";
 import type { ModelDescription } from "../src/model/description.js";
 import { type NetworkStructure, weightCount } from "../src/network/structure.js";
 
@@ -142,5 +144,33 @@ export function sampleCheckpoint(model: ModelDescription, seed: number): Checkpo
     origin: null,
     finished: false,
     resume: null,
+  };
+}
+
+/** A classifier of `classes` classes on a random structure of 3 inputs and 3 hidden neurons, inputs far from normalised. */
+export function sampleClassifier(seed: number, classes: number): ModelDescription {
+  const base = sampleModel(seed, randomStructure(3, 3, classes - 1, seed));
+  return {
+    ...base,
+    outputNormalization: {
+      shift: new Float64Array(classes - 1),
+      scale: new Float64Array(classes - 1).fill(1),
+    },
+    outputNames: [],
+    classification: { label: "kind", classes: Array.from({ length: classes }, (_, c) => `c${c}`) },
+  };
+}
+
+/** A compressor of `shape` with seeded weights, inputs far from normalised. */
+export function sampleCompressor(shape: AutoencoderShape, seed: number): ModelDescription {
+  const { encoder, decoder } = autoencoder(shape);
+  const base = sampleModel(seed, encoder);
+  const r = seededRandom(seed + 1000);
+  return {
+    ...base,
+    outputNormalization: { shift: new Float64Array(shape.code), scale: new Float64Array(shape.code).fill(1) },
+    outputNames: [],
+    errors: { training: [0.1], validation: [0.2] },
+    compression: { decoder, decoderWeights: Float64Array.from(uniform(r, weightCount(decoder), -1.5, 1.5)) },
   };
 }
