@@ -253,6 +253,29 @@ export function matchClassColumns(
   return matchColumns(data, names, names, `${what} of ${model.path}`, "class", stderr);
 }
 
+/** The names of a classifier's logits, as the derivatives write and read them: `logit_<class>` for classes 1 … k − 1 (each against class 0). */
+export function logitColumns(model: LoadedClassifier): string[] {
+  return model.classes.slice(1).map((c) => `logit_${c}`);
+}
+
+/**
+ * A file with one column per logit of a classifier (classes 1 … k − 1),
+ * matched as `matchModelInputs` does: by the names `logitColumns` gives, or
+ * by the class names themselves when the header holds those.
+ */
+export function matchLogitColumns(
+  model: LoadedClassifier,
+  data: CsvData,
+  what: string,
+  stderr: TextOutput,
+): CsvData {
+  const classes = model.classes.slice(1);
+  const bare = new Set(classes);
+  const byClass = data.header && data.columns.length > 0 && data.columns.every((c) => bare.has(c));
+  const names = byClass ? classes : logitColumns(model);
+  return matchColumns(data, names, names, `${what} of ${model.path}`, "logit", stderr);
+}
+
 /**
  * A file of codes fitted to a compressor, one column per code: matched by
  * name when its header names codes (`code<k>`, as `compress` writes them:
@@ -277,7 +300,7 @@ function matchColumns(
   stored: readonly string[],
   names: readonly string[],
   meaning: string,
-  kind: "input" | "output" | "class" | "code",
+  kind: "input" | "output" | "class" | "logit" | "code",
   stderr: TextOutput,
 ): CsvData {
   let reordered: ReturnType<typeof reorderByName>;

@@ -311,7 +311,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   const derivative = program
     .command("derivative")
     .description(
-      "derivatives of the model (a classifier: of its class probabilities; a compressor: of the map --map names) w.r.t. its weights and inputs (forward or reverse mode)",
+      "derivatives of the model (a classifier: of its class probabilities, or with --logits of its logits; a compressor: of the map --map names) w.r.t. its weights and inputs (forward or reverse mode)",
     );
   derivative
     .command("forward")
@@ -323,6 +323,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .option("--w <file>", "weights to differentiate at, one column (default: the model's)")
     .option("--out <file>", "where to write dy, one column per output (default: stdout)")
     .addOption(mapOption())
+    .addOption(logitsOption())
     .addOption(backendOption())
     .addOption(verboseOption())
     .action(run<ForwardOptions>(runForward));
@@ -334,13 +335,14 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .addOption(
       required(
         "--py <file>",
-        "output cotangents: n rows, one column per model output (a classifier: per class, p_<class>)",
+        "output cotangents: n rows, one column per model output (a classifier: per class, p_<class>; with --logits per logit, logit_<class>)",
       ),
     )
     .option("--w <file>", "weights to differentiate at, one column (default: the model's)")
     .addOption(required("--out-dw <file>", "where to write dw (one column, one row per weight)"))
     .addOption(required("--out-dx <file>", "where to write dx (same shape as --x)"))
     .addOption(mapOption())
+    .addOption(logitsOption())
     .addOption(backendOption())
     .addOption(verboseOption())
     .action(run<GradientOptions>(runGradient));
@@ -393,6 +395,13 @@ function mapOption(): Option {
     "--map <map>",
     "a compressor's map to differentiate: evaluate (the reconstruction, default), compress (the codes) or decompress (--x and --dx then hold codes; the outputs are the columns); compressors only",
     COMPRESSOR_MAPS,
+  );
+}
+
+function logitsOption(): Option {
+  return new Option(
+    "--logits",
+    "differentiate a classifier's logits (of every class but the first against the first, logit_<class>) instead of its class probabilities; classifiers only",
   );
 }
 

@@ -1,21 +1,23 @@
 /**
- * evaluate, score, plot, inspect and derivative on a classifier, and the
- * commands that refuse one (sensitivity, export), through the built binary.
+ * evaluate, score, plot, inspect, derivative, sensitivity and export on a
+ * classifier, and what refuses one, through the built binary.
  * The classifier is built once on the three-class task of ring-data.ts; its
  * results are checked against the library called in-process and against
  * relations they must satisfy (probabilities summing to 1, confusion counts
  * summing to the rows, an accuracy no linear model reaches).
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CALIBRATION_BINS, Classifier, readCsv } from "@neureco/tabular";
 import { beforeAll, describe, expect, it } from "vitest";
+import { writeFixtureModel } from "./fixture-model.js";
 import {
   assertBuilt,
   expectClose,
   hasStackTrace,
   neureco,
+  readCsvText,
   readTable,
   workspace,
   writeTable,
@@ -441,6 +443,172 @@ describe("derivatives of a classifier's probabilities", () => {
     const named = await gradient("py-named.csv");
     expectClose(await gradient("py-bare.csv"), named);
     expect(named.some(([v]) => Math.abs(v) > 1e-6)).toBe(true);
+  });
+});
+
+describe("derivatives of a classifier's logits (--logits)", () => {
+  /** The logits' classes: every class but the first, each against the first. */
+  const LOGITS = RING_CLASSES.slice(1);
+  /** Σ of the products of two tables' cells. */
+  const dot = (a: readonly (readonly number[])[], b: readonly (readonly number[])[]) =>
+    a.reduce((s, row, i) => s + row.reduce((t, v, j) => t + v * b[i][j], 0), 0);
+  // Directions and cotangents: fixed, varied values (any would do).
+  let dw: number[][];
+  let dx: number[][];
+  let py: number[][];
+
+  beforeAll(async () => {
+    const p = JSON.parse((await neureco(["inspect", "--model", "ring", "--json"], dir)).stdout).weightCount;
+    const x = readTable(join(dir, "x_ring_test.csv"));
+    dw = Array.from({ length: p }, (_, k) => [Math.sin(k + 1)]);
+    dx = x.rows.map((row, i) => row.map((_, j) => Math.cos(i + 2 * j)));
+    py = x.rows.map((_, i) => LOGITS.map((_, j) => Math.sin(2 * i + j)));
+    writeTable(join(dir, "dw-logits.csv"), ["dw"], dw);
+    writeTable(join(dir, "dx-logits.csv"), x.columns, dx);
+    // Named logit_<class>, in another order than the model's.
+    writeTable(
+      join(dir, "py-logits.csv"),
+      ["logit_outer", "logit_middle"],
+      py.map(([middle, outer]) => [outer, middle]),
+    );
+    // Named by the classes themselves.
+    writeTable(join(dir, "py-logits-bare.csv"), [...LOGITS], py);
+    await writeFixtureModel(dir);
+  });
+
+  /** The library's classifier, loaded from the model the CLI built, and the test rows. */
+  async function library() {
+    const classifier = new Classifier();
+    await classifier.load(join(dir, "ring"));
+    const x = (await readCsv(join(dir, "x_ring_test.csv"))).matrix;
+    return { classifier, x, w: classifier.getWeights() };
+  }
+
+  const forward = () =>
+    neureco(
+      [
+        "derivative",
+        "forward",
+        "--model",
+        "ring",
+        "--x",
+        "x_ring_test.csv",
+        "--dw",
+        "dw-logits.csv",
+        "--dx",
+        "dx-logits.csv",
+        "--logits",
+      ],
+      dir,
+    );
+  const gradient = (file: string) =>
+    neureco(
+      [
+        "derivative",
+        "gradient",
+        "--model",
+        "ring",
+        "--x",
+        "x_ring_test.csv",
+        "--py",
+        file,
+        "--out-dw",
+        `gw-${file}`,
+        "--out-dx",
+        `gx-${file}`,
+        "--logits",
+      ],
+      dir,
+    );
+
+  it("forward: one column per logit, d_logit_<class>, the library's forwardDerivative with logits: true", async () => {
+    const r = await forward();
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const dy = readCsvText(r.stdout);
+    expect(dy.columns).toEqual(LOGITS.map((c) => `d_logit_${c}`));
+    expect(dy.rows).toHaveLength(TEST_ROWS);
+    const { classifier, x, w } = await library();
+    const expected = await classifier.forwardDerivative({ w, dw, x, dx, logits: true });
+    classifier.delete();
+    expect(expected.shape).toEqual([TEST_ROWS, LOGITS.length]);
+    expectClose(dy.rows, expected.toArray());
+    expect(dy.rows.some((row) => row.some((v) => Math.abs(v) > 1e-6))).toBe(true);
+  });
+
+  it("gradient: cotangents named logit_<class> (any order) or by the classes, the library's gradient with logits: true", async () => {
+    const r = await gradient("py-logits.csv");
+    expect(r.stderr).toBe("py-logits.csv: columns reordered to the model's logit order\n");
+    expect(r.code).toBe(0);
+    const gw = readTable(join(dir, "gw-py-logits.csv"));
+    const gx = readTable(join(dir, "gx-py-logits.csv"));
+    expect(gw.columns).toEqual(["dw"]);
+    expect(gx.columns).toEqual(["d_u", "d_v"]);
+    const { classifier, x, w } = await library();
+    const expected = await classifier.gradient({ w, x, py, logits: true });
+    classifier.delete();
+    expectClose(gw.rows, expected.dw.toArray());
+    expectClose(gx.rows, expected.dx.toArray());
+    expect(gw.rows.some(([v]) => Math.abs(v) > 1e-6)).toBe(true);
+
+    const bare = await gradient("py-logits-bare.csv");
+    expect(bare.stderr).toBe("");
+    expect(bare.code).toBe(0);
+    expectClose(readTable(join(dir, "gw-py-logits-bare.csv")).rows, gw.rows);
+    expectClose(readTable(join(dir, "gx-py-logits-bare.csv")).rows, gx.rows);
+  });
+
+  it("forward and gradient are adjoint: Σ py·dy = dw·gw + Σ dx·gx", async () => {
+    const dy = readCsvText((await forward()).stdout).rows;
+    expect((await gradient("py-logits.csv")).code).toBe(0);
+    const gw = readTable(join(dir, "gw-py-logits.csv")).rows;
+    const gx = readTable(join(dir, "gx-py-logits.csv")).rows;
+    const left = dot(py, dy);
+    const right = dot(dw, gw) + dot(dx, gx);
+    expect(Math.abs(left)).toBeGreaterThan(1e-6);
+    expect(Math.abs(left - right)).toBeLessThan(1e-9 * Math.max(1, Math.abs(left)));
+  });
+
+  it("gradient --logits refuses cotangents of the probabilities, naming the columns", async () => {
+    writeTable(
+      join(dir, "py-probabilities.csv"),
+      ["p_inner", "p_middle", "p_outer"],
+      py.map((row) => [0, ...row]),
+    );
+    const r = await gradient("py-probabilities.csv");
+    expectOneLineError(
+      r,
+      1,
+      /^error: py-probabilities\.csv: the columns do not match one cotangent per logit of ring: missing "logit_middle", "logit_outer"; unexpected "p_inner", "p_middle", "p_outer"/,
+    );
+  });
+
+  it("--logits refuses a regressor in one line, naming the model", async () => {
+    for (const command of [
+      ["forward", "--dw", "dw-logits.csv"],
+      ["gradient", "--py", "py-logits.csv", "--out-dw", "refused-dw.csv", "--out-dx", "refused-dx.csv"],
+    ]) {
+      const r = await neureco(
+        [
+          "derivative",
+          command[0],
+          "--model",
+          "fixture",
+          "--x",
+          "x_test.csv",
+          ...command.slice(1),
+          "--logits",
+        ],
+        dir,
+      );
+      expectOneLineError(
+        r,
+        1,
+        /^error: fixture holds a regressor of 5 inputs → 1 output: --logits differentiates a classifier's logits, and applies to classifiers only; leave it out$/,
+      );
+      expect(r.stdout).toBe("");
+    }
+    expect(existsSync(join(dir, "refused-dw.csv"))).toBe(false);
   });
 });
 

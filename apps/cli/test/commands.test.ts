@@ -561,8 +561,8 @@ describe("--help", () => {
     [["score"], /--y <file>[\s\S]*--json/],
     [["inspect"], /--model <file>[\s\S]*--json/],
     [["derivative"], /forward[\s\S]*gradient/],
-    [["derivative", "forward"], /--dw <file>[\s\S]*--dx <file>[\s\S]*--w <file>/],
-    [["derivative", "gradient"], /--py <file>[\s\S]*--out-dw <file>[\s\S]*--out-dx <file>/],
+    [["derivative", "forward"], /--dw <file>[\s\S]*--dx <file>[\s\S]*--w <file>[\s\S]*--logits/],
+    [["derivative", "gradient"], /--py <file>[\s\S]*--out-dw <file>[\s\S]*--out-dx <file>[\s\S]*--logits/],
     [["plot"], /--out <file>[\s\S]*--checkpoint <file>/],
   ];
   for (const [command, pattern] of commands) {

@@ -2,7 +2,9 @@
  * `neureco derivative forward` and `neureco derivative gradient`: the model's
  * derivatives w.r.t. its weights and inputs, on CSV files, in raw units. For
  * a classifier, the derivatives of its class probabilities (one per class,
- * columns named `p_<class>` as `evaluate` writes them). For a compressor,
+ * columns named `p_<class>` as `evaluate` writes them), or with `--logits`
+ * of its logits (classes 1 … k − 1 against class 0, columns named
+ * `logit_<class>`). For a compressor,
  * of the map `--map` names: its reconstruction (`evaluate`, the default),
  * its encoder (`compress`: the codes) or its decoder (`decompress`: then
  * --x and --dx hold codes); its weights are the encoder's, then the
@@ -16,9 +18,11 @@ import {
   closeModel,
   type LoadedModel,
   loadModel,
+  logitColumns,
   matchClassColumns,
   matchCodes,
   matchCompressorColumns,
+  matchLogitColumns,
   matchModelInputs,
   matchModelOutputs,
   modelOf,
@@ -41,6 +45,8 @@ export interface ForwardOptions {
   readonly out?: string;
   /** A compressor's map (default "evaluate"); refused for the other kinds. */
   readonly map?: CompressorMap;
+  /** A classifier's logits instead of its probabilities; refused for the other kinds. */
+  readonly logits?: boolean;
   readonly backend: BackendName;
 }
 
@@ -53,6 +59,8 @@ export interface GradientOptions {
   readonly outDx: string;
   /** A compressor's map (default "evaluate"); refused for the other kinds. */
   readonly map?: CompressorMap;
+  /** A classifier's logits instead of its probabilities; refused for the other kinds. */
+  readonly logits?: boolean;
   readonly backend: BackendName;
 }
 
@@ -68,10 +76,22 @@ function mapOf(model: LoadedModel, map: CompressorMap | undefined): CompressorMa
   return map ?? "evaluate";
 }
 
-/** The names of the model's outputs as the derivatives see them: a regressor's outputs, a classifier's probabilities, a compressor's map's. */
-function outputColumns(model: LoadedModel, map: CompressorMap): readonly string[] {
+/** Whether to differentiate a classifier's logits (`--logits`); the other kinds have none, and refuse it. */
+function logitsOf(model: LoadedModel, logits: boolean | undefined): boolean {
+  if (logits && model.kind !== "classifier") {
+    throw wrongKind(
+      model,
+      "--logits differentiates a classifier's logits, and applies to classifiers only",
+      "leave it out",
+    );
+  }
+  return logits === true;
+}
+
+/** The names of the model's outputs as the derivatives see them: a regressor's outputs, a classifier's probabilities (or logits), a compressor's map's. */
+function outputColumns(model: LoadedModel, map: CompressorMap, logits: boolean): readonly string[] {
   if (model.kind === "regressor") return model.outputNames;
-  if (model.kind === "classifier") return model.classes.map((c) => `p_${c}`);
+  if (model.kind === "classifier") return logits ? logitColumns(model) : model.classes.map((c) => `p_${c}`);
   return map === "compress" ? model.codeNames : model.inputNames;
 }
 
@@ -97,6 +117,7 @@ export async function runForward(options: ForwardOptions, io: CliIo): Promise<nu
   const model = await loadModel(options.model, options.backend);
   try {
     const map = mapOf(model, options.map);
+    const logits = logitsOf(model, options.logits);
     const x = matchMapInputs(model, map, await readMatrixFile(options.x), io.stderr);
     const dw = await readWeightColumn(options.dw, weightCount(model));
     let dx: Matrix | null = null;
@@ -110,11 +131,13 @@ export async function runForward(options: ForwardOptions, io: CliIo): Promise<nu
     const dy =
       model.kind === "compressor"
         ? await model.compressor.forwardDerivative({ ...args, map })
-        : await modelOf(model).forwardDerivative(args);
+        : model.kind === "classifier"
+          ? await model.classifier.forwardDerivative({ ...args, logits })
+          : await model.regressor.forwardDerivative(args);
     await writeMatrix(
       options.out,
       dy,
-      outputColumns(model, map).map((name) => `d_${name}`),
+      outputColumns(model, map, logits).map((name) => `d_${name}`),
       io.stdout,
     );
     return ExitCode.ok;
@@ -128,15 +151,18 @@ export async function runGradient(options: GradientOptions, io: CliIo): Promise<
   const model = await loadModel(options.model, options.backend);
   try {
     const map = mapOf(model, options.map);
+    const logits = logitsOf(model, options.logits);
     const x = matchMapInputs(model, map, await readMatrixFile(options.x), io.stderr);
-    const py = matchCotangents(model, map, await readMatrixFile(options.py), io.stderr);
+    const py = matchCotangents(model, map, logits, await readMatrixFile(options.py), io.stderr);
     expectRows(py, x.matrix.shape[0], `one per row of ${x.path}`);
     const w = await weightsFor(model, options.w);
     const args = { w, x: x.matrix, py: py.matrix };
     const { dw, dx } =
       model.kind === "compressor"
         ? await model.compressor.gradient({ ...args, map })
-        : await modelOf(model).gradient(args);
+        : model.kind === "classifier"
+          ? await model.classifier.gradient({ ...args, logits })
+          : await model.regressor.gradient(args);
     await writeMatrix(options.outDw, dw, ["dw"], io.stdout);
     await writeMatrix(
       options.outDx,
@@ -150,11 +176,19 @@ export async function runGradient(options: GradientOptions, io: CliIo): Promise<
   }
 }
 
-/** The cotangents file, one column per output (a classifier: per class probability; a compressor: per output of its map). */
-function matchCotangents(model: LoadedModel, map: CompressorMap, data: CsvData, stderr: TextOutput): CsvData {
+/** The cotangents file, one column per output (a classifier: per class probability, or per logit; a compressor: per output of its map). */
+function matchCotangents(
+  model: LoadedModel,
+  map: CompressorMap,
+  logits: boolean,
+  data: CsvData,
+  stderr: TextOutput,
+): CsvData {
   if (model.kind === "regressor") return matchModelOutputs(model, data, "one cotangent per output", stderr);
   if (model.kind === "classifier")
-    return matchClassColumns(model, data, "one cotangent per class probability", stderr);
+    return logits
+      ? matchLogitColumns(model, data, "one cotangent per logit", stderr)
+      : matchClassColumns(model, data, "one cotangent per class probability", stderr);
   return map === "compress"
     ? matchCodes(model, data, "one cotangent per code", stderr)
     : matchCompressorColumns(model, data, "one cotangent per column", stderr);
