@@ -350,7 +350,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
   program
     .command("plot")
     .description(
-      "SVG parity plot (predicted against measured) or, for a classifier, confusion matrix and reliability diagram (not for a compressor); with --checkpoint the build's error curve, with --sensitivity the inputs' first-order indices",
+      "SVG parity plot (predicted against measured) or, for a classifier, confusion matrix and reliability diagram (not for a compressor); with --checkpoint the build's error curve, with --sensitivity the inputs' first-order indices (per output, or per class probability)",
     )
     .addOption(required("--model <file>", "model file (.ednn may be left out)"))
     .addOption(required("--x <file>", "inputs, one column per model input"))
@@ -360,7 +360,7 @@ written with ';' and a header. Every command has --help. Exit codes: 0 success,
     .option("--checkpoint <file>", "checkpoint of the build, for the error curve")
     .option(
       "--sensitivity",
-      "add the inputs' first-order Sobol' indices over the rows of X, one panel per output (regressors)",
+      "add the inputs' first-order Sobol' indices over the rows of X, one panel per output (a classifier: per class probability)",
     )
     .addOption(backendOption())
     .addOption(verboseOption())

@@ -304,7 +304,7 @@ describe("plot on a classifier", () => {
     expect(svg).toMatch(/models \(log-loss\)/);
   });
 
-  it("--sensitivity is refused in one sentence", async () => {
+  it("--sensitivity adds a panel per class probability, its bars and intervals the library's first-order indices", async () => {
     const r = await neureco(
       [
         "plot",
@@ -315,16 +315,64 @@ describe("plot on a classifier", () => {
         "--y",
         "y_ring_test.csv",
         "--out",
-        "s.svg",
+        "ring-sensitivity.svg",
         "--sensitivity",
       ],
       dir,
     );
-    expectOneLineError(
-      r,
-      1,
-      /^error: ring holds a classifier of 3 classes .*: --sensitivity draws a regressor's/,
-    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const svg = readFileSync(join(dir, "ring-sensitivity.svg"), "utf8");
+    // The classifier's panels stay, and the sensitivity's follow.
+    expect(svg.match(/<g class="confusion">/g)).toHaveLength(1);
+    expect(svg.match(/<g class="reliability">/g)).toHaveLength(1);
+    const classifier = new Classifier();
+    await classifier.load(join(dir, "ring"));
+    const s = await classifier.sensitivity((await readCsv(join(dir, "x_ring_test.csv"))).matrix);
+    classifier.delete();
+    expect(s.outputNames).toEqual(RING_CLASSES);
+    const panels = svg
+      .split('<g class="sensitivity">')
+      .slice(1)
+      .map((panel) => panel.slice(0, panel.indexOf("</g>")));
+    expect(panels).toHaveLength(RING_CLASSES.length);
+    const attribute = (element: string, name: string) =>
+      Number(new RegExp(` ${name}="([^"]+)"`).exec(element)?.[1]);
+    panels.forEach((panel, o) => {
+      expect(panel).toContain(`>p_${RING_CLASSES[o]}: first-order indices</text>`);
+      expect(panel).toContain(`>${TEST_ROWS} rows · ${s.samples} samples · 95 % intervals</text>`);
+      for (const { input } of s.inputs) expect(panel).toContain(`>${input}</text>`);
+      const bars = [...panel.matchAll(/<rect class="bar" [^>]*>/g)].map(([e]) => ({
+        x: attribute(e, "x"),
+        width: attribute(e, "width"),
+      }));
+      const intervals = [...panel.matchAll(/<line [^>]*class="interval"[^>]*>/g)].map(([e]) => ({
+        x1: attribute(e, "x1"),
+        x2: attribute(e, "x2"),
+      }));
+      expect(bars).toHaveLength(s.inputs.length);
+      expect(intervals).toHaveLength(s.inputs.length);
+      const index = s.inputs.map((i) => i.firstOrderIndex[o]);
+      const halfWidth = s.inputs.map((i) => i.firstOrderHalfWidth[o]);
+      // One scale (pixels per unit of index) for the panel, from every length drawn; each
+      // bar then runs from the index 0 to its index, each interval spans index ± half-width,
+      // to the 0.01 px the file keeps.
+      const pixels = bars.reduce((a, b, j) => a + b.width + (intervals[j].x2 - intervals[j].x1), 0);
+      const units = index.reduce((a, v, j) => a + Math.abs(v) + 2 * halfWidth[j], 0);
+      const perUnit = pixels / units;
+      const zero = index[0] >= 0 ? bars[0].x : bars[0].x + bars[0].width;
+      index.forEach((v, j) => {
+        expect(Math.abs(bars[j].width - Math.abs(v) * perUnit)).toBeLessThan(0.05);
+        expect(Math.abs((v >= 0 ? bars[j].x : bars[j].x + bars[j].width) - zero)).toBeLessThan(0.05);
+        expect(Math.abs((intervals[j].x1 + intervals[j].x2) / 2 - (zero + v * perUnit))).toBeLessThan(0.05);
+        expect(Math.abs(intervals[j].x2 - intervals[j].x1 - 2 * halfWidth[j] * perUnit)).toBeLessThan(0.05);
+      });
+    });
+    // The class is told by u alone (ring-data.ts): u's index is the larger in every panel.
+    for (let o = 0; o < RING_CLASSES.length; o++) {
+      const [u, v] = s.inputs.map((i) => i.firstOrderIndex[o]);
+      expect(u).toBeGreaterThan(v);
+    }
   });
 });
 

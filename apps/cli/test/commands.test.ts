@@ -563,7 +563,7 @@ describe("--help", () => {
     [["derivative"], /forward[\s\S]*gradient/],
     [["derivative", "forward"], /--dw <file>[\s\S]*--dx <file>[\s\S]*--w <file>[\s\S]*--logits/],
     [["derivative", "gradient"], /--py <file>[\s\S]*--out-dw <file>[\s\S]*--out-dx <file>[\s\S]*--logits/],
-    [["plot"], /--out <file>[\s\S]*--checkpoint <file>/],
+    [["plot"], /--out <file>[\s\S]*--checkpoint <file>[\s\S]*--sensitivity/],
   ];
   for (const [command, pattern] of commands) {
     it(`neureco ${[...command, "--help"].join(" ")}`, async () => {

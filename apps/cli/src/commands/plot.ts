@@ -2,17 +2,16 @@
  * `neureco plot`: an SVG parity plot (predicted against measured, one panel
  * per output) of a regressor, or the confusion matrix and reliability
  * diagram of a classifier; with `--checkpoint` the error curve of the build,
- * and with `--sensitivity` a regressor's first-order indices over the rows
- * of X.
+ * and with `--sensitivity` the inputs' first-order indices over the rows of
+ * X, per output of a regressor or per class probability of a classifier.
  */
-import { CALIBRATION_BINS, writeFileAtomic } from "@neureco/tabular";
+import { CALIBRATION_BINS, type Sensitivity, writeFileAtomic } from "@neureco/tabular";
 import type { BackendName } from "../backend.js";
 import { readErrorCurve } from "../checkpoint.js";
 import { type MissingPolicy, readRowPairs } from "../data.js";
-import { CliError, type CliIo, ExitCode, libraryError, writeLine } from "../io.js";
+import { type CliIo, ExitCode, libraryError, writeLine } from "../io.js";
 import { score } from "../metrics.js";
 import {
-  classifierWords,
   closeModel,
   type LoadedClassifier,
   type LoadedRegressor,
@@ -21,7 +20,7 @@ import {
   matchModelOutputs,
   wrongKind,
 } from "../model.js";
-import { type ErrorCurve, type Figure, renderFigure } from "../plot/figure.js";
+import { type ErrorCurve, type Figure, renderFigure, type SensitivityPanel } from "../plot/figure.js";
 import { scoreClassifier } from "./score.js";
 
 export interface PlotOptions {
@@ -89,31 +88,26 @@ async function regressorPanels(
     subtitle: `${scores.rows} rows · RMSE ${scores.rmse[j].toPrecision(4)} · R² ${Number.isFinite(scores.r2[j]) ? scores.r2[j].toFixed(4) : "n/a"}`,
   }));
   if (!options.sensitivity) return { parity, sensitivity: [] };
-  const s = await model.regressor.sensitivity(x.matrix);
-  const sensitivity = s.outputNames.map((name, o) => ({
-    title: `${name}: first-order indices`,
-    subtitle: `${s.rows} rows · ${s.samples} samples · 95 % intervals`,
-    inputs: s.inputs.map((i) => i.input),
-    index: s.inputs.map((i) => i.firstOrderIndex[o]),
-    halfWidth: s.inputs.map((i) => i.firstOrderHalfWidth[o]),
-  }));
-  return { parity, sensitivity };
+  return { parity, sensitivity: sensitivityPanels(await model.regressor.sensitivity(x.matrix)) };
 }
 
-/** A classifier's confusion matrix (counts, rows = true class) and reliability diagram on the labelled rows. */
+/**
+ * A classifier's confusion matrix (counts, rows = true class) and reliability
+ * diagram on the labelled rows; with --sensitivity the first-order indices of
+ * each class probability.
+ */
 async function classifierPanels(
   model: LoadedClassifier,
   options: PlotOptions,
   io: CliIo,
 ): Promise<ModelPanels> {
-  if (options.sensitivity) {
-    throw new CliError(
-      `${options.model} holds a ${classifierWords(model)}: --sensitivity draws a regressor's first-order indices; plot it without --sensitivity`,
-    );
-  }
-  const s = await scoreClassifier(model, options, io);
+  const { scores: s, x } = await scoreClassifier(model, options, io);
+  const sensitivity = options.sensitivity
+    ? sensitivityPanels(await model.classifier.sensitivity(x), (name) => `p_${name}`)
+    : [];
   return {
     parity: [],
+    sensitivity,
     confusion: {
       title: "Confusion matrix",
       subtitle: `${s.rows} rows · accuracy ${s.accuracy.toFixed(4)} · balanced ${s.balancedAccuracy.toFixed(4)}`,
@@ -126,6 +120,17 @@ async function classifierPanels(
       bins: s.reliability,
     },
   };
+}
+
+/** One panel per output of the sensitivity (a classifier's: per class, named as `evaluate` names its probability). */
+function sensitivityPanels(s: Sensitivity, outputName = (name: string) => name): SensitivityPanel[] {
+  return s.outputNames.map((name, o) => ({
+    title: `${outputName(name)}: first-order indices`,
+    subtitle: `${s.rows} rows · ${s.samples} samples · 95 % intervals`,
+    inputs: s.inputs.map((i) => i.input),
+    index: s.inputs.map((i) => i.firstOrderIndex[o]),
+    halfWidth: s.inputs.map((i) => i.firstOrderHalfWidth[o]),
+  }));
 }
 
 function column(

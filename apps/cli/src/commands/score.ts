@@ -5,7 +5,12 @@
  * reconstruction RMSE of the rows of x (no y), per column in its units and
  * over all columns in normalised units.
  */
-import { CALIBRATION_BINS, type ClassificationScores, type ReconstructionScores } from "@neureco/tabular";
+import {
+  CALIBRATION_BINS,
+  type ClassificationScores,
+  type Matrix,
+  type ReconstructionScores,
+} from "@neureco/tabular";
 import type { BackendName } from "../backend.js";
 import { type MissingPolicy, plural, readRowPairs, readRows } from "../data.js";
 import { type CliIo, ExitCode, libraryError, UsageError, writeLine } from "../io.js";
@@ -57,7 +62,7 @@ export async function runScore(options: ScoreOptions, io: CliIo): Promise<number
       );
     }
     if (model.kind === "classifier") {
-      const scores = await scoreClassifier(model, { ...options, y }, io);
+      const { scores } = await scoreClassifier(model, { ...options, y }, io);
       if (options.json) writeLine(io.stdout, terminalJson(classificationJson(scores)));
       else io.stdout.write(classificationText(scores));
       return ExitCode.ok;
@@ -87,19 +92,20 @@ async function scoreRegressor(model: LoadedRegressor, options: Measured, io: Cli
 
 /**
  * The classifier's scores on the rows of --x with the labels of --y (read
- * as text); a label the model has no class for is refused, naming the file,
- * row and label. Shared with `plot`.
+ * as text), and those rows (matched to its inputs, less any that
+ * `--missing drop-row` skipped); a label the model has no class for is
+ * refused, naming the file, row and label. Shared with `plot`.
  */
 export async function scoreClassifier(
   model: LoadedClassifier,
   options: Measured,
   io: CliIo,
-): Promise<ClassificationScores> {
+): Promise<{ readonly scores: ClassificationScores; readonly x: Matrix }> {
   const [xFile, y] = await readLabeledRows(options.x, options.y, options.missing ?? "error", io.stderr);
   const x = matchModelInputs(model, xFile, io.stderr);
   expectKnownLabels(y, model.classes, model.path);
   try {
-    return await model.classifier.score(x.matrix, y.labels);
+    return { scores: await model.classifier.score(x.matrix, y.labels), x: x.matrix };
   } catch (error) {
     throw libraryError(error);
   }
