@@ -9,14 +9,18 @@
  * output column of zero weights, and a Softmax follows. A compressor is two
  * models (compressor/halves.ts), each exported as one.
  *
- * The network is written layer by layer as dense MatMul, Add and Tanh: the
- * hidden neurons of one depth (the longest path from an input) form a layer
- * that reads every value computed before it, concatenated; links that do
- * not exist are zeros of its weight matrix. Dense is the layout ONNX
- * Runtime runs fastest for networks of tens to hundreds of weights: a
- * sparse Gather/ScatterND layout pays only where most of a layer's matrix
- * is zeros and large, which compact models are not. The protobuf is written
- * by onnx-proto (protobufjs code generated from ONNX's schema).
+ * The network is written layer by layer as MatMul, Add and Tanh: the hidden
+ * neurons of one depth (the longest path from an input) form a layer that
+ * reads the values computed before it, concatenated; links that do not
+ * exist are zeros of its weight matrix. A layer is dense (its matrix has a
+ * row for every value before it) unless its links read fewer than half of
+ * those values: then a Gather takes the columns it reads first, and its
+ * matrix has a row for each of them only (`layerLayout`). Dense is what
+ * ONNX Runtime runs fastest for a compact layer — one MatMul, no copy —
+ * while a layer that reads few of many values (deep, sparse networks: a
+ * chain of neurons reads one value each) would multiply mostly zeros, and
+ * their matrices would grow as the square of the depth. The protobuf is
+ * written by onnx-proto (protobufjs code generated from ONNX's schema).
  */
 import onnxProto from "onnx-proto";
 import type { ModelDescription } from "../model/description.js";
@@ -27,7 +31,7 @@ const { onnx } = onnxProto;
 
 /** The ONNX IR version written (ONNX 1.13 and later, ONNX Runtime 1.14 and later). */
 export const ONNX_IR_VERSION = 8;
-/** The opset of the default domain used: MatMul, Add, Sub, Mul, Tanh, Concat and Softmax as in opset 17. */
+/** The opset of the default domain used: MatMul, Add, Sub, Mul, Tanh, Concat, Gather and Softmax as in opset 17. */
 export const ONNX_OPSET = 17;
 
 export interface OnnxExportOptions {
@@ -35,14 +39,18 @@ export interface OnnxExportOptions {
   readonly dtype?: "float32" | "float64";
 }
 
-/**
- * Most matrix entries the dense layout writes. A deep chain of neurons (each
- * layer one neuron reading every value before it) needs entries growing as
- * the square of its length; such a model needs the sparse layout, which is
- * not written yet, and is refused with its size rather than exported as
- * gigabytes of zeros.
- */
+/** Most matrix entries an export writes: a larger model is refused with its size rather than written as gigabytes. */
 export const ONNX_DENSE_ENTRIES_LIMIT = 2 ** 24;
+
+/**
+ * How a layer reads the values before it: all of them (null: dense), or
+ * only these columns, gathered first, when they are fewer than half.
+ */
+export function layerLayout(sourceColumns: readonly number[], width: number): number[] | null {
+  const read = [...new Set(sourceColumns)].sort((a, b) => a - b);
+  // A layer reading nothing (neurons of a bias alone) stays dense: a matrix of zeros.
+  return read.length > 0 && 2 * read.length < width ? read : null;
+}
 
 export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions = {}): Uint8Array {
   if (model.compression)
@@ -72,6 +80,30 @@ export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions 
     nodes.push(onnx.NodeProto.create({ opType, input: inputs, output: [output], name: output }));
     return output;
   };
+  /** The columns `columns` of `values` (Gather on axis 1, the indices an int64 constant). */
+  const gather = (values: string, columns: readonly number[], output: string) => {
+    const indices = BigInt64Array.from(columns, (c) => BigInt(c));
+    initializers.push(
+      onnx.TensorProto.create({
+        name: `${output}_columns`,
+        dims: [columns.length],
+        dataType: onnx.TensorProto.DataType.INT64,
+        rawData: new Uint8Array(indices.buffer),
+      }),
+    );
+    nodes.push(
+      onnx.NodeProto.create({
+        opType: "Gather",
+        input: [values, `${output}_columns`],
+        output: [output],
+        name: output,
+        attribute: [
+          onnx.AttributeProto.create({ name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: 1 }),
+        ],
+      }),
+    );
+    return output;
+  };
 
   // Shifted inputs; the division by each input's scale is folded into the
   // weights that read it. A Div node would be fused by ONNX Runtime into
@@ -86,32 +118,41 @@ export function modelToOnnx(model: ModelDescription, options: OnnxExportOptions 
   // steps by depth, then the outputs; each step reads the columns of the
   // values computed before it, inputs first, then each step's neurons.
   const steps = planLayers(s);
+  const layouts: (number[] | null)[] = [];
   let entries = 0;
   let width = m;
   for (const step of steps) {
-    entries += width * step.neurons.length;
+    const read = layerLayout(step.sourceColumns, width);
+    layouts.push(read);
+    entries += (read ? read.length : width) * step.neurons.length;
     width += step.neurons.length;
   }
   if (entries > ONNX_DENSE_ENTRIES_LIMIT) {
     throw new RangeError(
-      `toOnnx: the model's ${steps.length - 1} layers of hidden neurons need ${entries} dense matrix entries (at most ${ONNX_DENSE_ENTRIES_LIMIT} are written): a network this deep and sparse needs a sparse layout, which this version does not write`,
+      `toOnnx: the model's ${steps.length} layers need ${entries} matrix entries (at most ${ONNX_DENSE_ENTRIES_LIMIT} are written)`,
     );
   }
   width = m;
   steps.forEach((step, index) => {
     const zeroLogit = classes && step.isOutput ? 1 : 0;
     const h = step.neurons.length + zeroLogit;
-    const w = new Float64Array(width * h);
+    const name = step.isOutput ? "output" : `layer${index + 1}`;
+    const read = layouts[index];
+    // The row of each value the layer reads in its matrix: its column, or its place among the gathered ones.
+    const rowOf = read ? new Map(read.map((column, row) => [column, row])) : null;
+    const rows = read ? read.length : width;
+    const w = new Float64Array(rows * h);
     step.weightIndices.forEach((l, i) => {
       const from = s.links[l][0];
       const weight = from < m ? model.weights[l] / model.inputNormalization.scale[from] : model.weights[l];
-      w[step.sourceColumns[i] * h + step.targetPositions[i] + zeroLogit] = weight;
+      const row = rowOf ? (rowOf.get(step.sourceColumns[i]) ?? 0) : step.sourceColumns[i];
+      w[row * h + step.targetPositions[i] + zeroLogit] = weight;
     });
-    const name = step.isOutput ? "output" : `layer${index + 1}`;
+    const source = read ? gather(available, read, `${name}_read`) : available;
     const sum = node(
       "Add",
       [
-        node("MatMul", [available, constant(`${name}_weights`, [width, h], w)], `${name}_product`),
+        node("MatMul", [source, constant(`${name}_weights`, [rows, h], w)], `${name}_product`),
         constant(
           `${name}_biases`,
           [h],
