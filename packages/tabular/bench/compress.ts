@@ -6,13 +6,15 @@
  * chosen (and the known one), the test reconstruction RMSE in standard
  * deviations of each column on the training rows, that of principal
  * component analysis with the same code size on the same training rows
- * (computed here, by Jacobi rotations, in the same run) and their ratio,
+ * (scikit-learn's, in the same run: python3-sklearn from Debian) and their
+ * ratio,
  * the networks' weights and the seconds of each. Targets (issue
  * "Tabular.Classifier and Tabular.Compressor"): never worse than PCA,
  * clearly better on curved data, the known size found.
  *
  * Usage: pnpm --filter @neureco/tabular bench:compress [-- dataDir …] [--task a,b] [--seeds 0,1,2] [--synthetic-only]
  */
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { builderRandom, normalDraw } from "../src/builder/random.js";
@@ -94,47 +96,6 @@ const SYNTHETIC: CompressionTask[] = [
   manifold("tanh-3-in-12", 3, tanhColumns(3, 12, 7), 0.02, [2000, 500]),
 ];
 
-/** Eigenvalues and eigenvectors (columns of v) of a symmetric d × d matrix, by cyclic Jacobi rotations. */
-function jacobiEigen(a: Float64Array, d: number): { values: number[]; vectors: Float64Array } {
-  const s = a.slice();
-  const v = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) v[i * d + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < d; p++) for (let q = p + 1; q < d; q++) off += s[p * d + q] ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < d; p++) {
-      for (let q = p + 1; q < d; q++) {
-        const apq = s[p * d + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (s[q * d + q] - s[p * d + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const sn = t * c;
-        for (let k = 0; k < d; k++) {
-          const skp = s[k * d + p];
-          const skq = s[k * d + q];
-          s[k * d + p] = c * skp - sn * skq;
-          s[k * d + q] = sn * skp + c * skq;
-        }
-        for (let k = 0; k < d; k++) {
-          const spk = s[p * d + k];
-          const sqk = s[q * d + k];
-          s[p * d + k] = c * spk - sn * sqk;
-          s[q * d + k] = sn * spk + c * sqk;
-        }
-        for (let k = 0; k < d; k++) {
-          const vkp = v[k * d + p];
-          const vkq = v[k * d + q];
-          v[k * d + p] = c * vkp - sn * vkq;
-          v[k * d + q] = sn * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  return { values: Array.from({ length: d }, (_, i) => s[i * d + i]), vectors: v };
-}
-
 /** Column means and standard deviations (population) of the training rows; a constant column gets sd 1. */
 function standardisation(x: Matrix): { mean: number[]; sd: number[] } {
   const [n, m] = x.shape;
@@ -161,37 +122,38 @@ function standardisedRmse(test: Matrix, reconstructed: Matrix, scale: { sd: numb
   return Math.sqrt(s / (n * m));
 }
 
-/** The peer: PCA with `code` components of the standardised training columns, applied to the test rows. */
+/**
+ * The peer: scikit-learn's PCA with `code` components of the training
+ * columns standardised by StandardScaler, applied to the test rows and
+ * mapped back (Debian's python3-sklearn, run as /usr/bin/python3).
+ */
+const PEER = `
+import json, sys
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.preprocessing import StandardScaler
+job = json.load(sys.stdin)
+train = np.array(job["train"]).reshape(-1, job["columns"])
+test = np.array(job["test"]).reshape(-1, job["columns"])
+scaler = StandardScaler().fit(train)
+pca = PCA(n_components=job["code"], svd_solver="full").fit(scaler.transform(train))
+back = scaler.inverse_transform(pca.inverse_transform(pca.transform(scaler.transform(test))))
+json.dump(back.ravel().tolist(), sys.stdout)
+`;
+
 function pcaReconstruction(train: Matrix, test: Matrix, code: number): Matrix {
-  const [n, m] = train.shape;
-  const { mean, sd } = standardisation(train);
-  const cov = new Float64Array(m * m);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < m; a++) {
-      const za = (train.data[i * m + a] - mean[a]) / sd[a];
-      for (let b = a; b < m; b++) cov[a * m + b] += (za * (train.data[i * m + b] - mean[b])) / sd[b] / n;
-    }
-  }
-  for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) cov[a * m + b] = cov[b * m + a];
-  const { values, vectors } = jacobiEigen(cov, m);
-  const order = values.map((v, i) => [v, i] as const).sort((p, q) => q[0] - p[0]);
-  const components = order
-    .slice(0, code)
-    .map(([, i]) => Array.from({ length: m }, (_, a) => vectors[a * m + i]));
-  const [nt] = test.shape;
-  const out = new Float64Array(nt * m);
-  const z = new Float64Array(m);
-  for (let i = 0; i < nt; i++) {
-    for (let a = 0; a < m; a++) z[a] = (test.data[i * m + a] - mean[a]) / sd[a];
-    const back = new Float64Array(m);
-    for (const v of components) {
-      let score = 0;
-      for (let a = 0; a < m; a++) score += v[a] * z[a];
-      for (let a = 0; a < m; a++) back[a] += score * v[a];
-    }
-    for (let a = 0; a < m; a++) out[i * m + a] = back[a] * sd[a] + mean[a];
-  }
-  return new Matrix(out, nt, m);
+  const job = JSON.stringify({
+    columns: train.shape[1],
+    code,
+    train: Array.from(train.data),
+    test: Array.from(test.data),
+  });
+  const out = execFileSync("/usr/bin/python3", ["-c", PEER], {
+    input: job,
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+  });
+  return new Matrix(Float64Array.from(JSON.parse(out) as number[]), test.shape[0], test.shape[1]);
 }
 
 async function tasks(): Promise<CompressionTask[]> {

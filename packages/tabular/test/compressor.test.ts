@@ -9,7 +9,7 @@ import { inputRows } from "../src/builder/rows.js";
 import { autoencoder } from "../src/compressor/autoencoder.js";
 import { codeSuffices, GROWTH_GAIN } from "../src/compressor/build.js";
 import { Compressor } from "../src/compressor/node-compressor.js";
-import { principalComponents } from "../src/compressor/pca.js";
+import { principalComponents, symmetricEigen } from "../src/compressor/pca.js";
 import { Matrix } from "../src/matrix.js";
 import type { ModelDescription } from "../src/model/description.js";
 import { weightCount } from "../src/network/structure.js";
@@ -380,3 +380,36 @@ function linearCompressor(
   for (let i = 0; i < m; i++) dWeights[code * m + i] = pca.mean[i];
   return { structure: encoder, weights: e, compression: { decoder, decoderWeights: dWeights } };
 }
+
+describe("principal components", () => {
+  it("symmetricEigen gives A·v = λ·v, orthonormal vectors, by decreasing λ, even for nearly equal eigenvalues", () => {
+    const r = seededRandom(5);
+    for (const d of [2, 5, 12]) {
+      // Q·diag(λ)·Qᵀ with two eigenvalues 1e-9 apart, Q from the eigenvectors of a random symmetric matrix.
+      const b = new Float64Array(d * d);
+      for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) b[i * d + j] = b[j * d + i] = 2 * r() - 1;
+      const q = symmetricEigen(b, d).vectors;
+      const lambda = Array.from({ length: d }, (_, i) => (i < 2 ? 3 + i * 1e-9 : 1 / (i + 1)));
+      const a = new Float64Array(d * d);
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) a[i * d + j] += q[k][i] * lambda[k] * q[k][j];
+      const { values, vectors } = symmetricEigen(a, d);
+      expectClose(
+        values,
+        [...lambda].sort((x, y) => y - x),
+        1e-12,
+        `d ${d} values`,
+      );
+      vectors.forEach((v, k) => {
+        const av = Array.from({ length: d }, (_, i) => dot(a.subarray(i * d, (i + 1) * d), v));
+        expectClose(
+          av,
+          Array.from(v, (x) => values[k] * x),
+          1e-12,
+          `d ${d} A·v${k}`,
+        );
+        vectors.forEach((u, l) => expect(Math.abs(dot(u, v) - (k === l ? 1 : 0))).toBeLessThan(1e-12));
+      });
+    }
+  });
+});
