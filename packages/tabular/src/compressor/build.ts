@@ -6,15 +6,15 @@
  *    as for a regressor (builder/data.ts), the columns being both the
  *    inputs and the targets.
  * 2. For each code size c (from 1, or only the one given): the linear
- *    model of the c leading principal components (pca.ts), then tanh
- *    neurons added to encoder and decoder, HIDDEN_STEPS at a time, each
- *    network trained from the last by Levenberg–Marquardt with
+ *    model of the c leading principal components (pca.ts), then networks
+ *    of HIDDEN_STEPS tanh neurons in encoder and decoder each, each
+ *    network grown from the last and trained by Levenberg–Marquardt with
  *    evidence-updated priors (builder/train.ts), while the validation
  *    error falls by more than GROWTH_GAIN. The best of these is the code's
  *    model.
- * 3. The code size: the smallest whose best network leaves at most
- *    CODE_VARIANCE_LEFT of the validation variance that the largest code
- *    (the principal components of m − 1 codes) does not reach
+ * 3. The code size: the smallest whose best network's validation error
+ *    exceeds the largest code's (the principal components of m − 1 codes)
+ *    by at most CODE_VARIANCE_LEFT of the variance that code explains
  *    (`codeSuffices`): codes are tried from 1 up until one does.
  * 4. The chosen network is refit on all rows: the linear one is the
  *    principal components of all rows, a non-linear one is trained on
@@ -108,7 +108,7 @@ export interface CompressorBuildResult {
 
 /** Most values (rows × columns) a fit runs on. */
 export const FIT_VALUES = 8192;
-/** tanh neurons added per growth step, in the encoder and in the decoder. */
+/** The tanh neurons of each growth step's network, in the encoder and in the decoder each. */
 export const HIDDEN_STEPS = [2, 4, 8, 16];
 /** A growth step counts when it lowers the validation MSE by more than this fraction. */
 export const GROWTH_GAIN = 0.02;
