@@ -186,28 +186,14 @@ export function closeModel(model: LoadedModel): void {
  * name when the file has a header and the model stores its input names
  * (reordered to the model's order, said once on stderr; refused, naming the
  * missing and unexpected columns, when the names differ), else by count.
+ * `what` names the file in messages (a compressor's cotangents also have one
+ * column per input).
  */
-export function matchModelInputs(model: LoadedModel, data: CsvData, stderr: TextOutput): CsvData {
-  return matchColumns(
-    data,
-    model.description.inputNames,
-    model.inputNames,
-    `the inputs of ${model.path}`,
-    "input",
-    stderr,
-  );
-}
-
-/**
- * A file with one column per column of a compressor's data (what it
- * reconstructs), matched as `matchModelInputs` does; `what` says what the
- * columns hold.
- */
-export function matchCompressorColumns(
-  model: LoadedCompressor,
+export function matchModelInputs(
+  model: LoadedModel,
   data: CsvData,
-  what: string,
   stderr: TextOutput,
+  what = "the inputs",
 ): CsvData {
   return matchColumns(
     data,

@@ -24,6 +24,25 @@ export function formatTable(
   return `${all.map((r) => r.map(pad).join("  ").trimEnd()).join("\n")}\n`;
 }
 
+/** A block of lines indented by two spaces (empty lines left empty). */
+export function indent(block: string): string {
+  return block
+    .split("\n")
+    .map((l) => (l === "" ? l : `  ${l}`))
+    .join("\n");
+}
+
+/** `inspect`'s table of a model's weights, one row each with its label, indented. */
+export function weightsTable(weights: readonly number[], labels: readonly string[]): string {
+  return indent(
+    formatTable(
+      ["#", "weight", "value"],
+      weights.map((w, i) => [String(i + 1), labels[i], String(w)]),
+      ["right", "left", "right"],
+    ),
+  );
+}
+
 /** JSON has no NaN or Infinity: those become null. */
 export function jsonNumber(v: number): number | null {
   return Number.isFinite(v) ? v : null;

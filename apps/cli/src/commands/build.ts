@@ -46,7 +46,7 @@ import {
 } from "../labels.js";
 import { modelWriteError } from "../model.js";
 import { createProgressReporter, type ProgressEvent } from "../progress.js";
-import { formatError, formatSeconds, terminalJson, terminalSafe } from "../text.js";
+import { formatError, formatSeconds, jsonNumber, terminalJson, terminalSafe } from "../text.js";
 import { runCompressorBuild } from "./build-compressor.js";
 
 export interface BuildCommandOptions {
@@ -450,7 +450,7 @@ function report(
       links: s.links.length,
       inputsKept: kept,
       errors: d.errors
-        ? { training: d.errors.training.map(finiteOrNull), validation: d.errors.validation.map(finiteOrNull) }
+        ? { training: d.errors.training.map(jsonNumber), validation: d.errors.validation.map(jsonNumber) }
         : null,
       elapsedMs,
     };
@@ -502,7 +502,7 @@ function reportClassifier(
       errors:
         training === undefined || validation === undefined
           ? null
-          : { logLoss: { training: finiteOrNull(training), validation: finiteOrNull(validation) } },
+          : { logLoss: { training: jsonNumber(training), validation: jsonNumber(validation) } },
       elapsedMs,
     };
     writeLine(io.stdout, terminalJson(json));
@@ -573,10 +573,6 @@ export function resumeCommand(options: BuildCommandOptions, checkpoint: string):
 
 function shellQuote(s: string): string {
   return /^[\w./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-function finiteOrNull(v: number): number | null {
-  return Number.isFinite(v) ? v : null;
 }
 
 /** The entries whose value is not undefined (build options treat "absent" and "undefined" alike, but stay explicit). */

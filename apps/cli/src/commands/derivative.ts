@@ -21,7 +21,6 @@ import {
   logitColumns,
   matchClassColumns,
   matchCodes,
-  matchCompressorColumns,
   matchLogitColumns,
   matchModelInputs,
   matchModelOutputs,
@@ -191,7 +190,7 @@ function matchCotangents(
       : matchClassColumns(model, data, "one cotangent per class probability", stderr);
   return map === "compress"
     ? matchCodes(model, data, "one cotangent per code", stderr)
-    : matchCompressorColumns(model, data, "one cotangent per column", stderr);
+    : matchModelInputs(model, data, stderr, "one cotangent per column");
 }
 
 /** The weights from `--w` (a (p, 1) column), or the model's own. */

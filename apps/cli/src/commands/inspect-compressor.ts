@@ -6,7 +6,7 @@
 import type { NetworkStructure } from "@neureco/tabular";
 import { plural } from "../data.js";
 import type { LoadedCompressor } from "../model.js";
-import { formatError, formatTable, jsonNumber, terminalSafe } from "../text.js";
+import { formatError, formatTable, indent, jsonNumber, terminalSafe, weightsTable } from "../text.js";
 
 /** One network of a compressor. Neurons are numbered as in the model file: inputs, then hidden, then outputs. */
 export interface NetworkReport {
@@ -153,20 +153,7 @@ export function compressorText(r: CompressorReport): string {
       : "errors at build  none recorded",
     "",
     "weights",
-    indent(
-      formatTable(
-        ["#", "weight", "value"],
-        r.weights.map((w, i) => [String(i + 1), r.weightLabels[i], String(w)]),
-        ["right", "left", "right"],
-      ),
-    ),
+    weightsTable(r.weights, r.weightLabels),
   ];
   return `${lines.join("\n").trimEnd()}\n`;
-}
-
-function indent(block: string): string {
-  return block
-    .split("\n")
-    .map((l) => (l === "" ? l : `  ${l}`))
-    .join("\n");
 }

@@ -4,7 +4,15 @@ import { plural } from "../data.js";
 import { type CliIo, ExitCode, writeLine } from "../io.js";
 import { classCount, classList } from "../labels.js";
 import { closeModel, type LoadedClassifier, type LoadedRegressor, loadModel } from "../model.js";
-import { formatError, formatTable, jsonNumber, terminalJson, terminalSafe } from "../text.js";
+import {
+  formatError,
+  formatTable,
+  indent,
+  jsonNumber,
+  terminalJson,
+  terminalSafe,
+  weightsTable,
+} from "../text.js";
 import { compressorReport, compressorText, safeCompressorNames } from "./inspect-compressor.js";
 
 export interface InspectOptions {
@@ -179,21 +187,6 @@ function reportText(r: ModelReport): string {
     lines.push("errors at build  none recorded", "");
   }
   lines.push("weights");
-  lines.push(
-    indent(
-      formatTable(
-        ["#", "weight", "value"],
-        r.weights.map((w, i) => [String(i + 1), r.weightLabels[i], String(w)]),
-        ["right", "left", "right"],
-      ),
-    ),
-  );
+  lines.push(weightsTable(r.weights, r.weightLabels));
   return `${lines.join("\n").trimEnd()}\n`;
-}
-
-function indent(block: string): string {
-  return block
-    .split("\n")
-    .map((l) => (l === "" ? l : `  ${l}`))
-    .join("\n");
 }

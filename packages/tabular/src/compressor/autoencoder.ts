@@ -97,11 +97,6 @@ export function autoencoderWeightCount(shape: AutoencoderShape): number {
   return weightCount(encoder) + weightCount(decoder);
 }
 
-/** The shape of an encoder and decoder pair (inverse of `autoencoder`). */
-export function shapeOf(net: Autoencoder): AutoencoderShape {
-  return { columns: net.encoder.inputs, code: net.encoder.outputs, hidden: net.encoder.hidden };
-}
-
 /**
  * The linear autoencoder of the c leading principal components: code_j =
  * v_jᵀ(x − μ)/√λ_j (unit variance on the rows the components come from),
