@@ -15,10 +15,10 @@ import type {
   TensorInfo,
   ValueType,
 } from "@neureco/core";
+import { type FusionPlan, graphStructureKey, planFusion, unpackSymmetric } from "@neureco/core/fusion";
 import { createKernels } from "../kernels.js";
 import type { CpuStorage } from "../storage.js";
 import { compileRowLoop, MAX_LOCALS, type RowLoop } from "./js-loop.js";
-import { type FusionPlan, planFusion, unpackSymmetric } from "./plan.js";
 import { createWasmRunner, type RowRunner } from "./wasm/runner.js";
 
 export interface FusionOptions {
@@ -68,22 +68,6 @@ const CACHE_ENTRIES = 64;
  */
 const compiledByStructure = new WeakMap<CpuStorage, Map<string, FusedGraph | null>>();
 
-/** JSON would write NaN and ±Infinity as null and −0 as 0. */
-function exactNumbers(_key: string, value: unknown): unknown {
-  return typeof value === "number" && (!Number.isFinite(value) || Object.is(value, -0))
-    ? `${Object.is(value, -0) ? "-0" : value}`
-    : value;
-}
-
-function structureKey(graph: Graph): string {
-  // Only shapes and dtypes of value types: a node's `out` may be a whole Tensor.
-  const type = (t: ValueType) => `${t.dtype}[${t.shape.join(",")}]`;
-  const nodes = graph.nodes.map(
-    (n) => `${n.prim}${JSON.stringify(n.params, exactNumbers)}(${n.inputs.join(",")})${type(n.out)}`,
-  );
-  return `${graph.inputs.map(type).join(" ")}|${nodes.join(" ")}|${graph.outputs.join(",")}`;
-}
-
 /** The compiled form of `graph` on `storage`, or undefined when it cannot be fused. */
 export function compileGraph(
   graph: Graph,
@@ -95,7 +79,7 @@ export function compileGraph(
     cache = new Map();
     compiledByStructure.set(storage, cache);
   }
-  const key = `${options.loop ?? "auto"}|${options.threadWork ?? ""}|${options.helpers ?? ""}|${structureKey(graph)}`;
+  const key = `${options.loop ?? "auto"}|${options.threadWork ?? ""}|${options.helpers ?? ""}|${graphStructureKey(graph)}`;
   let compiled = cache.get(key);
   if (compiled === undefined) {
     compiled = compileNew(graph, storage, options) ?? null;

@@ -12,8 +12,8 @@
  * only for the tail rows of a WebAssembly loop (compile.ts).
  */
 import type { HostArray } from "@neureco/core";
-import type { AccumulateOp, Instruction, ScalarProgram } from "./scalar-program.js";
-import { operandsOf } from "./scalar-program.js";
+import type { AccumulateOp, Instruction, ScalarProgram } from "@neureco/core/fusion";
+import { operandsOf } from "@neureco/core/fusion";
 
 /** Runs rows [start, end): reads row inputs and batch-free inputs, writes row outputs, accumulates. */
 export type RowLoop = (

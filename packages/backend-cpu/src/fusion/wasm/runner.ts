@@ -10,10 +10,9 @@
  * threads, on the first run of a graph or a later one.
  */
 import type { HostArray } from "@neureco/core";
+import type { AccumulateOp, FusionPlan } from "@neureco/core/fusion";
 import { reuseCount } from "../../storage.js";
 import type { RowLoop } from "../js-loop.js";
-import type { FusionPlan } from "../plan.js";
-import type { AccumulateOp } from "../scalar-program.js";
 import { generateWasmLoop, rowsPerIterationOf, WASM_IMPORTS, type WasmLayout } from "./row-loop.js";
 import { canUseThreads, chunkStart, ThreadedModule } from "./threads.js";
 

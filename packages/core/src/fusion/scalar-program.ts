@@ -156,9 +156,14 @@ export class ScalarProgramBuilder {
     return instruction.kind === "unary" && instruction.op === "fround";
   }
 
-  /** The finished program, renumbered without dead instructions. */
-  finish(): ScalarProgram {
+  /**
+   * The finished program, renumbered without dead instructions; `retained`
+   * scalars stay live too, and `renumber` maps the builder's ids to the
+   * program's.
+   */
+  finish(retained: readonly number[] = []): { program: ScalarProgram; renumber: (id: number) => number } {
     const live = new Uint8Array(this.instructions.length);
+    for (const id of retained) live[id] = 1;
     for (const s of this.stores) live[s.value] = 1;
     for (const a of this.accumulations) live[a.value] = 1;
     for (let id = this.instructions.length - 1; id >= 0; id--) {
@@ -173,9 +178,12 @@ export class ScalarProgramBuilder {
       instructions.push(mapOperands(instruction, (o) => renumber[o]));
     });
     return {
-      instructions,
-      stores: this.stores.map((s) => ({ ...s, value: renumber[s.value] })),
-      accumulations: this.accumulations.map((a) => ({ ...a, value: renumber[a.value] })),
+      program: {
+        instructions,
+        stores: this.stores.map((s) => ({ ...s, value: renumber[s.value] })),
+        accumulations: this.accumulations.map((a) => ({ ...a, value: renumber[a.value] })),
+      },
+      renumber: (id) => renumber[id],
     };
   }
 }

@@ -3,7 +3,8 @@
  * each maps a row-major list of scalar ids (one per element) to another, so
  * that reshapes, transposes, slices and the like cost nothing in the loop.
  */
-import { rowMajorStrides, type Shape, sizeOf } from "@neureco/core";
+import { rowMajorStrides, sizeOf } from "../graph.js";
+import type { Shape } from "../primitives.js";
 
 /** Calls `visit` with each multi-index of `shape` in row-major order. */
 export function forEachIndex(shape: Shape, visit: (index: readonly number[], flat: number) => void): void {

@@ -18,7 +18,8 @@
  * only by coincidence (a weight matrix with n rows) is demoted to batch-free
  * when an operation needs it so.
  */
-import { type DType, type Graph, type GraphNode, type Shape, sizeOf, type ValueType } from "@neureco/core";
+import { type Graph, type GraphNode, sizeOf, type ValueType } from "../graph.js";
+import type { DType, Shape } from "../primitives.js";
 import {
   broadcastElements,
   concatElements,
@@ -52,6 +53,19 @@ export interface AccumulatorSpec {
    * triangle is accumulated, row by row (see `unpackSymmetric`).
    */
   readonly symmetric?: number;
+  /**
+   * Set when the accumulator is a sum over the rows of outer products
+   * (matmul(transpose(rowA), rowB)): element (p, j) is Σ left[p]·right[j].
+   * The program's accumulations spell every product out; a backend may
+   * instead reduce the factors itself (a matrix product over the rows).
+   */
+  readonly outer?: OuterFactors;
+}
+
+/** The per-row factors of an outer-product accumulator, as scalar ids of the program. */
+export interface OuterFactors {
+  readonly left: readonly number[];
+  readonly right: readonly number[];
 }
 
 /** Index of (p, j), p ≤ j, in the row-by-row packed upper triangle of a k × k matrix. */
@@ -209,15 +223,20 @@ class Planner {
     ).length;
     if (this.dtype === undefined || rowNodes + this.accumulators.length === 0) return undefined;
     const { before, after } = this.kernelNodes();
+    const factors = this.accumulators.flatMap((a) => (a.outer ? [...a.outer.left, ...a.outer.right] : []));
+    const { program, renumber } = this.builder.finish(factors);
+    const accumulators = this.accumulators.map((a) =>
+      a.outer ? { ...a, outer: { left: a.outer.left.map(renumber), right: a.outer.right.map(renumber) } } : a,
+    );
     return {
       rows: this.rows,
       dtype: this.dtype,
-      program: this.builder.finish(),
+      program,
       rowInputs: this.rowInputs,
       freeInputs: [...this.freeSlots.keys()],
       freeInputSizes: [...this.freeSlots.keys()].map((id) => sizeOf(this.typeOf(id).shape)),
       rowOutputs,
-      accumulators: this.accumulators,
+      accumulators,
       before,
       after,
     };
@@ -461,7 +480,8 @@ class Planner {
       if (kRows === m && va.elements.every((e, p) => e === right[p])) {
         // XᵀX: element (j, p) sums the same products as (p, j), in the same
         // row order, so the upper triangle holds every bit of the result.
-        const slot = this.addAccumulator(node, (kRows * (kRows + 1)) / 2, "sum", kRows);
+        const outer = { left: va.elements, right };
+        const slot = this.addAccumulator(node, (kRows * (kRows + 1)) / 2, "sum", kRows, outer);
         for (let p = 0; p < kRows; p++) {
           for (let j = p; j < m; j++) {
             b.accumulate(slot, packedIndex(kRows, p, j), b.binary("mul", va.elements[p], right[j]));
@@ -469,7 +489,7 @@ class Planner {
         }
         return { kind: "free", phase: "after", accumulator: true };
       }
-      const slot = this.addAccumulator(node, kRows * m, "sum");
+      const slot = this.addAccumulator(node, kRows * m, "sum", undefined, { left: va.elements, right });
       for (let p = 0; p < kRows; p++) {
         for (let j = 0; j < m; j++) b.accumulate(slot, p * m + j, b.binary("mul", va.elements[p], right[j]));
       }
@@ -496,11 +516,21 @@ class Planner {
     return { kind: "free", phase: "after", accumulator: true };
   }
 
-  private addAccumulator(node: GraphNode, size: number, op: AccumulateOp, symmetric?: number): number {
+  private addAccumulator(
+    node: GraphNode,
+    size: number,
+    op: AccumulateOp,
+    symmetric?: number,
+    outer?: OuterFactors,
+  ): number {
     const valueId = this.graph.inputs.length + this.graph.nodes.indexOf(node);
-    this.accumulators.push(
-      symmetric === undefined ? { valueId, size, op } : { valueId, size, op, symmetric },
-    );
+    this.accumulators.push({
+      valueId,
+      size,
+      op,
+      ...(symmetric === undefined ? {} : { symmetric }),
+      ...(outer === undefined ? {} : { outer }),
+    });
     return this.accumulators.length - 1;
   }
 
