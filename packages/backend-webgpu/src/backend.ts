@@ -1,8 +1,10 @@
 /// <reference types="@webgpu/types" />
 import {
   type Backend,
+  type CompiledGraph,
   type DataId,
   type DType,
+  type Graph,
   type HostArray,
   type KernelTable,
   type Shape,
@@ -10,6 +12,7 @@ import {
   type TensorInfo,
 } from "@neureco/core";
 import { type AcquiredDevice, type AcquireOptions, acquireDevice } from "./device.js";
+import { compileGraph } from "./fusion/compile.js";
 import { binaryKernel, selectKernel, unaryKernel } from "./kernels/elementwise.js";
 import { castKernel, fillKernel, reshapeKernel } from "./kernels/fill.js";
 import { gatherKernel, scatterAddKernel } from "./kernels/indexed.js";
@@ -32,6 +35,12 @@ export interface WebGpuOptions extends AcquireOptions {
    * dimensions; tests use it to exercise that path with small tensors.
    */
   readonly maxWorkgroupsPerDimension?: number;
+  /**
+   * Runs row-separable graphs (a network, its derivatives, the Gauss–Newton
+   * terms of a build) as one shader over the rows with their reductions,
+   * instead of one dispatch per primitive (default true).
+   */
+  readonly fuse?: boolean;
 }
 
 function kernelTable(rt: GpuRuntime): KernelTable {
@@ -79,6 +88,7 @@ export class WebGpuBackend implements Backend {
    */
   readonly gpu: GPU;
   readonly #runtime: GpuRuntime;
+  readonly #fuse: boolean;
   #destroyed = false;
 
   constructor(acquired: AcquiredDevice, options: WebGpuOptions = {}) {
@@ -90,6 +100,13 @@ export class WebGpuBackend implements Backend {
       maxWorkgroupsPerDimension: options.maxWorkgroupsPerDimension,
     });
     this.kernels = kernelTable(this.#runtime);
+    this.#fuse = options.fuse ?? true;
+  }
+
+  compile(graph: Graph): CompiledGraph | undefined {
+    if (!this.#fuse) return undefined;
+    this.#runtime.health.check();
+    return compileGraph(graph, this.#runtime, this.kernels);
   }
 
   upload(data: HostArray, shape: Shape, dtype: DType): DataId {

@@ -95,6 +95,10 @@ export async function acquireDevice(options: AcquireOptions = {}): Promise<Acqui
         maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
         maxBufferSize: adapter.limits.maxBufferSize,
         maxComputeWorkgroupsPerDimension: adapter.limits.maxComputeWorkgroupsPerDimension,
+        // The fused row pass binds each row input and output, and keeps a
+        // block of rows' reduction terms in workgroup memory.
+        maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
+        maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
       },
     });
   } catch (cause) {

@@ -4,7 +4,9 @@
  * Kernels build programs; the runtime compiles, caches and dispatches them.
  *
  * Binding convention of every shader: @binding(0) the uniform parameters,
- * @binding(1..k) the read-only inputs in order, @binding(k+1) the output.
+ * @binding(1..k) the read-only inputs in order, @binding(k+1) the output
+ * (a shader with several outputs declares its storage bindings 1, 2, ... in
+ * the order its caller passes the buffers).
  */
 export interface Program {
   /** Family name, for messages. */

@@ -71,18 +71,32 @@ export class GpuRuntime {
 
   /** Records one dispatch of `program` reading `inputs` and writing `output`. */
   dispatch(program: Program, inputs: readonly GPUBuffer[], output: GPUBuffer): void {
-    const pipeline = this.#pipeline(program);
+    this.dispatchBindings(program, [...inputs, output]);
+  }
+
+  /**
+   * Records one dispatch of `program` whose binding 0 holds its uniforms and
+   * bindings 1, 2, ... are `buffers` in order (for a shader with several
+   * outputs).
+   */
+  dispatchBindings(program: Program, buffers: readonly GPUBuffer[]): void {
     const uniform = this.pool.acquire(program.uniforms.byteLength, UNIFORM_USAGE);
     this.device.queue.writeBuffer(uniform, 0, program.uniforms);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
-    inputs.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
-    entries.push({ binding: inputs.length + 1, resource: { buffer: output } });
+    this.#record(program, [uniform, ...buffers]);
+    this.pool.release(uniform);
+  }
+
+  #record(program: Program, buffers: readonly GPUBuffer[]): void {
+    const pipeline = this.#pipeline(program);
+    const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({
+      binding,
+      resource: { buffer },
+    }));
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const pass = this.#computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(...program.dispatch);
-    this.pool.release(uniform);
     this.#countCommand();
   }
 

@@ -1,4 +1,4 @@
-import { runBackendConformance } from "@neureco/core/testing";
+import { runBackendConformance, runFusionConformance } from "@neureco/core/testing";
 import { webgpu } from "../src/index.js";
 
 // Float32 kernels on the GPU: transcendental functions and summation order
@@ -8,4 +8,13 @@ runBackendConformance({
   createBackend: () => webgpu(),
   dtypes: ["float32"],
   tolerance: { float64: 0, float32: 2e-5 },
+});
+
+// The fused row pass sums over the rows in blocks of workgroups, in float32.
+runFusionConformance({
+  name: "webgpu",
+  createBackend: () => webgpu(),
+  dtypes: ["float32"],
+  tolerance: { float64: 0, float32: 2e-5 },
+  numRuns: 12,
 });

@@ -5,7 +5,7 @@ import { formatShape } from "../shape.js";
 import { createOutput, tensorOf } from "../tensor.js";
 
 /** WGSL expression of each unary primitive in terms of `x`. */
-const UNARY_WGSL: { readonly [P in UnaryElementwise]: string } = {
+export const UNARY_WGSL: { readonly [P in UnaryElementwise]: string } = {
   neg: "-x",
   exp: "exp(x)",
   log: "log(x)",
@@ -18,7 +18,7 @@ const UNARY_WGSL: { readonly [P in UnaryElementwise]: string } = {
 };
 
 /** WGSL expression of each binary primitive in terms of `a` and `b`. */
-const BINARY_WGSL: { readonly [P in BinaryElementwise]: string } = {
+export const BINARY_WGSL: { readonly [P in BinaryElementwise]: string } = {
   add: "a + b",
   sub: "a - b",
   mul: "a * b",
