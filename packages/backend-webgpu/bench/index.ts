@@ -1,7 +1,9 @@
 /**
  * The WebGPU benchmark: `evaluate`, `forwardDerivative` and `gradient` of a
  * Tabular.Regressor (8 → 16 tanh → 1, see model.ts) at 10^4, 10^5 and 10^6
- * rows, on the CPU backend (float64) and the WebGPU backend (float32). Each
+ * rows, on the CPU backend (float64), the WebGPU backend (float32, each
+ * call one fused shader over the rows) and the WebGPU backend with fusion
+ * off (`fuse: false`: one dispatch per primitive, as before fusion). Each
  * time is the median of several calls after warm-up and includes what a user
  * waits for: upload, kernels and read-back into matrices. The two backends'
  * results are compared; a disagreement beyond float32 tolerance fails the run.
@@ -12,6 +14,7 @@
  *   --warmup 2            untimed calls first (default 2)
  *   --quick               rows 10000,100000, calls 3, warmup 1
  *   --only cpu|webgpu     one backend (no comparison)
+ *   --no-kernels          leave out the WebGPU backend with fusion off
  *
  * On machines without a GPU, Dawn runs on SwiftShader (set VK_ICD_FILENAMES,
  * default /usr/lib/chromium/vk_swiftshader_icd.json): the WebGPU figures
@@ -112,6 +115,8 @@ async function benchBackend(backend: Backend, rows: number): Promise<Map<Operati
 const ms = (v: number) => `${v.toFixed(1).padStart(9)} ms`;
 
 const gpu = only === "cpu" ? undefined : await webgpu();
+const gpuKernels =
+  only === "cpu" || process.argv.includes("--no-kernels") ? undefined : await webgpu({ fuse: false });
 const cpuBackend = only === "webgpu" ? undefined : cpu();
 if (gpu) {
   const info = gpu.adapter.info;
@@ -131,12 +136,16 @@ try {
     console.log(`${rows} rows`);
     const onCpu = cpuBackend ? await benchBackend(cpuBackend, rows) : undefined;
     const onGpu = gpu ? await benchBackend(gpu, rows) : undefined;
+    const onGpuKernels = gpuKernels ? await benchBackend(gpuKernels, rows) : undefined;
     for (const op of OPERATIONS) {
       const c = onCpu?.get(op);
       const g = onGpu?.get(op);
       let line = `  ${op.padEnd(18)}`;
       if (c) line += ` cpu f64 ${ms(c.median)}`;
       if (g) line += `  webgpu f32 ${ms(g.median)}`;
+      const gk = onGpuKernels?.get(op);
+      if (gk) line += `  unfused ${ms(gk.median)}`;
+      if (g && gk) line += `  unfused/fused ${(gk.median / g.median).toFixed(2).padStart(6)}x`;
       if (c && g) {
         const diff = Math.max(...c.results.map((r, k) => relativeDifference(g.results[k], r)));
         const ok = diff <= TOLERANCE;
@@ -150,6 +159,7 @@ try {
 } finally {
   cpuBackend?.destroy();
   gpu?.destroy();
+  gpuKernels?.destroy();
 }
 if (failures.length) {
   console.error(`AGREEMENT CHECK FAILED:\n  ${failures.join("\n  ")}`);

@@ -12,7 +12,7 @@ import {
   type TensorInfo,
 } from "@neureco/core";
 import { type AcquiredDevice, type AcquireOptions, acquireDevice } from "./device.js";
-import { compileGraph } from "./fusion/compile.js";
+import { compileGraph, type FusionSettings } from "./fusion/compile.js";
 import { binaryKernel, selectKernel, unaryKernel } from "./kernels/elementwise.js";
 import { castKernel, fillKernel, reshapeKernel } from "./kernels/fill.js";
 import { gatherKernel, scatterAddKernel } from "./kernels/indexed.js";
@@ -41,6 +41,20 @@ export interface WebGpuOptions extends AcquireOptions {
    * instead of one dispatch per primitive (default true).
    */
   readonly fuse?: boolean;
+  /**
+   * A graph of a given structure runs kernel by kernel until it has run this
+   * many times, and then fused (default 3; 1: fused from its first run).
+   * Compiling a shader costs far more than one run, so graphs run once or
+   * twice (most of the networks a build tries) are better not compiled.
+   */
+  readonly fuseAfterCalls?: number;
+  /**
+   * Workgroup memory a fused pass may use, in floats (default: the device's
+   * limit, or 256 on a CPU fallback adapter such as SwiftShader, whose
+   * compile time grows with it). Tests use it to run the full-size path on
+   * SwiftShader.
+   */
+  readonly fusedWorkgroupFloats?: number;
 }
 
 function kernelTable(rt: GpuRuntime): KernelTable {
@@ -74,6 +88,16 @@ function kernelTable(rt: GpuRuntime): KernelTable {
   };
 }
 
+const DEFAULT_FUSE_AFTER_CALLS = 3;
+
+function fuseAfterCallsOf(options: WebGpuOptions): number {
+  const calls = options.fuseAfterCalls ?? DEFAULT_FUSE_AFTER_CALLS;
+  if (!(Number.isInteger(calls) && calls >= 1)) {
+    throw new Error(`webgpu: fuseAfterCalls must be a whole number ≥ 1, got ${calls}`);
+  }
+  return calls;
+}
+
 /** The WebGPU backend: float32 buffers on one GPU device. */
 export class WebGpuBackend implements Backend {
   readonly name = "webgpu";
@@ -88,7 +112,7 @@ export class WebGpuBackend implements Backend {
    */
   readonly gpu: GPU;
   readonly #runtime: GpuRuntime;
-  readonly #fuse: boolean;
+  readonly #fusion: FusionSettings | undefined;
   #destroyed = false;
 
   constructor(acquired: AcquiredDevice, options: WebGpuOptions = {}) {
@@ -98,15 +122,17 @@ export class WebGpuBackend implements Backend {
     this.#runtime = new GpuRuntime(acquired.device, {
       maxBatchedDispatches: options.maxBatchedDispatches ?? 256,
       maxWorkgroupsPerDimension: options.maxWorkgroupsPerDimension,
+      fallbackAdapter: acquired.adapter.info?.isFallbackAdapter === true,
+      workgroupFloats: options.fusedWorkgroupFloats,
     });
     this.kernels = kernelTable(this.#runtime);
-    this.#fuse = options.fuse ?? true;
+    this.#fusion = (options.fuse ?? true) ? { fuseAfterCalls: fuseAfterCallsOf(options) } : undefined;
   }
 
   compile(graph: Graph): CompiledGraph | undefined {
-    if (!this.#fuse) return undefined;
+    if (!this.#fusion) return undefined;
     this.#runtime.health.check();
-    return compileGraph(graph, this.#runtime, this.kernels);
+    return compileGraph(graph, this.#runtime, this.kernels, this.#fusion);
   }
 
   upload(data: HostArray, shape: Shape, dtype: DType): DataId {
@@ -158,5 +184,6 @@ export class WebGpuBackend implements Backend {
  * adapter, with the reason and how to use the CPU backend instead.
  */
 export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+  fuseAfterCallsOf(options); // checked before a device is made
   return new WebGpuBackend(await acquireDevice(options), options);
 }

@@ -13,7 +13,19 @@ export interface RuntimeOptions {
   readonly maxBatchedDispatches: number;
   /** Cap on workgroups per grid dimension, at most the device's limit. */
   readonly maxWorkgroupsPerDimension?: number;
+  /** The adapter is a CPU emulation (SwiftShader): see `workgroupFloats`. */
+  readonly fallbackAdapter?: boolean;
+  /** Workgroup memory of a fused pass, in floats, at most the device's limit. */
+  readonly workgroupFloats?: number;
 }
+
+/**
+ * Workgroup memory of a fused pass on a CPU fallback adapter, in floats.
+ * SwiftShader's shader compiler takes time in proportion to a shader's
+ * workgroup array: 2.4 s for 4,096 floats, 40 ms for 64 (a build compiles
+ * dozens of shaders).
+ */
+const FALLBACK_WORKGROUP_FLOATS = 256;
 
 /**
  * Owns the device-side machinery: pipeline cache, buffer pool, the command
@@ -25,6 +37,8 @@ export class GpuRuntime {
   readonly pool: BufferPool;
   readonly health: DeviceHealth;
   readonly maxWorkgroupsPerDimension: number;
+  /** Workgroup memory a fused pass may use, in floats. */
+  readonly workgroupFloats: number;
   /** Static index lists of gather / scatterAdd, uploaded once. */
   readonly indexBuffers: IndexBuffers;
   readonly #pipelines = new Map<string, GPUComputePipeline>();
@@ -45,6 +59,11 @@ export class GpuRuntime {
       options.maxWorkgroupsPerDimension ?? Number.POSITIVE_INFINITY,
     );
     this.#maxBatch = options.maxBatchedDispatches;
+    const deviceFloats = Math.floor(device.limits.maxComputeWorkgroupStorageSize / 4);
+    this.workgroupFloats = Math.min(
+      deviceFloats,
+      options.workgroupFloats ?? (options.fallbackAdapter ? FALLBACK_WORKGROUP_FLOATS : deviceFloats),
+    );
     this.indexBuffers = new IndexBuffers(
       (data) => this.upload(data),
       (buffer) => this.pool.release(buffer),

@@ -11,10 +11,21 @@ runBackendConformance({
 });
 
 // The fused row pass sums over the rows in blocks of workgroups, in float32.
+// Fused from a graph's first run (by default only from its third).
 runFusionConformance({
   name: "webgpu",
-  createBackend: () => webgpu(),
+  createBackend: () => webgpu({ fuseAfterCalls: 1 }),
   dtypes: ["float32"],
   tolerance: { float64: 0, float32: 2e-5 },
   numRuns: 12,
+});
+
+// The same with all the workgroup memory the device has, as on a GPU (a CPU
+// fallback adapter gets 256 floats by default).
+runFusionConformance({
+  name: "webgpu, all workgroup memory",
+  createBackend: () => webgpu({ fuseAfterCalls: 1, fusedWorkgroupFloats: Number.POSITIVE_INFINITY }),
+  dtypes: ["float32"],
+  tolerance: { float64: 0, float32: 2e-5 },
+  numRuns: 4,
 });

@@ -30,17 +30,37 @@ import { type RowPass, rowPass } from "./row-pass.js";
 const CACHE_ENTRIES = 64;
 const compiledByStructure = new WeakMap<GpuRuntime, Map<string, CompiledGraph | null>>();
 
-/** The compiled form of `graph`, or undefined when it cannot be fused. */
-export function compileGraph(graph: Graph, rt: GpuRuntime, kernels: KernelTable): CompiledGraph | undefined {
+export interface FusionSettings {
+  /**
+   * A graph runs kernel by kernel until its structure has run this many
+   * times, then as one shader over the rows: a shader takes long to compile
+   * (seconds on a software adapter), which repays itself only for graphs
+   * that run again and again — an evaluation, a gradient in a loop, a
+   * build's training of one network — not for the many a build tries once.
+   * 1: compile at the first run.
+   */
+  readonly fuseAfterCalls: number;
+}
+
+/** The compiled form of `graph`, or undefined when it runs kernel by kernel. */
+export function compileGraph(
+  graph: Graph,
+  rt: GpuRuntime,
+  kernels: KernelTable,
+  settings: FusionSettings,
+): CompiledGraph | undefined {
   let cache = compiledByStructure.get(rt);
   if (!cache) {
     cache = new Map();
     compiledByStructure.set(rt, cache);
   }
-  const key = graphStructureKey(graph);
+  const key = `${settings.fuseAfterCalls}|${graphStructureKey(graph)}`;
   let compiled = cache.get(key);
   if (compiled === undefined) {
-    compiled = compileNew(graph, rt, kernels) ?? null;
+    compiled =
+      settings.fuseAfterCalls <= 1
+        ? (fusedRunner(graph, rt, kernels) ?? null)
+        : new GatedGraph(graph, rt, kernels, settings.fuseAfterCalls);
     if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
   } else {
     cache.delete(key); // re-inserted below as the most recently used
@@ -49,10 +69,44 @@ export function compileGraph(graph: Graph, rt: GpuRuntime, kernels: KernelTable)
   return compiled ?? undefined;
 }
 
-function compileNew(graph: Graph, rt: GpuRuntime, kernels: KernelTable): CompiledGraph | undefined {
+/** Runs kernel by kernel until the `fuseAfterCalls`-th run, then fused when the graph can be. */
+export class GatedGraph implements CompiledGraph {
+  #calls = 0;
+  /** undefined: not yet decided; null: cannot be fused. */
+  #fused: CompiledGraph | null | undefined;
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly rt: GpuRuntime,
+    private readonly kernels: KernelTable,
+    private readonly fuseAfterCalls: number,
+  ) {}
+
+  /** Whether runs are now one shader over the rows. */
+  get fused(): boolean {
+    return !!this.#fused;
+  }
+
+  run(inputs: readonly TensorInfo[]): DataId[] {
+    this.#calls++;
+    if (this.#fused === undefined && this.#calls >= this.fuseAfterCalls) {
+      this.#fused = fusedRunner(this.graph, this.rt, this.kernels) ?? null;
+    }
+    if (this.#fused) return this.#fused.run(inputs);
+    const env: (TensorInfo | undefined)[] = [...inputs];
+    computeNodes(this.graph, this.kernels, env, this.graph.nodes.keys());
+    return handOut(this.graph, this.kernels, env);
+  }
+}
+
+function fusedRunner(graph: Graph, rt: GpuRuntime, kernels: KernelTable): CompiledGraph | undefined {
   const plan = planFusion(graph);
   if (!plan) return undefined;
-  const pass = rowPass(plan, rt.device.limits);
+  const pass = rowPass(plan, {
+    maxStorageBuffersPerShaderStage: rt.device.limits.maxStorageBuffersPerShaderStage,
+    maxComputeWorkgroupsPerDimension: rt.maxWorkgroupsPerDimension,
+    workgroupFloats: rt.workgroupFloats,
+  });
   if (!pass) return undefined;
   const program: Program = {
     name: "fused-rows",
@@ -79,6 +133,47 @@ function runKernel<P extends PrimitiveName>(
   return kernel(inputs, node.params as Parameters<Kernel<P>>[1], node.out);
 }
 
+/** Runs the given nodes by their kernels, keeping each result in `env`. */
+function computeNodes(
+  graph: Graph,
+  kernels: KernelTable,
+  env: (TensorInfo | undefined)[],
+  nodeIndices: Iterable<number>,
+): void {
+  const n = graph.inputs.length;
+  for (const k of nodeIndices) {
+    const node = graph.nodes[k];
+    const dataId = runKernel(
+      kernels,
+      node.prim,
+      node.inputs.map((i) => env[i] as TensorInfo),
+      node,
+    );
+    env[n + k] = { dataId, ...node.out };
+  }
+}
+
+/**
+ * The graph's outputs, each handed out once: inputs and repeated outputs
+ * are copied so that the caller owns every handle. Everything else the run
+ * created is freed.
+ */
+function handOut(graph: Graph, kernels: KernelTable, env: readonly (TensorInfo | undefined)[]): DataId[] {
+  const n = graph.inputs.length;
+  const handedOut = new Set<number>();
+  const results = graph.outputs.map((id) => {
+    const v = env[id] as TensorInfo;
+    if (id < n || handedOut.has(id)) return kernels.reshape([v], { shape: v.shape }, v);
+    handedOut.add(id);
+    return v.dataId;
+  });
+  for (let id = n; id < env.length; id++) {
+    const v = env[id];
+    if (v !== undefined && !handedOut.has(id) && v.dataId instanceof GpuTensor) v.dataId.release();
+  }
+  return results;
+}
+
 function runPlan(
   graph: Graph,
   plan: FusionPlan,
@@ -95,23 +190,9 @@ function runPlan(
   const keep = (id: number, dataId: DataId) => {
     env[id] = { dataId, ...typeOf(id) };
   };
-  const computeNodes = (nodeIndices: readonly number[]) => {
-    for (const k of nodeIndices) {
-      const node = graph.nodes[k];
-      keep(
-        n + k,
-        runKernel(
-          kernels,
-          node.prim,
-          node.inputs.map((i) => env[i] as TensorInfo),
-          node,
-        ),
-      );
-    }
-  };
   const buffer = (id: number) => tensorOf(rt, env[id] as TensorInfo, "fused rows").buffer;
 
-  computeNodes(plan.before);
+  computeNodes(graph, kernels, env, plan.before);
   const scratch: GPUBuffer[] = [];
   const bindings: GPUBuffer[] = pass.rowInputsRead.map((slot) => buffer(plan.rowInputs[slot].valueId));
   if (pass.readsFree) {
@@ -142,20 +223,6 @@ function runPlan(
     keep(a.valueId, result);
   });
   for (const b of scratch) rt.pool.release(b);
-  computeNodes(plan.after);
-
-  // Hand out each output once; inputs and repeated outputs are copied so the
-  // caller owns every handle. Everything else this run created is freed.
-  const handedOut = new Set<number>();
-  const results = graph.outputs.map((id) => {
-    const v = env[id] as TensorInfo;
-    if (id < n || handedOut.has(id)) return kernels.reshape([v], { shape: v.shape }, v);
-    handedOut.add(id);
-    return v.dataId;
-  });
-  for (let id = n; id < env.length; id++) {
-    const v = env[id];
-    if (v !== undefined && !handedOut.has(id) && v.dataId instanceof GpuTensor) v.dataId.release();
-  }
-  return results;
+  computeNodes(graph, kernels, env, plan.after);
+  return handOut(graph, kernels, env);
 }

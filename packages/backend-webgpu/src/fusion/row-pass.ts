@@ -32,16 +32,31 @@ import { uniformWords } from "../program.js";
 
 /** Rows per tile: the workgroup size of the row pass. */
 export const TILE_ROWS = 64;
+/**
+ * Tiles each workgroup takes at least, so that what a workgroup costs
+ * besides its rows (starting, its final reduction, its partial sums) is
+ * spread over 1,024 rows: 10⁶ rows still make 977 workgroups. Measured on
+ * SwiftShader at 10⁵ rows, the 8-16-1 gradient: 1,350 ms with a workgroup
+ * per tile, 85 ms with 64 workgroups.
+ */
+const TILES_PER_GROUP = 16;
 /** Most workgroups of a pass with reductions (each keeps its own partial sums). */
 const MAX_REDUCING_GROUPS = 2048;
 /** Most partial sums over all workgroups (floats), which bounds the workgroups for big reductions. */
 const PARTIALS_BUDGET = 1 << 22;
+/** Most reduced elements a thread sums in registers (the rest go through workgroup memory). */
+const PRIVATE_ELEMENTS = 256;
 
 /** What the shader needs of the device. */
 export interface RowPassLimits {
   readonly maxStorageBuffersPerShaderStage: number;
-  readonly maxComputeWorkgroupStorageSize: number;
   readonly maxComputeWorkgroupsPerDimension: number;
+  /**
+   * Floats of workgroup memory the pass may use: the device's limit, or less
+   * where a large workgroup array costs more than it saves (see
+   * `GpuRuntime.workgroupFloats`).
+   */
+  readonly workgroupFloats: number;
 }
 
 /** One reduction over the rows, as the partial sums lay it out. */
@@ -111,7 +126,6 @@ export function rowPass(plan: FusionPlan, limits: RowPassLimits): RowPass | unde
   if ([...plan.rowInputs, ...plan.rowOutputs].some((r) => r.rowSize === 0)) return undefined;
   if (plan.accumulators.some((a) => a.size === 0)) return undefined;
   const reducing = plan.accumulators.length > 0;
-  const hasOuter = plan.accumulators.some((a) => a.outer !== undefined);
   const freeOffsets: number[] = [];
   let freeSize = 0;
   for (const size of plan.freeInputSizes) {
@@ -119,21 +133,61 @@ export function rowPass(plan: FusionPlan, limits: RowPassLimits): RowPass | unde
     freeSize += size;
   }
 
-  // The record: what each row adds to the reductions.
-  const recordValues: string[] = []; // WGSL expressions, one per field
-  const parts: RecordPart[] = [];
-  const pairs: number[] = [];
+  // Small reductions (weight gradients, sums of squares) are summed by each
+  // thread in registers over all its rows, and over the workgroup once at
+  // the end; the rest (a Gram matrix) go through per-block records in
+  // workgroup memory. A private element's index is its partial sum's offset:
+  // the private reductions come first among the partial sums.
+  const scalarTerms = scalarAccumulations(program);
+  const privateSlots: number[] = [];
+  const recordSlots: number[] = [];
+  let privateSize = 0;
+  plan.accumulators.forEach((a, slot) => {
+    // Sums only: SwiftShader's compiler blew up (out of memory) on forty
+    // maxima kept in registers; a max over the rows is rare in a network.
+    if (a.op === "sum" && privateSize + a.size <= PRIVATE_ELEMENTS) {
+      privateSlots.push(slot);
+      privateSize += a.size;
+    } else {
+      recordSlots.push(slot);
+    }
+  });
   const reductions: ReductionLayout[] = [];
   let partialsPerGroup = 0;
-  const scalarTerms = scalarAccumulations(program);
-  plan.accumulators.forEach((a, slot) => {
-    reductions.push({
+  for (const slot of [...privateSlots, ...recordSlots]) {
+    const a = plan.accumulators[slot];
+    reductions[slot] = {
       op: a.op,
       size: a.size,
       offset: partialsPerGroup,
       ...(a.symmetric === undefined ? {} : { symmetric: a.symmetric }),
-    });
+    };
     partialsPerGroup += a.size;
+  }
+  /** Row values added to element e of reduction `slot`: a product of factors, or the program's terms. */
+  const termOf = (slot: number, factorPairs: readonly number[], e: number): string => {
+    const a = plan.accumulators[slot];
+    if (!a.outer) return combinedTerm(scalarTerms.get(`${slot},${e}`), a.op);
+    return `${name(a.outer.left[factorPairs[2 * e]])} * ${name(a.outer.right[factorPairs[2 * e + 1]])}`;
+  };
+  const privateLines: string[] = [];
+  for (const slot of privateSlots) {
+    const a = plan.accumulators[slot];
+    const factorPairs = a.outer ? outerPairs(a) : [];
+    const { offset } = reductions[slot];
+    for (let e = 0; e < a.size; e++) {
+      const term = `select(${f32Literal(IDENTITY[a.op])}, ${termOf(slot, factorPairs, e)}, valid)`;
+      const at = `acc[${offset + e}]`;
+      privateLines.push(`${at} = ${at} + ${term};`);
+    }
+  }
+
+  // The record: what each row adds to the other reductions.
+  const recordValues: string[] = []; // WGSL expressions, one per field
+  const parts: RecordPart[] = [];
+  const pairs: number[] = [];
+  for (const slot of recordSlots) {
+    const a = plan.accumulators[slot];
     if (a.outer) {
       const left = recordValues.length;
       recordValues.push(...a.outer.left.map(name));
@@ -142,23 +196,32 @@ export function rowPass(plan: FusionPlan, limits: RowPassLimits): RowPass | unde
         a.outer.left.every((id, p) => id === a.outer?.right[p]);
       const right = same ? left : recordValues.length;
       if (!same) recordValues.push(...a.outer.right.map(name));
-      parts.push({ kind: "outer", left, right, pairsOffset: pairs.length / 2 });
+      parts[slot] = { kind: "outer", left, right, pairsOffset: pairs.length / 2 };
       pairs.push(...outerPairs(a));
     } else {
       const at = recordValues.length;
-      for (let e = 0; e < a.size; e++) recordValues.push(combinedTerm(scalarTerms.get(`${slot},${e}`), a.op));
-      parts.push({ kind: "scalar", at });
+      for (let e = 0; e < a.size; e++) recordValues.push(termOf(slot, [], e));
+      parts[slot] = { kind: "scalar", at };
     }
-  });
+  }
   const recordSize = recordValues.length;
-  const sharedFloats = Math.floor(limits.maxComputeWorkgroupStorageSize / 4);
-  const blockRows = reducing ? Math.min(TILE_ROWS, Math.floor(sharedFloats / Math.max(1, recordSize))) : 0;
-  if (reducing && blockRows < 1) return undefined;
+  const sharedFloats = limits.workgroupFloats;
+  const blockRows =
+    recordSlots.length > 0 ? Math.min(TILE_ROWS, Math.floor(sharedFloats / Math.max(1, recordSize))) : 0;
+  if (recordSlots.length > 0 && blockRows < 1) return undefined;
+  // The private sums pass through workgroup memory in blocks of 64 threads ×
+  // at most 64 elements, fewer where workgroup memory is scarce.
+  const privateWidth = Math.min(TILE_ROWS, privateSize, Math.floor(sharedFloats / TILE_ROWS));
+  if (privateSize > 0 && privateWidth < 1) return undefined;
+  const privateBlock = TILE_ROWS * privateWidth;
+  const sharedSize = Math.max(privateBlock, blockRows * recordSize);
+  const hasOuter = recordSlots.some((slot) => plan.accumulators[slot].outer !== undefined);
 
   const tiles = Math.ceil(plan.rows / TILE_ROWS);
+  const byTiles = Math.ceil(tiles / TILES_PER_GROUP);
   const groups = reducing
-    ? Math.max(1, Math.min(tiles, MAX_REDUCING_GROUPS, Math.floor(PARTIALS_BUDGET / partialsPerGroup)))
-    : Math.min(tiles, limits.maxComputeWorkgroupsPerDimension);
+    ? Math.max(1, Math.min(byTiles, MAX_REDUCING_GROUPS, Math.floor(PARTIALS_BUDGET / partialsPerGroup)))
+    : Math.min(byTiles, limits.maxComputeWorkgroupsPerDimension);
 
   // Which scalars the shader computes: those stored, reduced, or factors.
   const live = liveScalars(program, plan.accumulators);
@@ -207,10 +270,13 @@ export function rowPass(plan: FusionPlan, limits: RowPassLimits): RowPass | unde
     ({ slot, offset, value }) =>
       `o${slot}[row * ${plan.rowOutputs[slot].rowSize}u + ${offset}u] = ${name(value)};`,
   );
+  const recordReductions = recordSlots.map((slot) => ({ reduction: reductions[slot], part: parts[slot] }));
   const body: string[] = [
     ...invariantLines,
-    ...reductions.map(
-      (r) => `for (var e = lid; e < ${r.size}u; e += ${TILE_ROWS}u) {
+    privateSize > 0 ? `var acc: array<f32, ${privateSize}>;` : "",
+    // (A private array starts at zero: the private reductions are sums.)
+    ...recordReductions.map(
+      ({ reduction: r }) => `for (var e = lid; e < ${r.size}u; e += ${TILE_ROWS}u) {
     part[group * ${partialsPerGroup}u + ${r.offset}u + e] = ${f32Literal(IDENTITY[r.op])};
   }`,
     ),
@@ -222,16 +288,18 @@ export function rowPass(plan: FusionPlan, limits: RowPassLimits): RowPass | unde
     if (valid) {
       ${stores.join("\n      ")}
     }
-    ${reducing ? reduceBlocks(recordValues, reductions, parts, blockRows, partialsPerGroup) : ""}
+    ${privateLines.join("\n    ")}
+    ${recordSlots.length > 0 ? reduceBlocks(recordValues, recordReductions, blockRows, partialsPerGroup) : ""}
   }`,
+    privateSize > 0 ? reducePrivate(privateSize, privateWidth, partialsPerGroup) : "",
   ];
   const wgsl = `${bindings.join("\n")}
-${reducing ? `var<workgroup> rec: array<f32, ${blockRows * recordSize}>;` : ""}
+${sharedSize > 0 ? `var<workgroup> wsh: array<f32, ${sharedSize}>;` : ""}
 ${helperFunctions(program)}
 @compute @workgroup_size(${TILE_ROWS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let group = wid.x;
-  ${body.join("\n  ")}
+  ${body.filter((line) => line !== "").join("\n  ")}
 }
 `;
   return {
@@ -257,36 +325,33 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 /**
  * Each block of `blockRows` rows writes its records to workgroup memory;
  * then every thread adds, row by row, the elements it owns (e ≡ lid mod 64)
- * of every reduction into its workgroup's partial sums.
+ * of every record reduction into its workgroup's partial sums.
  */
 function reduceBlocks(
   recordValues: readonly string[],
-  reductions: readonly ReductionLayout[],
-  parts: readonly RecordPart[],
+  reductions: readonly { readonly reduction: ReductionLayout; readonly part: RecordPart }[],
   blockRows: number,
   partialsPerGroup: number,
 ): string {
   const F = recordValues.length;
   const blocks = Math.ceil(TILE_ROWS / blockRows);
-  const identityFields = reductions.flatMap((r, slot) => {
-    const part = parts[slot];
-    // Rows past the end add nothing: zero factors, or the reduction's identity.
-    return part.kind === "outer" ? [] : [{ from: part.at, to: part.at + r.size, value: IDENTITY[r.op] }];
-  });
+  // Rows past the end add nothing: zero factors, or the reduction's identity.
+  const identityFields = reductions.flatMap(({ reduction: r, part }) =>
+    part.kind === "outer" ? [] : [{ from: part.at, to: part.at + r.size, value: IDENTITY[r.op] }],
+  );
   const guarded = (field: number, value: string) => {
     const identity = identityFields.find((f) => field >= f.from && field < f.to);
     return `select(${f32Literal(identity?.value ?? 0)}, ${value}, valid)`;
   };
-  const writes = recordValues.map((value, f) => `rec[at + ${f}u] = ${guarded(f, value)};`);
-  const adds = reductions.map((r, slot) => {
-    const part = parts[slot];
-    const term = part.kind === "outer" ? "rec[base + pl] * rec[base + pr]" : `rec[base + ${part.at}u + e]`;
+  const writes = recordValues.map((value, f) => `wsh[at + ${f}u] = ${guarded(f, value)};`);
+  const adds = reductions.map(({ reduction: r, part }) => {
+    const term = part.kind === "outer" ? "wsh[base + pl] * wsh[base + pr]" : `wsh[base + ${part.at}u + e]`;
     const factors =
       part.kind === "outer"
         ? `let pl = pairs[2u * (${part.pairsOffset}u + e)] + ${part.left}u;
         let pr = pairs[2u * (${part.pairsOffset}u + e) + 1u] + ${part.right}u;`
         : "";
-    const combine = r.op === "sum" ? "s = s + x;" : "s = select(s, x, x > s || x != x);";
+    const combine = r.op === "sum" ? "s = s + x;" : "s = b_max(s, x);";
     return `for (var e = lid; e < ${r.size}u; e += ${TILE_ROWS}u) {
         let at = group * ${partialsPerGroup}u + ${r.offset}u + e;
         ${factors}
@@ -309,6 +374,35 @@ function reduceBlocks(
       ${adds.join("\n      ")}
       workgroupBarrier();
     }`;
+}
+
+/**
+ * After the tiles: the threads' private sums, 64 elements at a time, go to
+ * workgroup memory, and thread t adds element t over the 64 threads in
+ * thread order into the workgroup's partial sum.
+ */
+function reducePrivate(size: number, width: number, partialsPerGroup: number): string {
+  const blocks: string[] = [];
+  for (let start = 0; start < size; start += width) {
+    const count = Math.min(width, size - start);
+    const writes = Array.from(
+      { length: count },
+      (_, j) => `wsh[lid * ${width}u + ${j}u] = acc[${start + j}];`,
+    );
+    blocks.push(`workgroupBarrier();
+  ${writes.join("\n  ")}
+  workgroupBarrier();
+  if (lid < ${count}u) {
+    let j = ${start}u + lid;
+    var s = wsh[lid];
+    for (var t = 1u; t < ${TILE_ROWS}u; t++) {
+      let x = wsh[t * ${width}u + lid];
+      s = s + x;
+    }
+    part[group * ${partialsPerGroup}u + j] = s;
+  }`);
+  }
+  return blocks.join("\n  ");
 }
 
 /** The (left, right) factor indices of each element of an outer-product reduction, in element order. */
