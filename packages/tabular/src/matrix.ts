@@ -108,7 +108,7 @@ export class Matrix {
  * Message e.g. `dx: expected shape (10, 5), got (10, 4)`.
  */
 export function expectShape(
-  m: Matrix,
+  m: { readonly shape: readonly [number, number] },
   expected: readonly [number | null, number | null],
   name: string,
 ): void {

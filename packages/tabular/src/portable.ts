@@ -54,13 +54,14 @@ export type { OnnxExportOptions } from "./export/onnx.js";
 export { EdnnFormatError, type EdnnProblem } from "./format/index.js";
 export type { MatrixFromOptions, MatrixInput, MatrixOrVectorInput } from "./matrix.js";
 export { Matrix } from "./matrix.js";
-export type { ForwardDerivativeArgs, Gradient, GradientArgs } from "./model/bound-model.js";
+export type { ForwardDerivativeArgs, Gradient, GradientArgs, RowsInput } from "./model/bound-model.js";
 export type {
   ModelClassification,
   ModelCompression,
   ModelDescription,
   ModelErrors,
 } from "./model/description.js";
+export { type DeviceColumns, DeviceMatrix } from "./model/device-matrix.js";
 export { LIBRARY_VERSION } from "./model/library-version.js";
 export type { InputSensitivity, Sensitivity, SensitivityOptions } from "./model/sensitivity.js";
 export {

@@ -226,10 +226,17 @@ export interface NormalEquations {
   readonly sse: number;
 }
 
-async function readAndDispose(t: Tensor): Promise<Float64Array> {
+async function readFloat64(t: Tensor): Promise<Float64Array> {
   const values = await t.read();
-  t.dispose();
   return values instanceof Float64Array ? values : Float64Array.from(values);
+}
+
+async function readAndDispose(t: Tensor): Promise<Float64Array> {
+  try {
+    return await readFloat64(t);
+  } finally {
+    t.dispose();
+  }
 }
 
 /**
@@ -270,33 +277,31 @@ export class Objective {
     return tensor(this.backend, w, [1, this.weightCount], this.data.dtype);
   }
 
-  /** JᵀJ, Jᵀr and Σr² at `w`: each chunk's, summed in chunk order (one chunk: exactly its own). */
+  /**
+   * JᵀJ, Jᵀr and Σr² at `w`: each chunk's, summed in chunk order on the
+   * backend (one chunk: exactly its own), then read once — one round trip
+   * per call, however many chunks.
+   */
   async normalEquations(w: ArrayLike<number>): Promise<NormalEquations> {
     const wt = this.weights(w);
+    let sums: Tensor[] | null = null;
     try {
-      let jtjSum: Float64Array | null = null;
-      let jtrSum: Float64Array | null = null;
-      let sseSum = 0;
       for (const chunk of this.data.chunks) {
-        const [jtjT, jtrT, sseT] = this.normal(wt, chunk);
-        const [jtj, jtr, sse] = await Promise.all([
-          readAndDispose(jtjT),
-          readAndDispose(jtrT),
-          readAndDispose(sseT),
-        ]);
-        if (jtjSum === null || jtrSum === null) {
-          jtjSum = jtj;
-          jtrSum = jtr;
+        const parts = this.normal(wt, chunk);
+        if (sums === null) {
+          sums = parts;
         } else {
-          for (let i = 0; i < jtj.length; i++) jtjSum[i] += jtj[i];
-          for (let i = 0; i < jtr.length; i++) jtrSum[i] += jtr[i];
+          const previous: Tensor[] = sums;
+          sums = previous.map((sum, i) => add(sum, parts[i]));
+          for (const t of [...previous, ...parts]) t.dispose();
         }
-        sseSum += sse[0];
       }
-      if (jtjSum === null || jtrSum === null) throw new Error("normalEquations: the data has no rows");
-      return { jtj: jtjSum, jtr: jtrSum, sse: sseSum };
+      if (sums === null) throw new Error("normalEquations: the data has no rows");
+      const [jtj, jtr, sse] = await Promise.all(sums.map(readFloat64));
+      return { jtj, jtr, sse: sse[0] };
     } finally {
       wt.dispose();
+      for (const t of sums ?? []) t.dispose();
     }
   }
 
@@ -324,16 +329,27 @@ export class Objective {
    */
   async sseByOutput(w: ArrayLike<number>): Promise<Float64Array> {
     const wt = this.weights(w);
+    let sum: Tensor | null = null;
     try {
-      const total = new Float64Array(this.data.outputs);
+      // Summed in chunk order on the backend and read once.
       for (const chunk of this.data.chunks) {
-        const values = await readAndDispose(this.errors(wt, chunk.x, chunk.y));
-        // One value per output, or the categorical deviance alone (the first entry).
-        for (let j = 0; j < values.length; j++) total[j] += values[j];
+        const errors = this.errors(wt, chunk.x, chunk.y);
+        if (sum === null) {
+          sum = errors;
+        } else {
+          const previous: Tensor = sum;
+          sum = add(previous, errors);
+          previous.dispose();
+          errors.dispose();
+        }
       }
+      const total = new Float64Array(this.data.outputs);
+      // One value per output, or the categorical deviance alone (the first entry).
+      if (sum !== null) total.set(await readFloat64(sum));
       return total;
     } finally {
       wt.dispose();
+      sum?.dispose();
     }
   }
 

@@ -14,7 +14,13 @@ import type { ModelData } from "../columns.js";
 import { type CExport, type CExportOptions, modelToC } from "../export/c-source.js";
 import { modelToOnnx, type OnnxExportOptions } from "../export/onnx.js";
 import type { Matrix } from "../matrix.js";
-import type { ForwardDerivativeArgs, Gradient, GradientArgs, OutputSide } from "../model/bound-model.js";
+import type {
+  ForwardDerivativeArgs,
+  Gradient,
+  GradientArgs,
+  OutputSide,
+  RowsInput,
+} from "../model/bound-model.js";
 import type { ModelDescription } from "../model/description.js";
 import { type ModelOptions, TabularModel } from "../model/tabular-model.js";
 import { type ClassifierBuildOptions, validateClassifierBuildOptions } from "./build-options.js";
@@ -116,12 +122,12 @@ export class Classifier extends TabularModel {
   }
 
   /** The same as `predictProba`: the model's outputs are its class probabilities. */
-  async evaluate(x: ModelData): Promise<Matrix> {
+  async evaluate(x: RowsInput): Promise<Matrix> {
     return this.model("evaluate").evaluate(x);
   }
 
   /** The logits of classes 1 … k − 1 against class 0, (n, k − 1): what the softmax turns into probabilities. */
-  async logits(x: ModelData): Promise<Matrix> {
+  async logits(x: RowsInput): Promise<Matrix> {
     return this.model("logits").evaluate(x, "network");
   }
 

@@ -11,27 +11,34 @@ import { classProbabilities } from "../network/class-probabilities.js";
 import { type NetworkFunction, networkFunction, rawUnitsFunction } from "../network/forward.js";
 import { weightCount } from "../network/structure.js";
 import type { ModelDescription } from "./description.js";
+import { type DeviceColumns, DeviceMatrix } from "./device-matrix.js";
 import { checkDescription } from "./model-file.js";
 import { posteriorDirections } from "./posterior.js";
+
+/** Rows given to a call: data, or rows already on the model's backend (`model.upload`). */
+export type RowsInput = ModelData | DeviceMatrix;
 
 export interface ForwardDerivativeArgs {
   /** Weights at which to differentiate, (p, 1) or length p. */
   readonly w: MatrixOrVectorInput;
   /** Direction in weight space, (p, 1) or length p. */
   readonly dw: MatrixOrVectorInput;
-  /** Inputs (n, m); with column names (`{ matrix, columns }`, a `CsvTable`), matched to the model's input names. */
-  readonly x: ModelData;
+  /** Inputs (n, m); with column names (`{ matrix, columns }`, a `CsvTable`), matched to the model's input names; or rows uploaded with `model.upload`. */
+  readonly x: RowsInput;
   /** Direction in input space (n, m), or null for none; with column names, matched like `x`. */
-  readonly dx: ModelData | null;
+  readonly dx: RowsInput | null;
 }
 
 export interface GradientArgs {
   readonly w: MatrixOrVectorInput;
-  /** Inputs (n, m); with column names (`{ matrix, columns }`, a `CsvTable`), matched to the model's input names. */
-  readonly x: ModelData;
-  /** Output cotangents (n, k); with column names, matched to the model's output names. */
-  readonly py: ModelData;
+  /** Inputs (n, m); with column names (`{ matrix, columns }`, a `CsvTable`), matched to the model's input names; or rows uploaded with `model.upload`. */
+  readonly x: RowsInput;
+  /** Output cotangents (n, k); with column names, matched to the model's output names; or rows uploaded with `model.upload(py, "outputs")`. */
+  readonly py: RowsInput;
 }
+
+/** Rows a call works on: host data, or rows on the backend. */
+type Rows = Matrix | DeviceMatrix;
 
 export interface Gradient {
   /** (p, 1): Σ_i J_w(x_i)ᵀ · py_i. */
@@ -174,8 +181,32 @@ export class BoundModel {
     return { ...this.#description, weights: this.#description.weights.slice() };
   }
 
+  /**
+   * The rows of `data` on this model's backend, converted to its float type
+   * once: the model's inputs (x, dx), or with `columns: "outputs"` its
+   * outputs (py); column names are matched as the calls match them.
+   */
+  upload(data: ModelData, columns: DeviceColumns): DeviceMatrix {
+    this.checkAlive("upload");
+    const names = columns === "inputs" ? this.#description.inputNames : this.outputColumnNames("outputs");
+    const aligned = alignColumns(
+      data,
+      names,
+      "data",
+      columns === "inputs" ? "the model's inputs" : "the model's outputs",
+    ).data;
+    const m = aligned instanceof Matrix ? aligned : Matrix.from(aligned, "data");
+    assertFinite(m, "data");
+    expectShape(m, [null, columns === "inputs" ? this.inputs : this.outputs], "data");
+    return new DeviceMatrix(
+      tensor(this.backend, m.data, [m.rows, m.cols], this.dtype),
+      this.backend,
+      columns,
+    );
+  }
+
   /** y (n, k) for x (n, m). */
-  async evaluate(xInput: ModelData, side: OutputSide = "outputs"): Promise<Matrix> {
+  async evaluate(xInput: RowsInput, side: OutputSide = "outputs"): Promise<Matrix> {
     this.checkAlive("evaluate");
     const x = this.inputMatrix(xInput, "x", null);
     const n = x.rows;
@@ -188,7 +219,7 @@ export class BoundModel {
   }
 
   /** y (n, k) for x (n, m) at the weights w given (the stored ones are not used). */
-  async evaluateAt(wInput: MatrixOrVectorInput, xInput: ModelData): Promise<Matrix> {
+  async evaluateAt(wInput: MatrixOrVectorInput, xInput: RowsInput): Promise<Matrix> {
     this.checkAlive("evaluate");
     const w = this.weightsRow(wInput, "w");
     const x = this.inputMatrix(xInput, "x", null);
@@ -207,7 +238,7 @@ export class BoundModel {
    * posterior.ts). The rows are uploaded once for both. Throws when the
    * model carries no posterior.
    */
-  async evaluateWithSd(xInput: ModelData, call: string): Promise<{ y: Matrix; sd: Matrix }> {
+  async evaluateWithSd(xInput: RowsInput, call: string): Promise<{ y: Matrix; sd: Matrix }> {
     this.checkAlive(call);
     const { posterior, outputNormalization } = this.#description;
     if (!posterior) {
@@ -221,7 +252,7 @@ export class BoundModel {
     const variance = new Float64Array(n * k);
     let y = Matrix.zeros(n, k);
     if (n > 0) {
-      const xt = tensor(this.backend, x.data, [n, this.inputs], this.dtype);
+      const xt = this.tensorOf(x, "x", call);
       try {
         const yt = this.#calls.evaluate(...this.#constants, this.#weights, xt);
         try {
@@ -242,7 +273,7 @@ export class BoundModel {
           }
         }
       } finally {
-        xt.dispose();
+        if (!(x instanceof DeviceMatrix)) xt.dispose();
       }
     }
     const sd = new Matrix(new Float64Array(n * k), n, k);
@@ -305,10 +336,13 @@ export class BoundModel {
     const w = this.weightsRow(args.w, "w");
     const x = this.inputMatrix(args.x, "x", null);
     const n = x.rows;
-    const py = Matrix.from(
-      alignColumns(args.py, this.outputColumnNames(side), "py", "the model's outputs").data,
-      "py",
-    );
+    const py =
+      args.py instanceof DeviceMatrix
+        ? this.deviceRows(args.py, "py", "gradient", "outputs", this.width(side))
+        : Matrix.from(
+            alignColumns(args.py, this.outputColumnNames(side), "py", "the model's outputs").data,
+            "py",
+          );
     expectShape(py, [n, this.width(side)], "py");
     const calls = this.callsOf(side);
     const p = this.weightCount;
@@ -342,14 +376,16 @@ export class BoundModel {
    * matrices of the given shapes and frees every tensor it made.
    */
   private async run(
-    args: readonly Matrix[],
+    args: readonly Rows[],
     fn: (tensors: Tensor[]) => Tensor | readonly Tensor[],
     shapes: readonly (readonly [number, number])[],
   ): Promise<Matrix[]> {
-    const uploaded = args.map((m) => tensor(this.backend, m.data, [m.rows, m.cols], this.dtype));
+    const given = args.map((m) => this.tensorOf(m, "rows", "run"));
+    // Rows uploaded by the caller stay; what is uploaded here is freed.
+    const uploaded = given.filter((_, i) => !(args[i] instanceof DeviceMatrix));
     let outputs: readonly Tensor[] = [];
     try {
-      const result = fn(uploaded);
+      const result = fn(given);
       outputs = Array.isArray(result) ? (result as readonly Tensor[]) : [result as Tensor];
       const values = await Promise.all(outputs.map((t) => t.read()));
       return values.map((v, k) => new Matrix(float64(v), shapes[k][0], shapes[k][1]));
@@ -369,7 +405,32 @@ export class BoundModel {
   matchInputs(input: ModelData, name: string): Matrix {
     this.checkAlive(name);
     // A copy: the caller keeps it across awaits.
-    return Matrix.from(this.inputMatrix(input, name, null), name);
+    return Matrix.from(this.hostRows(input, name, null), name);
+  }
+
+  /** The rows as a tensor of this backend: a DeviceMatrix's own, or `m` uploaded (the caller frees it). */
+  private tensorOf(m: Rows, name: string, call: string): Tensor {
+    if (m instanceof DeviceMatrix) return m.tensorFor(this.backend, name, call);
+    return tensor(this.backend, m.data, [m.rows, m.cols], this.dtype);
+  }
+
+  /** A DeviceMatrix given as `name`, checked to hold `columns` (`cols` of them) and, when given, `rows` rows. */
+  private deviceRows(
+    m: DeviceMatrix,
+    name: string,
+    call: string,
+    columns: DeviceColumns,
+    cols: number,
+    rows: number | null = null,
+  ): DeviceMatrix {
+    m.tensorFor(this.backend, name, call); // deleted, or on another backend: throws
+    if (m.columns !== columns) {
+      throw new Error(
+        `${call}: ${name} is a DeviceMatrix of the model's ${m.columns}; expected its ${columns} (upload it with columns "${columns}")`,
+      );
+    }
+    expectShape(m, [rows, cols], name);
+    return m;
   }
 
   /**
@@ -378,7 +439,12 @@ export class BoundModel {
    * before they first await, so a later change by the caller cannot reach
    * the result (and rows of data are not copied once more).
    */
-  private inputMatrix(input: ModelData, name: string, rows: number | null): Matrix {
+  private inputMatrix(input: RowsInput, name: string, rows: number | null): Rows {
+    if (input instanceof DeviceMatrix) return this.deviceRows(input, name, name, "inputs", this.inputs, rows);
+    return this.hostRows(input, name, rows);
+  }
+
+  private hostRows(input: ModelData, name: string, rows: number | null): Matrix {
     const aligned = alignColumns(input, this.#description.inputNames, name, "the model's inputs").data;
     const m = aligned instanceof Matrix ? aligned : Matrix.from(aligned, name);
     if (m === aligned) assertFinite(m, name);

@@ -12,6 +12,7 @@ import type { Matrix, MatrixOrVectorInput } from "../matrix.js";
 import type { BuildFiles } from "../regressor/build-options.js";
 import { BoundModel } from "./bound-model.js";
 import type { ModelDescription } from "./description.js";
+import type { DeviceColumns, DeviceMatrix } from "./device-matrix.js";
 import { modelFromBytes, modelToBytes } from "./model-file.js";
 import { modelSensitivity, type Sensitivity, type SensitivityOptions } from "./sensitivity.js";
 
@@ -155,6 +156,18 @@ export abstract class TabularModel {
   /** Throws the error every call gives after `delete()`. */
   protected checkAlive(call: string): void {
     if (this.#deleted) throw new Error(`${call}: this ${this.kind} was deleted; create a new one`);
+  }
+
+  /**
+   * The rows of `data` on the model's backend (a GPU's memory with the
+   * WebGPU backend), converted to its float type once, for calls that take
+   * rows (`x`, `dx`; with `columns: "outputs"`, `py`) to use again and again
+   * without copying them: an optimisation loop over the same rows, say.
+   * Column names are matched as the calls match them. Free them with
+   * `delete()`; they cannot outlive the model's backend.
+   */
+  upload(data: ModelData, columns: DeviceColumns = "inputs"): DeviceMatrix {
+    return this.model("upload").upload(data, columns);
   }
 
   /** The bound model, or the error a call without one gives. */

@@ -9,7 +9,7 @@ import type { ModelData } from "../columns.js";
 import { type CExport, type CExportOptions, modelToC } from "../export/c-source.js";
 import { modelToOnnx, type OnnxExportOptions } from "../export/onnx.js";
 import type { Matrix } from "../matrix.js";
-import type { ForwardDerivativeArgs, Gradient, GradientArgs } from "../model/bound-model.js";
+import type { ForwardDerivativeArgs, Gradient, GradientArgs, RowsInput } from "../model/bound-model.js";
 import type { ModelDescription } from "../model/description.js";
 import { type ModelOptions, TabularModel } from "../model/tabular-model.js";
 import { type BuildOptions, validateBuildOptions } from "./build-options.js";
@@ -105,9 +105,9 @@ export class Regressor extends TabularModel {
    * model saved by an older version of the library, or whose weights were
    * set after its build, carries none and throws.
    */
-  evaluate(x: ModelData, options: EvaluateOptions & { readonly uncertainty: true }): Promise<Prediction>;
-  evaluate(x: ModelData, options?: EvaluateOptions): Promise<Matrix | Prediction>;
-  async evaluate(x: ModelData, options: EvaluateOptions = {}): Promise<Matrix | Prediction> {
+  evaluate(x: RowsInput, options: EvaluateOptions & { readonly uncertainty: true }): Promise<Prediction>;
+  evaluate(x: RowsInput, options?: EvaluateOptions): Promise<Matrix | Prediction>;
+  async evaluate(x: RowsInput, options: EvaluateOptions = {}): Promise<Matrix | Prediction> {
     const model = this.model("evaluate");
     if (!options.uncertainty) return model.evaluate(x);
     return model.evaluateWithSd(x, "evaluate");
