@@ -11,7 +11,14 @@
  * unconstrained and unmaintained since 2017), and the loop is short.
  */
 import { cpu } from "@neureco/backend-cpu";
-import { type BuildProgress, Matrix, parseCsv, type Regressor, Tabular } from "@neureco/tabular";
+import {
+  type BuildProgress,
+  type DeviceMatrix,
+  Matrix,
+  parseCsv,
+  type Regressor,
+  Tabular,
+} from "@neureco/tabular";
 import { biomass, type ErrorPoint, type ExampleResult, errorPoint, fmt, type RunOptions } from "./shared.js";
 
 export interface Maximum {
@@ -122,9 +129,25 @@ export async function maximizeWithinBounds(
  * (rows × p) comes column by column from `forwardDerivative` (dw = e_k),
  * Jᵀr from one `gradient` call with py = r; each step solves
  * (JᵀJ + ρI + λ·diag)·δ = −(Jᵀr + ρ(w − w₀)), λ raised until the objective
- * falls. Leaves the model with the new weights and returns them.
+ * falls. The rows go to the model's backend once (`model.upload`: on a GPU
+ * they stay in its memory) and every call reuses them. Leaves the model
+ * with the new weights and returns them.
  */
-export async function fineTune(model: Regressor, x: Matrix, y: Matrix, steps: number): Promise<Matrix> {
+export async function fineTune(model: Regressor, newX: Matrix, y: Matrix, steps: number): Promise<Matrix> {
+  const x = model.upload(newX);
+  try {
+    return await gaussNewtonSteps(model, x, y, steps);
+  } finally {
+    x.delete();
+  }
+}
+
+async function gaussNewtonSteps(
+  model: Regressor,
+  x: DeviceMatrix,
+  y: Matrix,
+  steps: number,
+): Promise<Matrix> {
   const p = model.info().weights;
   const w0 = model.getWeights();
   let w = w0;

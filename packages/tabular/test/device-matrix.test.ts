@@ -64,7 +64,13 @@ describe("DeviceMatrix: rows kept on the model's backend", () => {
     const { model, description, x } = setup(5, 7);
     const names = description.inputNames;
     const reversed = [...names].reverse();
-    const table = { matrix: Matrix.from(x.map((row) => [...row].reverse())), columns: reversed };
+    const table = {
+      matrix: Matrix.from(
+        x.map((row) => [...row].reverse()),
+        "x",
+      ),
+      columns: reversed,
+    };
     const xd = model.upload(table);
     expect((await model.evaluate(xd)).data).toEqual((await model.evaluate(x)).data);
     model.delete();

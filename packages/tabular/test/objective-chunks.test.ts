@@ -73,8 +73,12 @@ describe("normal equations over chunks of rows", () => {
           async (m, k, hidden, n, chunk, seed) => {
             const network = randomNetwork(m, k, hidden, seed);
             const { x, y } = randomData(n, m, k, seed);
-            const whole = DeviceData.upload(backend, "float64", matrixRows(x, y), { chunkStackedRows: n * k });
-            const chunked = DeviceData.upload(backend, "float64", matrixRows(x, y), { chunkStackedRows: chunk });
+            const whole = DeviceData.upload(backend, "float64", matrixRows(x, y), {
+              chunkStackedRows: n * k,
+            });
+            const chunked = DeviceData.upload(backend, "float64", matrixRows(x, y), {
+              chunkStackedRows: chunk,
+            });
             try {
               expect(whole.chunks).toHaveLength(1);
               expect(chunked.chunks).toHaveLength(Math.ceil(n / Math.max(1, Math.floor(chunk / k))));

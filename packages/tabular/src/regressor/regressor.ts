@@ -5,7 +5,6 @@
  */
 
 import { type BuildHistory, buildModel } from "../builder/index.js";
-import type { ModelData } from "../columns.js";
 import { type CExport, type CExportOptions, modelToC } from "../export/c-source.js";
 import { modelToOnnx, type OnnxExportOptions } from "../export/onnx.js";
 import type { Matrix } from "../matrix.js";
@@ -95,7 +94,7 @@ export class Regressor extends TabularModel {
    * missing and unexpected columns) when they differ. A plain matrix is
    * matched by count.
    */
-  evaluate(x: ModelData): Promise<Matrix>;
+  evaluate(x: RowsInput): Promise<Matrix>;
   /**
    * With `{ uncertainty: true }`: the predictions and their error bars,
    * `sd` (n, k) in raw units, the predictive standard deviation of each —
