@@ -90,6 +90,19 @@ function kernelTable(rt: GpuRuntime): KernelTable {
 
 const DEFAULT_FUSE_AFTER_CALLS = 3;
 
+/**
+ * Whether the adapter emulates a GPU on the CPU: a fallback adapter, or a
+ * software Vulkan driver (SwiftShader, which a browser without a GPU may
+ * offer as an ordinary adapter; Mesa's lavapipe / llvmpipe).
+ */
+function runsOnCpu(adapter: GPUAdapter): boolean {
+  const info = adapter.info;
+  if (!info) return false;
+  if (info.isFallbackAdapter) return true;
+  const names = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
+  return /swiftshader|lavapipe|llvmpipe/i.test(names);
+}
+
 function fuseAfterCallsOf(options: WebGpuOptions): number {
   const calls = options.fuseAfterCalls ?? DEFAULT_FUSE_AFTER_CALLS;
   if (!(Number.isInteger(calls) && calls >= 1)) {
@@ -122,7 +135,7 @@ export class WebGpuBackend implements Backend {
     this.#runtime = new GpuRuntime(acquired.device, {
       maxBatchedDispatches: options.maxBatchedDispatches ?? 256,
       maxWorkgroupsPerDimension: options.maxWorkgroupsPerDimension,
-      fallbackAdapter: acquired.adapter.info?.isFallbackAdapter === true,
+      fallbackAdapter: runsOnCpu(acquired.adapter),
       workgroupFloats: options.fusedWorkgroupFloats,
     });
     this.kernels = kernelTable(this.#runtime);

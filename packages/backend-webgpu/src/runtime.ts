@@ -13,7 +13,7 @@ export interface RuntimeOptions {
   readonly maxBatchedDispatches: number;
   /** Cap on workgroups per grid dimension, at most the device's limit. */
   readonly maxWorkgroupsPerDimension?: number;
-  /** The adapter is a CPU emulation (SwiftShader): see `workgroupFloats`. */
+  /** The adapter emulates a GPU on the CPU (SwiftShader, lavapipe): see `workgroupFloats`. */
   readonly fallbackAdapter?: boolean;
   /** Workgroup memory of a fused pass, in floats, at most the device's limit. */
   readonly workgroupFloats?: number;
