@@ -10,7 +10,10 @@
  * AbortSignal, keeps the best model accepted so far, and its time reads as
  * "more than" the cap.
  *
- * Usage: pnpm --filter @neureco/backend-webgpu bench:gpu-build [-- --inputs 20 --rows 20000 --limit 600]
+ * With --unfused, a third build runs on WebGPU with fusion off
+ * (`fuse: false`: one dispatch per primitive), for comparison.
+ *
+ * Usage: pnpm --filter @neureco/backend-webgpu bench:gpu-build [-- --inputs 20 --rows 20000 --limit 600 --unfused]
  *
  * On machines without a GPU, Dawn runs on SwiftShader (set VK_ICD_FILENAMES,
  * default /usr/lib/chromium/vk_swiftshader_icd.json): the WebGPU figures
@@ -22,6 +25,8 @@ import { Matrix, Tabular } from "@neureco/tabular";
 import { webgpu } from "../src/index.js";
 
 process.env.VK_ICD_FILENAMES ??= "/usr/lib/chromium/vk_swiftshader_icd.json";
+
+const unfused = process.argv.includes("--unfused");
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -86,6 +91,12 @@ async function timeBuild(name: string, backend: Backend): Promise<Timing> {
 const gpu = await webgpu();
 const onGpu = await timeBuild("webgpu", gpu);
 gpu.destroy();
+let onGpuUnfused: Timing | undefined;
+if (unfused) {
+  const kernelsOnly = await webgpu({ fuse: false });
+  onGpuUnfused = await timeBuild("webgpu unfused", kernelsOnly);
+  kernelsOnly.destroy();
+}
 const host = cpu();
 const onCpu = await timeBuild("cpu", host);
 host.destroy();
@@ -93,6 +104,7 @@ host.destroy();
 const show = (t: Timing) => `${t.stopped ? "more than " : ""}${t.seconds.toFixed(1)} s, ${t.weights} weights`;
 console.log(`\n${inputs} inputs, ${rows} rows, seed 0`);
 console.log(`  webgpu f32  ${show(onGpu)}`);
+if (onGpuUnfused) console.log(`  webgpu f32, fuse: false  ${show(onGpuUnfused)}`);
 console.log(`  cpu f64     ${show(onCpu)}`);
 const ratio = onCpu.seconds / onGpu.seconds;
 console.log(
