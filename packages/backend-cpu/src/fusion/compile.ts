@@ -4,18 +4,16 @@
  * an epilogue over the accumulated reductions. Graphs it cannot fuse get
  * undefined, and core interprets them kernel by kernel.
  */
-import type {
-  CompiledGraph,
-  DataId,
-  Graph,
-  GraphNode,
-  Kernel,
-  KernelTable,
-  PrimitiveName,
-  TensorInfo,
-  ValueType,
-} from "@neureco/core";
-import { type FusionPlan, graphStructureKey, planFusion, unpackSymmetric } from "@neureco/core/fusion";
+import type { CompiledGraph, DataId, Graph, KernelTable, TensorInfo, ValueType } from "@neureco/core";
+import {
+  type FusionPlan,
+  graphStructureKey,
+  handOutOutputs,
+  planFusion,
+  type RunValues,
+  runKernelNodes,
+  unpackSymmetric,
+} from "@neureco/core/fusion";
 import { createKernels } from "../kernels.js";
 import type { CpuStorage } from "../storage.js";
 import { compileRowLoop, MAX_LOCALS, type RowLoop } from "./js-loop.js";
@@ -130,16 +128,6 @@ function compileNew(graph: Graph, storage: CpuStorage, options: FusionOptions): 
   };
 }
 
-function runKernel<P extends PrimitiveName>(
-  kernels: KernelTable,
-  prim: P,
-  inputs: readonly TensorInfo[],
-  node: GraphNode,
-): DataId {
-  const kernel: Kernel<P> = kernels[prim];
-  return kernel(inputs, node.params as Parameters<Kernel<P>>[1], node.out);
-}
-
 function runPlan(
   graph: Graph,
   plan: FusionPlan,
@@ -149,27 +137,14 @@ function runPlan(
   inputs: readonly TensorInfo[],
 ): DataId[] {
   const n = graph.inputs.length;
-  const env: (TensorInfo | undefined)[] = [...inputs];
+  const env: RunValues = [...inputs];
   const typeOf = (id: number): ValueType => (id < n ? graph.inputs[id] : graph.nodes[id - n].out);
   const keep = (id: number, dataId: DataId) => {
-    env[id] = { dataId, ...typeOf(id) };
-  };
-  const computeNodes = (nodeIndices: readonly number[]) => {
-    for (const k of nodeIndices) {
-      const node = graph.nodes[k];
-      keep(
-        n + k,
-        runKernel(
-          kernels,
-          node.prim,
-          node.inputs.map((i) => env[i] as TensorInfo),
-          node,
-        ),
-      );
-    }
+    const { shape, dtype } = typeOf(id);
+    env[id] = { dataId, shape, dtype };
   };
 
-  computeNodes(plan.before);
+  runKernelNodes(graph, kernels, env, plan.before);
   const rowOutputs = plan.rowOutputs.map((r) => storage.allocate(typeOf(r.valueId)));
   const accumulators = plan.accumulators.map((a) =>
     new Float64Array(a.size).fill(a.op === "sum" ? 0 : Number.NEGATIVE_INFINITY),
@@ -186,20 +161,7 @@ function runPlan(
     result.set(a.symmetric === undefined ? accumulators[s] : unpackSymmetric(accumulators[s], a.symmetric));
     keep(a.valueId, storage.adopt(result));
   });
-  computeNodes(plan.after);
+  runKernelNodes(graph, kernels, env, plan.after);
 
-  // Hand out each output once; inputs and repeated outputs are copied so the
-  // caller owns every handle. Everything else this run created is freed.
-  const handedOut = new Set<number>();
-  const results = graph.outputs.map((id) => {
-    const v = env[id] as TensorInfo;
-    if (id < n || handedOut.has(id)) return kernels.reshape([v], { shape: v.shape }, v);
-    handedOut.add(id);
-    return v.dataId;
-  });
-  for (let id = n; id < env.length; id++) {
-    const v = env[id];
-    if (v !== undefined && !handedOut.has(id)) storage.dispose(v.dataId);
-  }
-  return results;
+  return handOutOutputs(graph, kernels, env, (dataId) => storage.dispose(dataId));
 }

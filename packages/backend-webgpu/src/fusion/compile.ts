@@ -8,18 +8,15 @@
  * runtime's command encoder: nothing is read back. Graphs it cannot fuse get
  * undefined, and core interprets them kernel by kernel.
  */
-import type {
-  CompiledGraph,
-  DataId,
-  Graph,
-  GraphNode,
-  Kernel,
-  KernelTable,
-  PrimitiveName,
-  TensorInfo,
-  ValueType,
-} from "@neureco/core";
-import { type FusionPlan, graphStructureKey, planFusion } from "@neureco/core/fusion";
+import type { CompiledGraph, DataId, Graph, KernelTable, TensorInfo, ValueType } from "@neureco/core";
+import {
+  type FusionPlan,
+  graphStructureKey,
+  handOutOutputs,
+  planFusion,
+  type RunValues,
+  runKernelNodes,
+} from "@neureco/core/fusion";
 import type { Program } from "../program.js";
 import type { GpuRuntime } from "../runtime.js";
 import { createOutput, GpuTensor, tensorOf } from "../tensor.js";
@@ -93,9 +90,9 @@ export class GatedGraph implements CompiledGraph {
       this.#fused = fusedRunner(this.graph, this.rt, this.kernels) ?? null;
     }
     if (this.#fused) return this.#fused.run(inputs);
-    const env: (TensorInfo | undefined)[] = [...inputs];
-    computeNodes(this.graph, this.kernels, env, this.graph.nodes.keys());
-    return handOut(this.graph, this.kernels, env);
+    const env: RunValues = [...inputs];
+    runKernelNodes(this.graph, this.kernels, env, this.graph.nodes.keys());
+    return handOutOutputs(this.graph, this.kernels, env, release);
   }
 }
 
@@ -123,57 +120,6 @@ function fusedRunner(graph: Graph, rt: GpuRuntime, kernels: KernelTable): Compil
   };
 }
 
-function runKernel<P extends PrimitiveName>(
-  kernels: KernelTable,
-  prim: P,
-  inputs: readonly TensorInfo[],
-  node: GraphNode,
-): DataId {
-  const kernel: Kernel<P> = kernels[prim];
-  return kernel(inputs, node.params as Parameters<Kernel<P>>[1], node.out);
-}
-
-/** Runs the given nodes by their kernels, keeping each result in `env`. */
-function computeNodes(
-  graph: Graph,
-  kernels: KernelTable,
-  env: (TensorInfo | undefined)[],
-  nodeIndices: Iterable<number>,
-): void {
-  const n = graph.inputs.length;
-  for (const k of nodeIndices) {
-    const node = graph.nodes[k];
-    const dataId = runKernel(
-      kernels,
-      node.prim,
-      node.inputs.map((i) => env[i] as TensorInfo),
-      node,
-    );
-    env[n + k] = { dataId, ...node.out };
-  }
-}
-
-/**
- * The graph's outputs, each handed out once: inputs and repeated outputs
- * are copied so that the caller owns every handle. Everything else the run
- * created is freed.
- */
-function handOut(graph: Graph, kernels: KernelTable, env: readonly (TensorInfo | undefined)[]): DataId[] {
-  const n = graph.inputs.length;
-  const handedOut = new Set<number>();
-  const results = graph.outputs.map((id) => {
-    const v = env[id] as TensorInfo;
-    if (id < n || handedOut.has(id)) return kernels.reshape([v], { shape: v.shape }, v);
-    handedOut.add(id);
-    return v.dataId;
-  });
-  for (let id = n; id < env.length; id++) {
-    const v = env[id];
-    if (v !== undefined && !handedOut.has(id) && v.dataId instanceof GpuTensor) v.dataId.release();
-  }
-  return results;
-}
-
 function runPlan(
   graph: Graph,
   plan: FusionPlan,
@@ -185,14 +131,15 @@ function runPlan(
   inputs: readonly TensorInfo[],
 ): DataId[] {
   const n = graph.inputs.length;
-  const env: (TensorInfo | undefined)[] = [...inputs];
+  const env: RunValues = [...inputs];
   const typeOf = (id: number): ValueType => (id < n ? graph.inputs[id] : graph.nodes[id - n].out);
   const keep = (id: number, dataId: DataId) => {
-    env[id] = { dataId, ...typeOf(id) };
+    const { shape, dtype } = typeOf(id);
+    env[id] = { dataId, shape, dtype };
   };
   const buffer = (id: number) => tensorOf(rt, env[id] as TensorInfo, "fused rows").buffer;
 
-  computeNodes(graph, kernels, env, plan.before);
+  runKernelNodes(graph, kernels, env, plan.before);
   const scratch: GPUBuffer[] = [];
   const bindings: GPUBuffer[] = pass.rowInputsRead.map((slot) => buffer(plan.rowInputs[slot].valueId));
   if (pass.readsFree) {
@@ -223,6 +170,11 @@ function runPlan(
     keep(a.valueId, result);
   });
   for (const b of scratch) rt.pool.release(b);
-  computeNodes(graph, kernels, env, plan.after);
-  return handOut(graph, kernels, env);
+  runKernelNodes(graph, kernels, env, plan.after);
+  return handOutOutputs(graph, kernels, env, release);
+}
+
+/** Frees a value of a run (every value of this backend is a GpuTensor). */
+function release(dataId: DataId): void {
+  if (dataId instanceof GpuTensor) dataId.release();
 }
