@@ -9,6 +9,7 @@ import {
   type FusionPlan,
   graphStructureKey,
   handOutOutputs,
+  keepValue,
   planFusion,
   type RunValues,
   runKernelNodes,
@@ -139,10 +140,7 @@ function runPlan(
   const n = graph.inputs.length;
   const env: RunValues = [...inputs];
   const typeOf = (id: number): ValueType => (id < n ? graph.inputs[id] : graph.nodes[id - n].out);
-  const keep = (id: number, dataId: DataId) => {
-    const { shape, dtype } = typeOf(id);
-    env[id] = { dataId, shape, dtype };
-  };
+  const keep = (id: number, dataId: DataId) => keepValue(graph, env, id, dataId);
 
   runKernelNodes(graph, kernels, env, plan.before);
   const rowOutputs = plan.rowOutputs.map((r) => storage.allocate(typeOf(r.valueId)));

@@ -5,7 +5,7 @@
  * before and after the pass, and the reductions over the rows; a backend
  * lowers that program to its own loop (JavaScript, WebAssembly, WGSL).
  */
-export { handOutOutputs, type RunValues, runKernelNodes } from "./kernel-nodes.js";
+export { handOutOutputs, keepValue, type RunValues, runKernelNodes } from "./kernel-nodes.js";
 export {
   type AccumulatorSpec,
   type FusionPlan,

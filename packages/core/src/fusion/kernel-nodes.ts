@@ -4,11 +4,17 @@
  * pass), and hand out the graph's outputs.
  */
 import type { DataId, Kernel, KernelTable, TensorInfo } from "../backend.js";
-import type { Graph, GraphNode } from "../graph.js";
+import { type Graph, type GraphNode, valueTypeOf } from "../graph.js";
 import type { PrimitiveName } from "../primitives.js";
 
 /** The values of a run by graph value id: the inputs, then each node's result once computed. */
 export type RunValues = (TensorInfo | undefined)[];
+
+/** Records `dataId` as the value of graph value `id`, with its shape and dtype. */
+export function keepValue(graph: Graph, values: RunValues, id: number, dataId: DataId): void {
+  const { shape, dtype } = valueTypeOf(graph, id);
+  values[id] = { dataId, shape, dtype };
+}
 
 function runKernel<P extends PrimitiveName>(
   kernels: KernelTable,
@@ -36,7 +42,7 @@ export function runKernelNodes(
       node.inputs.map((i) => values[i] as TensorInfo),
       node,
     );
-    values[n + k] = { dataId, shape: node.out.shape, dtype: node.out.dtype };
+    keepValue(graph, values, n + k, dataId);
   }
 }
 
