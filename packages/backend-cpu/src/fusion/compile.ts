@@ -4,7 +4,7 @@
  * an epilogue over the accumulated reductions. Graphs it cannot fuse get
  * undefined, and core interprets them kernel by kernel.
  */
-import type { CompiledGraph, DataId, Graph, KernelTable, TensorInfo, ValueType } from "@neureco/core";
+import type { CompiledGraph, DataId, Graph, KernelTable, TensorInfo } from "@neureco/core";
 import {
   type FusionPlan,
   graphStructureKey,
@@ -14,6 +14,7 @@ import {
   type RunValues,
   runKernelNodes,
   unpackSymmetric,
+  valueTypeOf,
 } from "@neureco/core/fusion";
 import { createKernels } from "../kernels.js";
 import type { CpuStorage } from "../storage.js";
@@ -137,13 +138,11 @@ function runPlan(
   kernels: KernelTable,
   inputs: readonly TensorInfo[],
 ): DataId[] {
-  const n = graph.inputs.length;
   const env: RunValues = [...inputs];
-  const typeOf = (id: number): ValueType => (id < n ? graph.inputs[id] : graph.nodes[id - n].out);
   const keep = (id: number, dataId: DataId) => keepValue(graph, env, id, dataId);
 
   runKernelNodes(graph, kernels, env, plan.before);
-  const rowOutputs = plan.rowOutputs.map((r) => storage.allocate(typeOf(r.valueId)));
+  const rowOutputs = plan.rowOutputs.map((r) => storage.allocate(valueTypeOf(graph, r.valueId)));
   const accumulators = plan.accumulators.map((a) =>
     new Float64Array(a.size).fill(a.op === "sum" ? 0 : Number.NEGATIVE_INFINITY),
   );
@@ -155,7 +154,7 @@ function runPlan(
   );
   plan.rowOutputs.forEach((r, s) => keep(r.valueId, storage.adopt(rowOutputs[s])));
   plan.accumulators.forEach((a, s) => {
-    const result = storage.allocate(typeOf(a.valueId));
+    const result = storage.allocate(valueTypeOf(graph, a.valueId));
     result.set(a.symmetric === undefined ? accumulators[s] : unpackSymmetric(accumulators[s], a.symmetric));
     keep(a.valueId, storage.adopt(result));
   });

@@ -13,7 +13,7 @@
  */
 import type { HostArray } from "@neureco/core";
 import type { AccumulateOp, Instruction, ScalarProgram } from "@neureco/core/fusion";
-import { operandsOf } from "@neureco/core/fusion";
+import { loopInvariants } from "@neureco/core/fusion";
 
 /** Runs rows [start, end): reads row inputs and batch-free inputs, writes row outputs, accumulates. */
 export type RowLoop = (
@@ -92,15 +92,6 @@ function expression(instruction: Instruction, name: (id: number) => string): str
       return `(${name(instruction.c)} !== 0 ? ${name(instruction.a)} : ${name(instruction.b)})`;
   }
   throw new Error("unreachable");
-}
-
-/** Which scalars are the same for every row (hoisted out of the loop). */
-export function loopInvariants(program: ScalarProgram): boolean[] {
-  const invariant: boolean[] = [];
-  program.instructions.forEach((instruction) => {
-    invariant.push(instruction.kind !== "loadRow" && operandsOf(instruction).every((o) => invariant[o]));
-  });
-  return invariant;
 }
 
 /** Most scalars plus accumulated elements kept in locals (V8 runs out of stack near 10⁵). */

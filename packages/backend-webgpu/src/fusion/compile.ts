@@ -8,7 +8,7 @@
  * runtime's command encoder: nothing is read back. Graphs it cannot fuse get
  * undefined, and core interprets them kernel by kernel.
  */
-import type { CompiledGraph, DataId, Graph, KernelTable, TensorInfo, ValueType } from "@neureco/core";
+import type { CompiledGraph, DataId, Graph, KernelTable, TensorInfo } from "@neureco/core";
 import {
   type FusionPlan,
   graphStructureKey,
@@ -17,6 +17,7 @@ import {
   planFusion,
   type RunValues,
   runKernelNodes,
+  valueTypeOf,
 } from "@neureco/core/fusion";
 import type { Program } from "../program.js";
 import type { GpuRuntime } from "../runtime.js";
@@ -131,9 +132,7 @@ function runPlan(
   kernels: KernelTable,
   inputs: readonly TensorInfo[],
 ): DataId[] {
-  const n = graph.inputs.length;
   const env: RunValues = [...inputs];
-  const typeOf = (id: number): ValueType => (id < n ? graph.inputs[id] : graph.nodes[id - n].out);
   const keep = (id: number, dataId: DataId) => keepValue(graph, env, id, dataId);
   const buffer = (id: number) => tensorOf(rt, env[id] as TensorInfo, "fused rows").buffer;
 
@@ -150,7 +149,9 @@ function runPlan(
     });
     bindings.push(free);
   }
-  const rowOutputs = plan.rowOutputs.map((r) => createOutput(rt, typeOf(r.valueId), "fused rows"));
+  const rowOutputs = plan.rowOutputs.map((r) =>
+    createOutput(rt, valueTypeOf(graph, r.valueId), "fused rows"),
+  );
   bindings.push(...rowOutputs.map((t) => t.buffer));
   let partials: GPUBuffer | undefined;
   if (pass.reductions.length > 0) {
@@ -163,7 +164,7 @@ function runPlan(
   rt.dispatchBindings(program, bindings);
   plan.rowOutputs.forEach((r, s) => keep(r.valueId, rowOutputs[s]));
   plan.accumulators.forEach((a, s) => {
-    const result = createOutput(rt, typeOf(a.valueId), "fused reduction");
+    const result = createOutput(rt, valueTypeOf(graph, a.valueId), "fused reduction");
     rt.dispatch(combines[s], [partials as GPUBuffer], result.buffer);
     keep(a.valueId, result);
   });

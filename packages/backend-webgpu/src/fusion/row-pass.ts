@@ -23,6 +23,7 @@ import {
   type AccumulateOp,
   type FusionPlan,
   type Instruction,
+  loopInvariants,
   operandsOf,
   packedIndex,
   type ScalarProgram,
@@ -242,7 +243,8 @@ export function rowPass(plan: FusionPlan, limits: RowPassLimits): RowPass | unde
     (reducing ? 1 : 0) +
     (hasOuter ? 1 : 0);
   if (storageBuffers > limits.maxStorageBuffersPerShaderStage) return undefined;
-  const invariant = invariantScalars(program);
+  // Scalars the same for every row are computed once, before the loop over tiles.
+  const invariant = loopInvariants(program);
   const declare = (id: number, instruction: Instruction) =>
     `let ${name(id)} = ${expression(instruction, plan, freeOffsets)};`;
   const invariantLines: string[] = [];
@@ -456,15 +458,6 @@ function liveScalars(program: ScalarProgram, accumulators: readonly Accumulator[
     for (const operand of operandsOf(program.instructions[id])) live[operand] = 1;
   }
   return live;
-}
-
-/** Scalars the same for every row, computed once before the loop over tiles. */
-function invariantScalars(program: ScalarProgram): boolean[] {
-  const invariant: boolean[] = [];
-  for (const instruction of program.instructions) {
-    invariant.push(instruction.kind !== "loadRow" && operandsOf(instruction).every((o) => invariant[o]));
-  }
-  return invariant;
 }
 
 function name(id: number): string {

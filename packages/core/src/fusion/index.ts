@@ -5,6 +5,7 @@
  * before and after the pass, and the reductions over the rows; a backend
  * lowers that program to its own loop (JavaScript, WebAssembly, WGSL).
  */
+export { valueTypeOf } from "../graph.js";
 export { handOutOutputs, keepValue, type RunValues, runKernelNodes } from "./kernel-nodes.js";
 export {
   type AccumulatorSpec,
@@ -21,6 +22,7 @@ export {
   evaluateBinary,
   evaluateUnary,
   type Instruction,
+  loopInvariants,
   operandsOf,
   type RowStore,
   type ScalarBinaryOp,

@@ -231,3 +231,12 @@ function mapOperands(instruction: Instruction, f: (operand: number) => number): 
       return instruction;
   }
 }
+
+/** Which scalars are the same for every row (a loop computes them once, before its rows). */
+export function loopInvariants(program: ScalarProgram): boolean[] {
+  const invariant: boolean[] = [];
+  for (const instruction of program.instructions) {
+    invariant.push(instruction.kind !== "loadRow" && operandsOf(instruction).every((o) => invariant[o]));
+  }
+  return invariant;
+}

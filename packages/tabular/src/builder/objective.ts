@@ -226,6 +226,31 @@ export interface NormalEquations {
   readonly sse: number;
 }
 
+/**
+ * The tensors `compute` gives for each chunk, summed element by element in
+ * chunk order on the backend (one chunk: its own), so that a call reads its
+ * result once however many chunks there are; empty when there are none.
+ */
+function sumOverChunks(chunks: readonly DeviceChunk[], compute: (chunk: DeviceChunk) => Tensor[]): Tensor[] {
+  let sums: Tensor[] = [];
+  try {
+    for (const chunk of chunks) {
+      const parts = compute(chunk);
+      if (sums.length === 0) {
+        sums = parts;
+        continue;
+      }
+      const previous = sums;
+      sums = previous.map((sum, i) => add(sum, parts[i]));
+      for (const t of [...previous, ...parts]) t.dispose();
+    }
+    return sums;
+  } catch (error) {
+    for (const t of sums) t.dispose();
+    throw error;
+  }
+}
+
 async function readFloat64(t: Tensor): Promise<Float64Array> {
   const values = await t.read();
   return values instanceof Float64Array ? values : Float64Array.from(values);
@@ -284,24 +309,15 @@ export class Objective {
    */
   async normalEquations(w: ArrayLike<number>): Promise<NormalEquations> {
     const wt = this.weights(w);
-    let sums: Tensor[] | null = null;
+    let sums: Tensor[] = [];
     try {
-      for (const chunk of this.data.chunks) {
-        const parts = this.normal(wt, chunk);
-        if (sums === null) {
-          sums = parts;
-        } else {
-          const previous: Tensor[] = sums;
-          sums = previous.map((sum, i) => add(sum, parts[i]));
-          for (const t of [...previous, ...parts]) t.dispose();
-        }
-      }
-      if (sums === null) throw new Error("normalEquations: the data has no rows");
+      sums = sumOverChunks(this.data.chunks, (chunk) => this.normal(wt, chunk));
+      if (sums.length === 0) throw new Error("normalEquations: the data has no rows");
       const [jtj, jtr, sse] = await Promise.all(sums.map(readFloat64));
       return { jtj, jtr, sse: sse[0] };
     } finally {
       wt.dispose();
-      for (const t of sums ?? []) t.dispose();
+      for (const t of sums) t.dispose();
     }
   }
 
@@ -329,27 +345,16 @@ export class Objective {
    */
   async sseByOutput(w: ArrayLike<number>): Promise<Float64Array> {
     const wt = this.weights(w);
-    let sum: Tensor | null = null;
+    let sums: Tensor[] = [];
     try {
-      // Summed in chunk order on the backend and read once.
-      for (const chunk of this.data.chunks) {
-        const errors = this.errors(wt, chunk.x, chunk.y);
-        if (sum === null) {
-          sum = errors;
-        } else {
-          const previous: Tensor = sum;
-          sum = add(previous, errors);
-          previous.dispose();
-          errors.dispose();
-        }
-      }
+      sums = sumOverChunks(this.data.chunks, (chunk) => [this.errors(wt, chunk.x, chunk.y)]);
       const total = new Float64Array(this.data.outputs);
       // One value per output, or the categorical deviance alone (the first entry).
-      if (sum !== null) total.set(await readFloat64(sum));
+      if (sums.length > 0) total.set(await readFloat64(sums[0]));
       return total;
     } finally {
       wt.dispose();
-      sum?.dispose();
+      for (const t of sums) t.dispose();
     }
   }
 

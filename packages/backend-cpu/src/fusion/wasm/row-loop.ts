@@ -9,8 +9,14 @@
  * accumulator region at byte offset `accumulators` (one v128 per element).
  */
 import type { DType } from "@neureco/core";
-import type { AccumulateOp, Accumulation, Instruction, RowStore, ScalarProgram } from "@neureco/core/fusion";
-import { loopInvariants } from "../js-loop.js";
+import {
+  type AccumulateOp,
+  type Accumulation,
+  type Instruction,
+  loopInvariants,
+  type RowStore,
+  type ScalarProgram,
+} from "@neureco/core/fusion";
 import {
   Code,
   encodeModule,
