@@ -94,6 +94,42 @@ describe("webgpu: when graphs are fused", () => {
     expect(compiled.every((c) => c === undefined)).toBe(true);
   });
 
+  it("keeps apart the factor tables of passes whose reductions split differently between registers and records", async () => {
+    // Both graphs reduce XᵀH (8 × 16) and ZᵀZ (10 × 10) over the rows, after
+    // a column sum of 100 or 200 values: with 100, XᵀH's 128 elements still
+    // fit in registers and ZᵀZ goes through records; with 200, the reverse.
+    const fused = await webgpu({ fuseAfterCalls: 1 });
+    const reference = await webgpu({ fuse: false });
+    try {
+      for (const wide of [100, 200]) {
+        const run = (backend: Backend) => {
+          const x = nc.tensor(backend, randomValues(70 * 8, 3), [70, 8], "float32");
+          const h = nc.tensor(backend, randomValues(70 * 16, 4), [70, 16], "float32");
+          const z = nc.tensor(backend, randomValues(70 * 10, 5), [70, 10], "float32");
+          const c = nc.tensor(backend, randomValues(70 * wide, 6), [70, wide], "float32");
+          const f = nc.jit((x: Tensor, h: Tensor, z: Tensor, c: Tensor) => [
+            nc.sum(nc.exp(c), [0]),
+            nc.matmul(nc.transpose(nc.tanh(x), [1, 0]), nc.tanh(h)),
+            nc.matmul(nc.transpose(nc.tanh(z), [1, 0]), nc.tanh(z)),
+          ]);
+          return f(x, h, z, c);
+        };
+        const [got, want] = await Promise.all(
+          [fused, reference].map((b) => Promise.all(run(b).map((t) => t.read()))),
+        );
+        got.forEach((values, k) => {
+          const scale = Math.max(...Array.from(want[k], Math.abs));
+          expect(maxAbsDiff(values, want[k]), `${wide} columns, output ${k}`).toBeLessThanOrEqual(
+            1e-5 * scale,
+          );
+        });
+      }
+    } finally {
+      fused.destroy();
+      reference.destroy();
+    }
+  });
+
   it("refuses a fuseAfterCalls that is not a whole number ≥ 1", async () => {
     await expect(webgpu({ fuseAfterCalls: 0 })).rejects.toThrow(
       /fuseAfterCalls must be a whole number ≥ 1, got 0/,

@@ -315,7 +315,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     reductions,
     partialsPerGroup,
     pairs: hasOuter ? Uint32Array.from(pairs) : undefined,
-    pairsKey: `fused-pairs:${plan.accumulators
+    // The table holds the pairs of the record reductions only: their shapes name it.
+    pairsKey: `fused-pairs:${recordSlots
+      .map((slot) => plan.accumulators[slot])
       .filter((a) => a.outer)
       .map((a) =>
         a.symmetric === undefined ? `${a.outer?.left.length}x${a.outer?.right.length}` : `s${a.symmetric}`,
